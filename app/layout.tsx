@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Paychan Press", template: "%s · Paychan Press" },
+  description: "Pay per article with Ethereum payment channels",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Paychan Press
+          </Link>
+          <span className="tagline">pay per article, one signature at a time</span>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  http,
+  parseEther,
+  type Address,
+  type Hex,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Deployment } from "./deployment";
+
+interface Artifact {
+  abi: readonly unknown[];
+  bytecode: { object: Hex };
+}
+
+function readArtifact(root: string, name: string): Artifact {
+  const file = path.join(root, "contracts/out", `${name}.sol`, `${name}.json`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Artifact;
+  } catch (cause) {
+    throw new Error(`cannot read ${file}: run \`npm run contracts:build\` first`, { cause });
+  }
+}
+
+export interface DeployOptions {
+  rpcUrl: string;
+  privateKey: Hex;
+  /** Existing ERC-20 to use; when absent the demo token is deployed. */
+  token?: Address;
+  challengePeriod?: number;
+  /** Demo token supply minted to the deployer (whole tokens). */
+  initialSupply?: bigint;
+  /** Repository root holding contracts/out. */
+  root?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Deploys the channel contract (and the demo token when no token is given) and returns the
+ * deployment record the app reads.
+ */
+export async function deployContracts(opts: DeployOptions): Promise<Deployment> {
+  const root = opts.root ?? process.cwd();
+  const log = opts.log ?? (() => {});
+  const account = privateKeyToAccount(opts.privateKey);
+  const transport = http(opts.rpcUrl, { retryCount: 0 });
+  const publicClient = createPublicClient({ transport });
+  const chainId = await publicClient.getChainId();
+  const chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  } as const;
+  const wallet = createWalletClient({ account, chain, transport });
+  const genesis = await publicClient.getBlock({ blockNumber: 0n });
+
+  async function deploy(name: string, args: readonly unknown[]): Promise<{ address: Address; block: bigint }> {
+    const artifact = readArtifact(root, name);
+    log(`deploying ${name}…`);
+    const hash = await wallet.deployContract({
+      abi: artifact.abi,
+      bytecode: artifact.bytecode.object,
+      args,
+    } as Parameters<typeof wallet.deployContract>[0]);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 });
+    if (receipt.status !== "success" || !receipt.contractAddress) {
+      throw new Error(`deployment of ${name} failed in transaction ${hash}`);
+    }
+    log(`${name} at ${receipt.contractAddress} (block ${receipt.blockNumber})`);
+    return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
+  }
+
+  const token =
+    opts.token ??
+    (await deploy("DemoToken", [parseEther(String(opts.initialSupply ?? 10_000_000n))])).address;
+  const challengePeriod = opts.challengePeriod ?? 500;
+  const channels = await deploy("MicroTransferChannels", [token, challengePeriod]);
+  return {
+    chainId,
+    genesisHash: genesis.hash!,
+    contract: channels.address,
+    token,
+    startBlock: Number(channels.block),
+    challengePeriod,
+    deployer: account.address,
+    deployedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,94 @@
+import { getAddress, isAddress, isHex } from "viem";
+import { z } from "zod";
+
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte address")
+  .transform((v) => getAddress(v));
+
+const privateKey = z
+  .string()
+  .refine((v) => isHex(v) && v.length === 66, "must be a 0x-prefixed 32-byte hex private key")
+  .transform((v) => v as `0x${string}`);
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+/** Schema of every environment variable the site reads. Parsed once by {@link env}. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** SQLite file (`file:./data/site.db`, relative to the working directory). */
+  DATABASE_URL: z.string().default("file:./data/site.db"),
+  /** JSON-RPC endpoint of the chain the channel contract lives on. */
+  RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+  /** Deployment file written by `npm run deploy`; CONTRACT_ADDRESS/TOKEN_ADDRESS override it. */
+  DEPLOYMENT_FILE: z.string().default("data/deployment.json"),
+  CONTRACT_ADDRESS: address.optional(),
+  TOKEN_ADDRESS: address.optional(),
+  /** First block to index (the contract's deployment block). */
+  START_BLOCK: z.coerce.number().int().nonnegative().optional(),
+  /** The receiver's private key, or a file that holds it (one of the two is required to serve). */
+  RECEIVER_PRIVATE_KEY: privateKey.optional(),
+  RECEIVER_KEY_FILE: z.string().optional(),
+  /** Extra operator addresses allowed to sign in to the admin API (comma separated). */
+  ADMIN_ADDRESSES: z
+    .string()
+    .default("")
+    .transform((v, ctx) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => {
+          if (!isAddress(s, { strict: false })) {
+            ctx.addIssue({ code: "custom", message: `ADMIN_ADDRESSES: ${s} is not an address` });
+            return s as `0x${string}`;
+          }
+          return getAddress(s);
+        }),
+    ),
+  /** Bearer token for scripts calling the operator API (at least 16 characters). */
+  API_TOKEN: z.string().min(16).optional(),
+  /** Secret that seals session and receipt cookies (at least 32 characters). */
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** Blocks a deposit needs on top of its own before it counts. */
+  CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(5),
+  /** How often the background indexer polls the chain. */
+  SYNC_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
+  /** Blocks fetched per eth_getLogs call. */
+  SYNC_CHUNK_BLOCKS: z.coerce.number().int().min(1).default(5000),
+  /** Run the indexer and watchtower loop inside the server process. */
+  INDEXER_ENABLED: bool.default(true),
+  /** Receiver ETH (wei) below which paid routes answer 502: it could not pay for a dispute. */
+  MIN_RECEIVER_ETH_WEI: z.coerce.bigint().nonnegative().default(10n ** 15n),
+  /** How long a paid article can be re-read without paying again. */
+  RECEIPT_TTL_SECONDS: z.coerce.number().int().min(0).default(24 * 60 * 60),
+  /** Paywalled upstream: requests under this path prefix are fetched from UPSTREAM_URL. */
+  UPSTREAM_PREFIX: z.string().startsWith("/").default("/upstream"),
+  UPSTREAM_URL: z.string().url().optional(),
+  UPSTREAM_PRICE: z.coerce.bigint().nonnegative().default(10n ** 18n),
+  /** Public base URL of the site (SIWE domain checks use its host). */
+  SITE_URL: z.string().url().default("http://127.0.0.1:3000"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** The parsed environment. Throws once, with every bad variable named, when it is invalid. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Forget the parsed environment (tests change process.env between cases). */
+export function resetEnv(): void {
+  cached = undefined;
+}

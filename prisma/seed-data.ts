@@ -1,0 +1,50 @@
+/** Demo content: articles and paid media. Prices are token base units (18 decimals). */
+const TOKEN = 10n ** 18n;
+
+export const seedArticles = [
+  {
+    slug: "why-payment-channels",
+    title: "Why payment channels fit reading",
+    author: "Ada Ledger",
+    price: (TOKEN / 2n).toString(),
+    teaser:
+      "A page view is worth a fraction of a cent, yet every on-chain payment costs more than that. Payment channels close the gap.",
+    body: [
+      "A reader locks tokens once in a channel to the site. From then on each article is paid with a signed note that says how much the reader owes in total.",
+      "The site checks the signature in microseconds, records the new balance and serves the page. Nothing touches the chain until the channel is closed.",
+      "Because each note replaces the last, the site only ever needs the newest one: it is both the receipt and the claim.",
+    ].join("\n\n"),
+  },
+  {
+    slug: "the-402-status-code",
+    title: "402 Payment Required, finally used",
+    author: "Ben Block",
+    price: TOKEN.toString(),
+    teaser:
+      "HTTP reserved status 402 in 1997 for a web that could pay. Here is what a 402 carries on this site and how a client answers it.",
+    body: [
+      "Every paid page answers 402 until a valid payment arrives. The response names the receiver, the contract, the token and the price.",
+      "A client signs a balance proof for its channel, sends it in RDN-* headers and repeats the request. The second answer is the article.",
+      "Machines do the same with the command-line client; browsers do it with a wallet.",
+    ].join("\n\n"),
+  },
+  {
+    slug: "closing-a-channel",
+    title: "Closing a channel without trust",
+    author: "Ada Ledger",
+    price: ((TOKEN * 3n) / 2n).toString(),
+    teaser:
+      "Cooperative closes settle at once; uncooperative ones start a challenge period in which the site can prove a higher balance.",
+    body: [
+      "When a reader is done, the site signs a closing proof for the last balance and either party submits both signatures to the contract.",
+      "If a reader tries to close with an older, smaller balance, the site's watchtower answers during the challenge period with the newest proof.",
+      "Either way the reader gets back exactly the deposit minus what was spent.",
+    ].join("\n\n"),
+  },
+] as const;
+
+export const seedMedia = [
+  { path: "kitten.jpg", price: TOKEN.toString(), contentType: "image/jpeg", status: 200 },
+  { path: "doggo.jpg", price: (2n * TOKEN).toString(), contentType: "image/jpeg", status: 200 },
+  { path: "teapot.jpg", price: (3n * TOKEN).toString(), contentType: "image/jpeg", status: 418 },
+] as const;

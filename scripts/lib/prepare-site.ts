@@ -1,0 +1,72 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createPublicClient, http, type Hex } from "viem";
+import { checkDeployment } from "../../lib/chain/check-deployment";
+import { deployContracts } from "../../lib/chain/deploy";
+import { readDeployment, writeDeployment, type Deployment } from "../../lib/chain/deployment";
+
+const root = path.resolve(__dirname, "../..");
+
+/** The first anvil development account: deployer and receiver of the demo (a public key). */
+export const ANVIL_KEY_0: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+function run(what: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
+  if (res.status !== 0) {
+    const out = `${res.stdout?.toString() ?? ""}${res.stderr?.toString() ?? ""}`.trim();
+    throw new Error(`${what} failed (exit ${res.status}):\n${out}`);
+  }
+}
+
+export interface PrepareOptions {
+  rpcUrl: string;
+  databaseUrl: string;
+  deploymentFile: string;
+  deployerKey?: Hex;
+  log?: (line: string) => void;
+}
+
+/**
+ * Makes a site ready to serve on a chain: contracts compiled, a deployment that matches the chain
+ * (redeployed when the chain was reset or the code is gone), the database migrated and seeded.
+ * Returns the deployment and whether it is new.
+ */
+export async function prepareSite(
+  opts: PrepareOptions,
+): Promise<{ deployment: Deployment; redeployed: boolean }> {
+  const log = opts.log ?? (() => {});
+  const env = { ...process.env, DATABASE_URL: opts.databaseUrl };
+
+  if (!existsSync(path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"))) {
+    log("compiling contracts (first run, about a minute)…");
+    run("contract build", process.execPath, ["scripts/forge.mjs", "build"], env);
+  }
+
+  const client = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) });
+  let deployment = readDeployment(opts.deploymentFile);
+  let redeployed = false;
+  const check = deployment ? await checkDeployment(client, deployment) : undefined;
+  if (!deployment || !check?.ok) {
+    log(
+      deployment && check && !check.ok
+        ? `recorded deployment is stale: ${check.message}; redeploying`
+        : "no deployment recorded; deploying contracts",
+    );
+    deployment = await deployContracts({
+      rpcUrl: opts.rpcUrl,
+      privateKey: opts.deployerKey ?? ANVIL_KEY_0,
+      root,
+      log: (l) => log(`  ${l}`),
+    });
+    writeDeployment(opts.deploymentFile, deployment);
+    redeployed = true;
+  } else {
+    log(`contracts already deployed: channels ${deployment.contract}, token ${deployment.token}`);
+  }
+
+  log("migrating database…");
+  run("database migration", process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], env);
+  run("database seed", path.join(root, "node_modules/.bin/tsx"), ["prisma/seed.ts"], env);
+  return { deployment, redeployed };
+}
