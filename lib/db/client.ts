@@ -11,3 +11,10 @@ export function db(): PrismaClient {
   });
   return globalForPrisma.prisma;
 }
+
+/** Disconnects and forgets the client (tests switch databases between suites). */
+export async function resetDb(): Promise<void> {
+  const client = globalForPrisma.prisma;
+  globalForPrisma.prisma = undefined;
+  await client?.$disconnect();
+}

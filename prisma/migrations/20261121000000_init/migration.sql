@@ -84,6 +84,10 @@ CREATE TABLE "SyncState" (
     "receiver" TEXT NOT NULL,
     "fromBlock" INTEGER NOT NULL,
     "syncedBlock" INTEGER NOT NULL,
+    "headBlock" INTEGER NOT NULL DEFAULT 0,
+    "receiverEth" TEXT NOT NULL DEFAULT '0',
+    "leaseOwner" TEXT,
+    "leaseUntil" DATETIME,
     "updatedAt" DATETIME NOT NULL
 );
 

@@ -1,0 +1,48 @@
+/**
+ * Base of every error the site throws on purpose (bugs and infrastructure faults; expected
+ * protocol outcomes are values). `status` is what the HTTP edge answers; `expose` says whether the
+ * message is safe to show to the client.
+ */
+export class AppError extends Error {
+  override name = "AppError";
+  readonly status: number;
+  readonly expose: boolean;
+  constructor(message: string, opts: { status?: number; expose?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.status = opts.status ?? 500;
+    this.expose = opts.expose ?? false;
+  }
+}
+
+/** The site is misconfigured (missing key, deployment, secret). */
+export class ConfigError extends AppError {
+  override name = "ConfigError";
+  constructor(message: string, cause?: unknown) {
+    super(message, { status: 503, expose: true, cause });
+  }
+}
+
+/** The chain cannot serve the request: RPC unreachable, or the receiver lacks ETH for disputes. */
+export class ChainUnavailableError extends AppError {
+  override name = "ChainUnavailableError";
+  constructor(message: string, cause?: unknown) {
+    super(message, { status: 502, expose: true, cause });
+  }
+}
+
+/** Bad client input: a JSON message naming the field. */
+export class BadRequestError extends AppError {
+  override name = "BadRequestError";
+  constructor(message: string, status: 400 | 401 | 403 | 404 | 409 = 400) {
+    super(message, { status, expose: true });
+  }
+}
+
+/** Maps any thrown value to a JSON response without leaking internals. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError && err.expose) {
+    return Response.json({ error: err.message }, { status: err.status });
+  }
+  console.error(err);
+  return Response.json({ error: "internal error" }, { status: 500 });
+}

@@ -1,0 +1,184 @@
+import type { Address, Hex } from "viem";
+import type { ProofMessage } from "./eip712";
+import { failureHeader, GATEWAY_PATH, RDN, type PaymentFailure } from "./headers";
+import type { PaymentRequest } from "./payment-request";
+
+/** What the receiver knows about one channel, as the paywall needs it. */
+export interface ChannelView {
+  id: number;
+  sender: Address;
+  openBlock: number;
+  signer: Address;
+  /** Confirmed deposit: the most the cumulative balance may reach. */
+  deposit: bigint;
+  /** Last accepted cumulative balance and its proof. */
+  balance: bigint;
+  signature: Hex | null;
+  /** Resource the last accepted proof paid for. */
+  lastResource: string | null;
+  state: "open" | "closing" | "settled";
+  /** The receiver handed out its closing signature: no more payments. */
+  closeSigned: boolean;
+  /** Confirmations the channel still lacks (0 = usable). */
+  confirmationsMissing: number;
+}
+
+/** A payment to commit: applies only if the channel's balance is still `previousBalance`. */
+export interface PaymentCommit {
+  channelId: number;
+  previousBalance: bigint;
+  balance: bigint;
+  signature: Hex;
+  resource: string;
+  amount: bigint;
+}
+
+/** Persistence the paywall core needs; the server implements it on the database. */
+export interface ChannelStore {
+  getChannel(sender: Address, openBlock: number): Promise<ChannelView | undefined>;
+  /**
+   * Applies a payment atomically (conditional update of the balance plus a payment record).
+   * Resolves false, changing nothing, when the balance is no longer `previousBalance`.
+   */
+  commitPayment(commit: PaymentCommit): Promise<boolean>;
+}
+
+/** The receiver's identity as announced in every paywall response. */
+export interface PaywallIdentity {
+  receiver: Address;
+  contract: Address;
+  token: Address;
+  chainId: number;
+}
+
+export interface PaywallDeps {
+  identity: PaywallIdentity;
+  store: ChannelStore;
+  /** Recovers a BalanceProof's signer (null when the signature is malformed). */
+  recoverSigner(message: ProofMessage, signature: Hex): Address | null;
+}
+
+export interface LastProof {
+  sender: Address;
+  balance: bigint;
+  signature: Hex | null;
+}
+
+/** Outcome of {@link processPayment}: expected results are values, never exceptions. */
+export type PaymentOutcome =
+  | { type: "free" }
+  | { type: "paid"; amount: bigint; retry: boolean; proof: LastProof }
+  | { type: "payment-required"; failure: PaymentFailure; lastProof?: LastProof };
+
+/** How often a payment that lost a race on its channel is re-evaluated against the new state. */
+const MAX_COMMIT_ATTEMPTS = 3;
+
+/**
+ * Decides a paid request (PROTOCOL.md §2) and commits the payment when it is valid, before any
+ * content is produced. Order: channel exists for this receiver → confirmed → open → signature by
+ * the channel's signer → (proof verified) retry or sync → exact price → deposit covers → commit.
+ *
+ * @param price - what this request costs now (0 = free)
+ * @param resource - stable name of what is paid for, e.g. `GET /articles/intro`
+ */
+export async function processPayment(
+  input: { price: bigint; resource: string; request: PaymentRequest | undefined },
+  deps: PaywallDeps,
+): Promise<PaymentOutcome> {
+  const { price, resource, request } = input;
+  if (price === 0n) return { type: "free" };
+  if (!request) return required({ reason: "payment-required" });
+  const { identity } = deps;
+  if (
+    (request.receiver && request.receiver !== identity.receiver) ||
+    (request.contract && request.contract !== identity.contract)
+  ) {
+    return required({ reason: "nonexisting-channel" });
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    const channel = await deps.store.getChannel(request.sender, request.openBlock);
+    if (!channel || channel.state === "settled") return required({ reason: "nonexisting-channel" });
+    if (channel.confirmationsMissing > 0) {
+      return required({ reason: "insufficient-confirmations", missing: channel.confirmationsMissing });
+    }
+    if (channel.state !== "open" || channel.closeSigned) return required({ reason: "nonexisting-channel" });
+
+    const signer = deps.recoverSigner(
+      {
+        sender: channel.sender,
+        receiver: identity.receiver,
+        openBlockNumber: channel.openBlock,
+        balance: request.balance,
+      },
+      request.signature,
+    );
+    if (signer !== channel.signer) return required({ reason: "invalid-balance-proof" });
+
+    const lastProof: LastProof = { sender: channel.sender, balance: channel.balance, signature: channel.signature };
+    if (request.balance === channel.balance) {
+      // Not a payment: a retry of the last paid request is served again, anything else syncs state.
+      if (request.signature === channel.signature && resource === channel.lastResource) {
+        return { type: "paid", amount: 0n, retry: true, proof: lastProof };
+      }
+      return required({ reason: "payment-required" }, lastProof);
+    }
+    const increase = request.balance - channel.balance;
+    if (increase !== price || (request.payment !== undefined && request.payment !== increase)) {
+      return required({ reason: "invalid-amount" }, lastProof);
+    }
+    if (request.balance > channel.deposit) return required({ reason: "insufficient-funds" }, lastProof);
+
+    const committed = await deps.store.commitPayment({
+      channelId: channel.id,
+      previousBalance: channel.balance,
+      balance: request.balance,
+      signature: request.signature,
+      resource,
+      amount: increase,
+    });
+    if (committed) {
+      return {
+        type: "paid",
+        amount: increase,
+        retry: false,
+        proof: { sender: channel.sender, balance: request.balance, signature: request.signature },
+      };
+    }
+    // Another request moved this channel's balance first: decide again against the new state.
+    if (attempt >= MAX_COMMIT_ATTEMPTS) {
+      const latest = await deps.store.getChannel(request.sender, request.openBlock);
+      return required(
+        { reason: "invalid-amount" },
+        latest ? { sender: latest.sender, balance: latest.balance, signature: latest.signature } : lastProof,
+      );
+    }
+  }
+}
+
+function required(failure: PaymentFailure, lastProof?: LastProof): PaymentOutcome {
+  return { type: "payment-required", failure, lastProof };
+}
+
+/** The RDN-* response headers for an outcome (PROTOCOL.md §2). */
+export function paywallHeaders(identity: PaywallIdentity, price: bigint, outcome: PaymentOutcome): Record<string, string> {
+  const headers: Record<string, string> = {
+    [RDN.gatewayPath]: GATEWAY_PATH,
+    [RDN.receiver]: identity.receiver,
+    [RDN.contract]: identity.contract,
+    [RDN.token]: identity.token,
+    [RDN.chainId]: String(identity.chainId),
+    [RDN.price]: price.toString(),
+  };
+  const proof = outcome.type === "paid" ? outcome.proof : outcome.type === "payment-required" ? outcome.lastProof : undefined;
+  if (proof) {
+    headers[RDN.sender] = proof.sender;
+    headers[RDN.balance] = proof.balance.toString();
+    if (proof.signature) headers[RDN.signature] = proof.signature;
+  }
+  if (outcome.type === "payment-required") {
+    const failure = failureHeader(outcome.failure);
+    if (failure) headers[failure[0]] = failure[1];
+  }
+  return headers;
+}
