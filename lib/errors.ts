@@ -22,12 +22,17 @@ export class ConfigError extends AppError {
   }
 }
 
-/** The chain cannot serve the request: RPC unreachable, or the receiver lacks ETH for disputes. */
-export class ChainUnavailableError extends AppError {
-  override name = "ChainUnavailableError";
+/** A service the request depends on failed (answered with 502 and the message). */
+export class BadGatewayError extends AppError {
+  override name = "BadGatewayError";
   constructor(message: string, cause?: unknown) {
     super(message, { status: 502, expose: true, cause });
   }
+}
+
+/** The chain cannot serve the request: RPC unreachable, or the receiver lacks ETH for disputes. */
+export class ChainUnavailableError extends BadGatewayError {
+  override name = "ChainUnavailableError";
 }
 
 /** Bad client input: a JSON message naming the field. */

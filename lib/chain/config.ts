@@ -4,7 +4,10 @@ import {
   createWalletClient,
   defineChain,
   http,
+  concat,
   isHex,
+  keccak256,
+  stringToHex,
   type Chain,
   type Hex,
   type PrivateKeyAccount,
@@ -25,6 +28,8 @@ export interface ChainConfig {
   receiver: PrivateKeyAccount;
   publicClient: PublicClient<Transport, Chain>;
   walletClient: WalletClient<Transport, Chain, PrivateKeyAccount>;
+  /** A secret derived from the receiver key: seeds cookie MACs when SESSION_SECRET is unset. */
+  derivedSecret: string;
 }
 
 const globalForChain = globalThis as unknown as { chainConfig?: ChainConfig };
@@ -73,7 +78,8 @@ export function chainConfig(): ChainConfig {
   if (globalForChain.chainConfig) return globalForChain.chainConfig;
   const e = env();
   const deployment = loadDeployment();
-  const receiver = privateKeyToAccount(loadReceiverKey());
+  const key = loadReceiverKey();
+  const receiver = privateKeyToAccount(key);
   const chain = defineChain({
     id: deployment.chainId || 31337,
     name: `chain-${deployment.chainId}`,
@@ -88,6 +94,7 @@ export function chainConfig(): ChainConfig {
     receiver,
     publicClient: createPublicClient({ chain, transport }),
     walletClient: createWalletClient({ chain, transport, account: receiver }),
+    derivedSecret: keccak256(concat([stringToHex("paychan-press cookie secret"), key])),
   };
   return globalForChain.chainConfig;
 }

@@ -1,0 +1,12 @@
+import { clearSessionCookie } from "@/lib/auth/session";
+import { errorResponse } from "@/lib/errors";
+
+/** Clears the session cookie. */
+// POST /api/1/auth/logout
+export async function POST(): Promise<Response> {
+  try {
+    return Response.json({ ok: true }, { headers: { "Set-Cookie": clearSessionCookie() } });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

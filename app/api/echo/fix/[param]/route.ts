@@ -1,0 +1,12 @@
+import { withPayment } from "@/lib/paywall/with-payment";
+
+export const dynamic = "force-dynamic";
+
+/** Price of the fixed-price echo, in token base units (µRaiden's echo example). */
+const PRICE = 5n;
+
+// GET /api/echo/fix/:param — echoes the parameter for a fixed price
+export const GET = withPayment<{ param: string }, string>((_req, { item }) => Response.json({ echo: item }), {
+  load: (_req, { param }) => param,
+  price: () => PRICE,
+});

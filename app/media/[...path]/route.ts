@@ -1,0 +1,18 @@
+import { findMedia, mediaBytes, type MediaRecord } from "@/lib/content/media";
+import { withPayment } from "@/lib/paywall/with-payment";
+
+export const dynamic = "force-dynamic";
+
+// GET /media/:path — a paid image, served with its own status (the teapot answers 418)
+export const GET = withPayment<{ path: string[] }, MediaRecord>(
+  async (_req, { item }) =>
+    new Response(new Uint8Array(await mediaBytes(item)), {
+      status: item.status,
+      headers: { "content-type": item.contentType },
+    }),
+  {
+    load: (_req, { path }) => findMedia(path),
+    price: (m) => m.price,
+    resource: (_req, { path }) => `media:${path.join("/")}`,
+  },
+);
