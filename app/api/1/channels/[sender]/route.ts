@@ -8,7 +8,10 @@ const querySchema = z.object({ status: channelStatusSchema });
 
 /** One sender's channels, same shape and filter as `/api/1/channels` (operator or that sender). */
 // GET /api/1/channels/:sender
-export async function GET(req: Request, ctx: { params: Promise<{ sender: string }> }): Promise<Response> {
+export async function GET(
+  req: Request,
+  ctx: { params: Promise<{ sender: string }> },
+): Promise<Response> {
   try {
     const { sender } = parseInput(senderParamsSchema, await ctx.params);
     await requireSenderOrOperator(req, sender);

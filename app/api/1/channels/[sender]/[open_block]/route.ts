@@ -1,7 +1,12 @@
 import { requireSenderOrOperator } from "@/lib/auth/caller";
 import { getChannel } from "@/lib/api/channels";
 import { cooperativeClose } from "@/lib/api/cooperative-close";
-import { channelParamsSchema, closeRequestSchema, parseInput, readJsonBody } from "@/lib/api/params";
+import {
+  channelParamsSchema,
+  closeRequestSchema,
+  parseInput,
+  readJsonBody,
+} from "@/lib/api/params";
 import { errorResponse } from "@/lib/errors";
 
 type Ctx = { params: Promise<{ sender: string; open_block: string }> };

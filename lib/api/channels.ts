@@ -1,0 +1,86 @@
+/**
+ * Channel queries of the operator API and their wire shape.
+ */
+import type { Address } from "viem";
+import { db } from "@/lib/db/client";
+import type { Channel } from "@/lib/db/generated/client";
+import { BadRequestError } from "@/lib/errors";
+import type { ChannelStatus } from "./params";
+
+/** One channel as `/api/1/channels*` returns it. Amounts are decimal strings. */
+export type ChannelJson = {
+  sender_address: Address;
+  open_block: number;
+  /** Confirmed deposit (what payments are counted against). */
+  deposit: string;
+  /** Last accepted cumulative balance. */
+  balance: string;
+  state: "open" | "closing" | "settled";
+  // Extras beyond PROTOCOL.md §3:
+  receiver_address: Address;
+  /** Address whose balance proofs the contract accepts (the sender or its session key). */
+  signer: Address;
+  /** The creation event has the configured confirmations. */
+  confirmed: boolean;
+  /** Already withdrawn by the receiver. */
+  withdrawn: string;
+  /** The receiver handed out its closing signature: the channel accepts no more payments. */
+  close_signed: boolean;
+  /** While closing: block after which the sender may settle. */
+  settle_block: number | null;
+  /** While closing: the balance the sender announced. */
+  closing_balance: string | null;
+};
+
+/** {@link ChannelJson} plus the last accepted balance proof, for the single-channel route. */
+export type ChannelDetailJson = ChannelJson & { balance_signature: string | null };
+
+/** Maps a stored channel to its wire shape. */
+export function toChannelJson(c: Channel): ChannelJson {
+  return {
+    sender_address: c.sender as Address,
+    open_block: c.openBlock,
+    deposit: c.deposit,
+    balance: c.balance,
+    state: c.state as ChannelJson["state"],
+    receiver_address: c.receiver as Address,
+    signer: c.signer as Address,
+    confirmed: c.confirmed,
+    withdrawn: c.withdrawn,
+    close_signed: c.closeSigned,
+    settle_block: c.settleBlock,
+    closing_balance: c.closingBalance,
+  };
+}
+
+/**
+ * Channels filtered by `state` (`all` = every state), optionally of one sender, ordered by open
+ * block. `open` includes channels whose creation is not confirmed yet (see `confirmed`).
+ *
+ * @param params.sender - checksummed sender address
+ */
+export async function listChannels(params: {
+  status: ChannelStatus;
+  sender?: Address;
+}): Promise<ChannelJson[]> {
+  const rows = await db().channel.findMany({
+    where: {
+      ...(params.status === "all" ? {} : { state: params.status }),
+      ...(params.sender ? { sender: params.sender } : {}),
+    },
+    orderBy: [{ openBlock: "asc" }, { sender: "asc" }],
+  });
+  return rows.map(toChannelJson);
+}
+
+/**
+ * One channel with its last accepted proof (a sender that lost its state can close with it).
+ *
+ * @throws {@link BadRequestError} 404 when the channel is unknown
+ */
+export async function getChannel(sender: Address, openBlock: number): Promise<ChannelDetailJson> {
+  const row = await db().channel.findUnique({ where: { sender_openBlock: { sender, openBlock } } });
+  if (!row)
+    throw new BadRequestError(`no channel from ${sender} opened in block ${openBlock}`, 404);
+  return { ...toChannelJson(row), balance_signature: row.signature };
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: contracts (Foundry), gas targets, lint and
+# types, unit + integration tests (vitest, real anvil + SQLite), browser tests (Playwright on
+# Debian's Chromium, installed here when missing). Exits non-zero when anything fails and ends
+# with one summary line of all test counts.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+
+log_dir=$(mktemp -d)
+failed_steps=()
+passed=0
+failed=0
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name: $*"
+  local started=$SECONDS
+  "$@" 2>&1 | tee "$log_dir/$name.log"
+  local code=${PIPESTATUS[0]}
+  echo "=== $name: exit $code ($((SECONDS - started)) s)"
+  if [ "$code" -ne 0 ]; then failed_steps+=("$name"); fi
+  return 0
+}
+
+# Counts from each runner's own summary line.
+count() {
+  local file=$log_dir/$1.log pattern=$2
+  grep -aoE "$pattern" "$file" 2>/dev/null | tail -1 | grep -oE '[0-9]+' | head -1
+}
+
+if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1; then
+  echo "=== installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null || failed_steps+=("chromium-install")
+fi
+
+step forge-build node scripts/forge.mjs build
+step forge-test node scripts/forge.mjs test
+step forge-snapshot node scripts/forge.mjs snapshot --check
+step gas-targets node_modules/.bin/tsx scripts/gas-report.ts
+step abi-check node_modules/.bin/tsx scripts/gen-abi.ts --check
+step typecheck node_modules/.bin/tsc --noEmit -p .
+step lint node_modules/.bin/eslint .
+step vitest node_modules/.bin/vitest run
+step next-build node_modules/.bin/next build
+step playwright node_modules/.bin/playwright test
+
+forge_passed=$(count forge-test '[0-9]+ tests passed')
+forge_failed=$(count forge-test '[0-9]+ failed')
+vitest_passed=$(grep -aE '^ *Tests ' "$log_dir/vitest.log" | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+vitest_failed=$(grep -aE '^ *Tests ' "$log_dir/vitest.log" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+pw_passed=$(count playwright '[0-9]+ passed')
+pw_failed=$(count playwright '[0-9]+ failed')
+passed=$(( ${forge_passed:-0} + ${vitest_passed:-0} + ${pw_passed:-0} ))
+failed=$(( ${forge_failed:-0} + ${vitest_failed:-0} + ${pw_failed:-0} ))
+
+echo
+echo "forge: ${forge_passed:-0} passed, vitest: ${vitest_passed:-0} passed, playwright: ${pw_passed:-0} passed"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  [ "$failed" -eq 0 ] && failed=${#failed_steps[@]}
+fi
+echo "test:all: $passed passed, $failed failed"
+[ ${#failed_steps[@]} -eq 0 ]
