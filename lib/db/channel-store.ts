@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { ChannelStore, ChannelView, PaymentCommit } from "@/lib/protocol/paywall";
-import { sqlite } from "./sqlite";
+import { sqlite, withBusyRetry } from "./sqlite";
 
 interface ChannelRow {
   id: number;
@@ -95,7 +95,8 @@ export function sqliteChannelStore(confirmations: () => number): ChannelStore {
       };
     },
     async commitPayment(commit: PaymentCommit): Promise<boolean> {
-      return statements().commit.immediate(commit);
+      const s = statements();
+      return withBusyRetry(() => s.commit.immediate(commit));
     },
   };
 }

@@ -11,8 +11,7 @@ export function sqlitePath(url: string): string {
 
 /**
  * The process-wide raw SQLite connection used by the payment hot path (prepared statements, no
- * ORM round trip). WAL mode lets it share the file with the Prisma client; busy_timeout makes a
- * writer wait for another instead of failing.
+ * ORM round trip). WAL mode lets it share the file with the Prisma client.
  */
 export function sqlite(): Database.Database {
   const url = env().DATABASE_URL;
@@ -21,7 +20,10 @@ export function sqlite(): Database.Database {
   cached?.db.close();
   const conn = new Database(sqlitePath(url));
   conn.pragma("journal_mode = WAL");
-  conn.pragma("busy_timeout = 5000");
+  // No blocking busy wait: a locked database fails at once and the caller retries asynchronously
+  // (see withBusyRetry), so the event loop keeps running whoever holds the lock — in this process
+  // that is often the Prisma connection, which needs the event loop to finish its transaction.
+  conn.pragma("busy_timeout = 0");
   conn.pragma("synchronous = NORMAL");
   globalForSqlite.sqlite = { url, db: conn };
   return conn;
@@ -31,4 +33,18 @@ export function sqlite(): Database.Database {
 export function closeSqlite(): void {
   globalForSqlite.sqlite?.db.close();
   globalForSqlite.sqlite = undefined;
+}
+
+/** Runs a write, retrying with a short async back-off while the database is locked by another connection. */
+export async function withBusyRetry<T>(write: () => T, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      return write();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() > deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }

@@ -74,3 +74,25 @@ it("sequential payers on many channels end with exact balances", async () => {
     expect(await db().payment.count({ where: { channelId: c.id } })).toBe(25);
   }
 });
+
+it("a payment waits for another connection's write lock without blocking the event loop", async () => {
+  const reader = f.readers[8]!;
+  const openBlock = await f.openChannel(reader, TOKEN);
+  const channelId = await indexChannel(f, reader, openBlock, TOKEN);
+  const { default: Database } = await import("better-sqlite3");
+  const other = new Database(f.databaseUrl.slice("file:".length));
+  other.prepare("BEGIN IMMEDIATE").run();
+  // The lock is released by a timer: it can only fire if the paying request does not block the loop.
+  const released = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      other.prepare("COMMIT").run();
+      other.close();
+      resolve();
+    }, 100),
+  );
+  const sig = await proof(f, reader, reader.address, openBlock, PRICE);
+  const res = await call(fix, "/api/echo/fix/locked", { param: "locked" }, paymentHeaders(reader.address, openBlock, PRICE, sig));
+  await released;
+  expect(res.status).toBe(200);
+  expect(await db().payment.count({ where: { channelId } })).toBe(1);
+});
