@@ -36,7 +36,8 @@ const root = path.resolve(__dirname, "..");
 const program = new Command()
   .option("--connections <n>", "concurrent connections (one channel each)", "32")
   .option("--duration <s>", "seconds per measurement", "10")
-  .option("--rounds <n>", "free/paid measurement pairs per scenario (best of)", "2");
+  .option("--rounds <n>", "free/paid measurement pairs per scenario", "2")
+  .option("--profile <dir>", "write a V8 CPU profile of the server to this directory");
 
 interface Channel {
   key: Buffer;
@@ -106,7 +107,7 @@ async function measure(url: string, connections: number, duration: number, paid?
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ connections: string; duration: string; rounds: string }>();
+  const o = program.opts<{ connections: string; duration: string; rounds: string; profile?: string }>();
   const connections = Number(o.connections);
   const duration = Number(o.duration);
   const rounds = Number(o.rounds);
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
       SELECT 'free-copy', title, author, teaser, body, '0', publishedAt FROM Article WHERE slug = 'the-402-status-code'`).run();
     sql.close();
 
-    server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+    const nodeArgs = o.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(o.profile)}`] : [];
+    const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+    server = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: root,
       env: {
         ...env0,

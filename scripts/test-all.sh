@@ -18,8 +18,9 @@ step() {
   echo
   echo "=== $name: $*"
   local started=$SECONDS
-  "$@" 2>&1 | tee "$log_dir/$name.log"
+  "$@" 2>&1 | tee "$log_dir/$name.raw"
   local code=${PIPESTATUS[0]}
+  sed 's/\x1b\[[0-9;]*m//g' "$log_dir/$name.raw" > "$log_dir/$name.log"
   echo "=== $name: exit $code ($((SECONDS - started)) s)"
   if [ "$code" -ne 0 ]; then failed_steps+=("$name"); fi
   return 0

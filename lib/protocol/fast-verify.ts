@@ -64,7 +64,6 @@ export function createProofVerifier(params: { chainId: number; contract: Address
   const sig = Buffer.alloc(65);
   const sig64 = sig.subarray(0, 64);
   const pubkey = new Uint8Array(65);
-  const pubkeyXY = pubkey.subarray(1);
   const pubkeyXYBuffer = Buffer.from(pubkey.buffer, pubkey.byteOffset + 1, 64);
   const addressByPubkey = new Map<string, Address>();
 

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-const require = createRequire(import.meta.url ?? __filename);
+// Resolved from the working directory (the repository root) so this works under any loader.
+const require = createRequire(path.join(process.cwd(), "package.json"));
 
 /**
  * Path of a Foundry binary shipped by the npm packages. The npm wrappers (`forge`, `anvil` in
