@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import Database from "better-sqlite3";
 import { Command } from "commander";
 import secp256k1 from "secp256k1";
 import {
@@ -100,6 +101,7 @@ async function measure(url: string, connections: number, duration: number, paid?
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
+    ok: result["2xx"],
     errors: result.errors,
     total: result.requests.total,
   };
@@ -126,7 +128,6 @@ async function main(): Promise<void> {
   try {
     const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile, log: (l) => console.log(l) });
     // A free copy of a paid article: the same route and page, price 0.
-    const { default: Database } = await import("better-sqlite3");
     const sql = new Database(databaseUrl.slice(5));
     sql.prepare(`INSERT INTO Article (slug, title, author, teaser, body, price, publishedAt)
       SELECT 'free-copy', title, author, teaser, body, '0', publishedAt FROM Article WHERE slug = 'the-402-status-code'`).run();
@@ -201,25 +202,43 @@ async function main(): Promise<void> {
     const articleChannels: Channel[] = channels.slice(connections).map((c) => ({ ...c, next: 0, proofs: signProofs(domain, receiver, c, 0n, articlePrice, budget) }));
 
     const scenarios = [
-      { name: "API route", free: `${base}/api/echo/dyn/0`, paid: `${base}/api/echo/fix/bench`, chans: apiChannels },
-      { name: "article page", free: `${base}/articles/free-copy`, paid: `${base}/articles/the-402-status-code`, chans: articleChannels },
+      { name: "API route", free: `${base}/api/echo/dyn/0`, paid: `${base}/api/echo/fix/bench`, resource: "GET /api/echo/fix/bench", chans: apiChannels },
+      { name: "article page", free: `${base}/articles/free-copy`, paid: `${base}/articles/the-402-status-code`, resource: "article:the-402-status-code", chans: articleChannels },
     ];
-    const results: Array<{ name: string; free: Awaited<ReturnType<typeof measure>>; paid: Awaited<ReturnType<typeof measure>> }> = [];
+    // Every paid 2xx must be exactly one recorded payment: the benchmark checks what it measures.
+    const check = new Database(databaseUrl.slice("file:".length), { readonly: true });
+    const countPayments = check.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM Payment WHERE resource = ?");
+    type Run = Awaited<ReturnType<typeof measure>>;
+    const rows: string[] = [];
+    let failures = 0;
     for (const s of scenarios) {
       await measure(s.free, connections, 2); // warm-up
-      let best: (typeof results)[number] | undefined;
+      const frees: Run[] = [];
+      const paids: Run[] = [];
       for (let r = 0; r < rounds; r++) {
-        const free = await measure(s.free, connections, duration);
+        frees.push(await measure(s.free, connections, duration));
+        const before = countPayments.get(s.resource)!.n;
         const paid = await measure(s.paid, connections, duration, { channels: s.chans });
-        if (!best || paid.rps / free.rps > best.paid.rps / best.free.rps) best = { name: s.name, free, paid };
+        const recorded = countPayments.get(s.resource)!.n - before;
+        if (paid.ok !== recorded || paid.non2xx > 0) {
+          failures++;
+          console.error(`${s.name}: ${paid.ok} paid responses but ${recorded} payments recorded, ${paid.non2xx} non-2xx`);
+        }
+        paids.push(paid);
       }
-      results.push(best!);
+      const mean = (runs: Run[], f: (r: Run) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+      const free = mean(frees, (r) => r.rps);
+      const paid = mean(paids, (r) => r.rps);
+      rows.push(
+        `| ${s.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(paids, (r) => r.p50).toFixed(0)} / ${mean(paids, (r) => r.p99).toFixed(0)} | ${paids.reduce((n, r) => n + r.ok, 0)} |`,
+      );
     }
-    console.log("\n| scenario | free req/s | paid req/s | ratio | free p50/p99 ms | paid p50/p99 ms | paid non-2xx |");
+    check.close();
+    console.log(`\n${connections} connections, ${rounds} × ${duration} s per side, interleaved free/paid; means over rounds`);
+    console.log("| scenario | free req/s | paid req/s | paid ÷ free | free p50 / p99 ms | paid p50 / p99 ms | payments recorded |");
     console.log("|---|---:|---:|---:|---:|---:|---:|");
-    for (const r of results) {
-      console.log(`| ${r.name} | ${r.free.rps.toFixed(0)} | ${r.paid.rps.toFixed(0)} | ${(r.paid.rps / r.free.rps).toFixed(2)} | ${r.free.p50}/${r.free.p99} | ${r.paid.p50}/${r.paid.p99} | ${r.paid.non2xx} |`);
-    }
+    for (const row of rows) console.log(row);
+    if (failures > 0) process.exitCode = 1;
   } finally {
     server?.kill("SIGTERM");
     await anvil.stop();

@@ -23,7 +23,8 @@ interface Statements {
   head: Database.Statement<[], { headBlock: number }>;
   update: Database.Statement<[string, string, string, string, number, string]>;
   insert: Database.Statement<[number, string, string, string, string, string]>;
-  commit: Database.Transaction<(c: PaymentCommit) => boolean>;
+  /** Applies a group of payments in one transaction; each in its own savepoint. */
+  commitGroup: Database.Transaction<(group: PaymentCommit[]) => Array<boolean | Error>>;
 }
 
 let prepared: Statements | undefined;
@@ -47,7 +48,7 @@ function statements(): Statements {
     `INSERT INTO Payment (channelId, resource, amount, balance, signature, createdAt)
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  const commit = conn.transaction((c: PaymentCommit): boolean => {
+  const commitOne = conn.transaction((c: PaymentCommit): boolean => {
     const now = new Date().toISOString();
     const changed = update.run(
       c.balance.toString(),
@@ -61,13 +62,50 @@ function statements(): Statements {
     insert.run(c.channelId, c.resource, c.amount.toString(), c.balance.toString(), c.signature, now);
     return true;
   });
-  prepared = { conn, get, head, update, insert, commit };
+  // Nested in commitGroup, each payment runs in a savepoint: one failing never undoes the others.
+  const commitGroup = conn.transaction((group: PaymentCommit[]) =>
+    group.map((c) => {
+      try {
+        return commitOne(c);
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }),
+  );
+  prepared = { conn, get, head, update, insert, commitGroup };
   return prepared;
 }
 
+interface Pending {
+  commit: PaymentCommit;
+  resolve: (applied: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * The paywall's {@link ChannelStore} on SQLite. Synchronous better-sqlite3 calls: a commit is one
- * immediate transaction, durable before the response is produced.
+ * Group commit: payments that arrive in the same turn of the event loop are written in one
+ * transaction (one WAL append instead of one each). Every payment keeps its own conditional
+ * update, so a group never merges two payments of one channel: the later one finds the balance
+ * moved and is decided again.
+ */
+const pending: Pending[] = [];
+let flushScheduled = false;
+
+async function flush(): Promise<void> {
+  flushScheduled = false;
+  const group = pending.splice(0);
+  try {
+    const s = statements();
+    const results = await withBusyRetry(() => s.commitGroup.immediate(group.map((p) => p.commit)));
+    results.forEach((r, i) => (r instanceof Error ? group[i]!.reject(r) : group[i]!.resolve(r)));
+  } catch (err) {
+    for (const p of group) p.reject(err);
+  }
+}
+
+/**
+ * The paywall's {@link ChannelStore} on SQLite (better-sqlite3, prepared statements). A payment is
+ * committed (group commit, see above) before its promise resolves, so before any content is sent.
  */
 export function sqliteChannelStore(confirmations: () => number): ChannelStore {
   return {
@@ -95,8 +133,13 @@ export function sqliteChannelStore(confirmations: () => number): ChannelStore {
       };
     },
     async commitPayment(commit: PaymentCommit): Promise<boolean> {
-      const s = statements();
-      return withBusyRetry(() => s.commit.immediate(commit));
+      return new Promise<boolean>((resolve, reject) => {
+        pending.push({ commit, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(() => void flush());
+        }
+      });
     },
   };
 }
