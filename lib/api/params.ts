@@ -96,3 +96,6 @@ export async function readJsonBody(req: Request): Promise<unknown> {
     throw new BadRequestError("body: must be a JSON object");
   }
 }
+
+/** Body of `POST /api/1/withdraw` (empty body = withdraw every positive amount). */
+export const withdrawRequestSchema = z.object({ minimum: amountSchema.default(1n) });
