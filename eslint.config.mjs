@@ -25,8 +25,22 @@ const config = [
         "error",
         {
           patterns: [
-            { group: ["next", "next/*", "react", "react-dom", "@prisma/*", "@/lib/db/*", "**/db/**"], message: "lib/protocol imports only viem, zod and crypto." },
-            { group: ["@/lib/paywall/*", "@/lib/indexer/*", "@/lib/watchtower/*", "@/app/*"], message: "lib/protocol must not depend on server glue." },
+            {
+              group: [
+                "next",
+                "next/*",
+                "react",
+                "react-dom",
+                "@prisma/*",
+                "@/lib/db/*",
+                "**/db/**",
+              ],
+              message: "lib/protocol imports only viem, zod and crypto.",
+            },
+            {
+              group: ["@/lib/paywall/*", "@/lib/indexer/*", "@/lib/watchtower/*", "@/app/*"],
+              message: "lib/protocol must not depend on server glue.",
+            },
           ],
         },
       ],

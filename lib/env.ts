@@ -61,13 +61,23 @@ export const envSchema = z.object({
   /** Run the indexer and watchtower loop inside the server process. */
   INDEXER_ENABLED: bool.default(true),
   /** Receiver ETH (wei) below which paid routes answer 502: it could not pay for a dispute. */
-  MIN_RECEIVER_ETH_WEI: z.coerce.bigint().nonnegative().default(10n ** 15n),
+  MIN_RECEIVER_ETH_WEI: z.coerce
+    .bigint()
+    .nonnegative()
+    .default(10n ** 15n),
   /** How long a paid article can be re-read without paying again. */
-  RECEIPT_TTL_SECONDS: z.coerce.number().int().min(0).default(24 * 60 * 60),
+  RECEIPT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60 * 60),
   /** Paywalled upstream: requests under this path prefix are fetched from UPSTREAM_URL. */
   UPSTREAM_PREFIX: z.string().startsWith("/").default("/upstream"),
   UPSTREAM_URL: z.string().url().optional(),
-  UPSTREAM_PRICE: z.coerce.bigint().nonnegative().default(10n ** 18n),
+  UPSTREAM_PRICE: z.coerce
+    .bigint()
+    .nonnegative()
+    .default(10n ** 18n),
   /** Public base URL of the site (SIWE domain checks use its host). */
   SITE_URL: z.string().url().default("http://127.0.0.1:3000"),
 });

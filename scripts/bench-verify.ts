@@ -3,12 +3,19 @@
  * (native secp256k1). Run: `npx tsx scripts/bench-verify.ts [seconds per run, default 2]`.
  */
 import { privateKeyToAccount } from "viem/accounts";
-import { channelDomain, recoverBalanceProofSigner, signBalanceProof, type ProofMessage } from "../lib/protocol";
+import {
+  channelDomain,
+  recoverBalanceProofSigner,
+  signBalanceProof,
+  type ProofMessage,
+} from "../lib/protocol";
 import { createProofVerifier } from "../lib/protocol/fast-verify";
 
 const CHAIN_ID = 31337;
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-const account = privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+const account = privateKeyToAccount(
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+);
 const seconds = Number(process.argv[2] ?? 2);
 
 async function measure(name: string, run: (i: number) => unknown): Promise<number> {
@@ -19,7 +26,9 @@ async function measure(name: string, run: (i: number) => unknown): Promise<numbe
     for (let k = 0; k < 50; k++) await run(count++);
   }
   const rate = count / ((performance.now() - start) / 1000);
-  console.log(`${name.padEnd(36)} ${Math.round(rate).toLocaleString("en-US").padStart(8)} recovers/s`);
+  console.log(
+    `${name.padEnd(36)} ${Math.round(rate).toLocaleString("en-US").padStart(8)} recovers/s`,
+  );
   return rate;
 }
 

@@ -49,10 +49,22 @@ interface Channel {
 }
 
 /** Proofs for balances `offset + price·i`, i = 1…count (a channel already paid `offset`). */
-function signProofs(domain: ReturnType<typeof channelDomain>, receiver: Address, ch: Omit<Channel, "proofs" | "next">, offset: bigint, price: bigint, count: number): Channel["proofs"] {
+function signProofs(
+  domain: ReturnType<typeof channelDomain>,
+  receiver: Address,
+  ch: Omit<Channel, "proofs" | "next">,
+  offset: bigint,
+  price: bigint,
+  count: number,
+): Channel["proofs"] {
   const out: Channel["proofs"] = [];
   for (let i = 1; i <= count; i++) {
-    const digest = balanceProofDigest(domain, { sender: ch.sender, receiver, openBlockNumber: ch.openBlock, balance: offset + price * BigInt(i) });
+    const digest = balanceProofDigest(domain, {
+      sender: ch.sender,
+      receiver,
+      openBlockNumber: ch.openBlock,
+      balance: offset + price * BigInt(i),
+    });
     const { signature, recid } = secp256k1.ecdsaSign(Buffer.from(digest.slice(2), "hex"), ch.key);
     const sig = `0x${Buffer.from(signature).toString("hex")}${(27 + recid).toString(16)}` as Hex;
     out.push({ balance: (offset + price * BigInt(i)).toString(), signature: sig });
@@ -60,7 +72,12 @@ function signProofs(domain: ReturnType<typeof channelDomain>, receiver: Address,
   return out;
 }
 
-async function measure(url: string, connections: number, duration: number, paid?: { channels: Channel[] }) {
+async function measure(
+  url: string,
+  connections: number,
+  duration: number,
+  paid?: { channels: Channel[] },
+) {
   // Channels not carrying a request right now. A connection takes one per request and gives it
   // back with the response, so payments on one channel never overlap and each carries the next
   // balance: every request is a fresh valid payment.
@@ -77,7 +94,8 @@ async function measure(url: string, connections: number, duration: number, paid?
           const ch = free.pop();
           if (!ch) throw new Error("no idle channel: more requests in flight than channels");
           const i = ch.next++;
-          if (i >= ch.proofs.length) throw new Error("ran out of pre-signed proofs: raise the proof budget");
+          if (i >= ch.proofs.length)
+            throw new Error("ran out of pre-signed proofs: raise the proof budget");
           context.ch = ch;
           req.headers = {
             ...(req.headers as Record<string, string>),
@@ -109,14 +127,23 @@ async function measure(url: string, connections: number, duration: number, paid?
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ connections: string; duration: string; rounds: string; profile?: string }>();
+  const o = program.opts<{
+    connections: string;
+    duration: string;
+    rounds: string;
+    profile?: string;
+  }>();
   const connections = Number(o.connections);
   const duration = Number(o.duration);
   const rounds = Number(o.rounds);
   const env0 = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   if (!existsSync(path.join(root, ".next/BUILD_ID"))) {
     console.log("building the site (next build)…");
-    const b = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], { cwd: root, env: env0, stdio: "inherit" });
+    const b = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], {
+      cwd: root,
+      env: env0,
+      stdio: "inherit",
+    });
     if (b.status !== 0) throw new Error("next build failed");
   }
   const anvil = await startAnvil();
@@ -126,38 +153,55 @@ async function main(): Promise<void> {
   const deploymentFile = path.join(dir, "deployment.json");
   let server: ReturnType<typeof spawn> | undefined;
   try {
-    const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile, log: (l) => console.log(l) });
+    const { deployment } = await prepareSite({
+      rpcUrl: anvil.rpcUrl,
+      databaseUrl,
+      deploymentFile,
+      log: (l) => console.log(l),
+    });
     // A free copy of a paid article: the same route and page, price 0.
     const sql = new Database(databaseUrl.slice(5));
-    sql.prepare(`INSERT INTO Article (slug, title, author, teaser, body, price, publishedAt)
-      SELECT 'free-copy', title, author, teaser, body, '0', publishedAt FROM Article WHERE slug = 'the-402-status-code'`).run();
+    sql
+      .prepare(
+        `INSERT INTO Article (slug, title, author, teaser, body, price, publishedAt)
+      SELECT 'free-copy', title, author, teaser, body, '0', publishedAt FROM Article WHERE slug = 'the-402-status-code'`,
+      )
+      .run();
     sql.close();
 
     const nodeArgs = o.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(o.profile)}`] : [];
     const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-    server = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-      cwd: root,
-      env: {
-        ...env0,
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        RPC_URL: anvil.rpcUrl,
-        DEPLOYMENT_FILE: deploymentFile,
-        RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
-        SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-        CONFIRMATIONS: "0",
-        SYNC_INTERVAL_MS: "500",
+    server = spawn(
+      process.execPath,
+      [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+      {
+        cwd: root,
+        env: {
+          ...env0,
+          NODE_ENV: "production",
+          DATABASE_URL: databaseUrl,
+          RPC_URL: anvil.rpcUrl,
+          DEPLOYMENT_FILE: deploymentFile,
+          RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
+          SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+          CONFIRMATIONS: "0",
+          SYNC_INTERVAL_MS: "500",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    );
     const base = `http://127.0.0.1:${port}`;
-    await waitFor("next start", async () => {
-      try {
-        return (await fetch(base)).ok;
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await waitFor(
+      "next start",
+      async () => {
+        try {
+          return (await fetch(base)).ok;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+    );
 
     // Channels: one funded reader per connection, each with a large deposit.
     // Each scenario pays on channels of its own, one per connection.
@@ -165,17 +209,34 @@ async function main(): Promise<void> {
     const chain = { ...foundry, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
     const transport = http(anvil.rpcUrl);
     const publicClient = createPublicClient({ chain, transport });
-    const deployer = createWalletClient({ chain, transport, account: privateKeyToAccount(ANVIL_KEY_0) });
+    const deployer = createWalletClient({
+      chain,
+      transport,
+      account: privateKeyToAccount(ANVIL_KEY_0),
+    });
     const receiver = deployer.account.address;
     const deposit = parseEther("100000");
     const channels: Omit<Channel, "proofs" | "next">[] = [];
     for (let i = 0; i < 2 * connections; i++) {
       const key = generatePrivateKey();
       const reader = privateKeyToAccount(key);
-      await publicClient.request({ method: "anvil_setBalance" as never, params: [reader.address, toHex(parseEther("10"))] as never });
-      await deployer.writeContract({ address: deployment.token, abi: demoTokenAbi, functionName: "transfer", args: [reader.address, deposit] });
+      await publicClient.request({
+        method: "anvil_setBalance" as never,
+        params: [reader.address, toHex(parseEther("10"))] as never,
+      });
+      await deployer.writeContract({
+        address: deployment.token,
+        abi: demoTokenAbi,
+        functionName: "transfer",
+        args: [reader.address, deposit],
+      });
       const w = createWalletClient({ chain, transport, account: reader });
-      await w.writeContract({ address: deployment.token, abi: demoTokenAbi, functionName: "approve", args: [deployment.contract, deposit] });
+      await w.writeContract({
+        address: deployment.token,
+        abi: demoTokenAbi,
+        functionName: "approve",
+        args: [deployment.contract, deposit],
+      });
       const hash = await w.writeContract({
         address: deployment.contract,
         abi: microTransferChannelsAbi,
@@ -183,14 +244,27 @@ async function main(): Promise<void> {
         args: [receiver, deposit, "0x0000000000000000000000000000000000000000"],
       });
       const r = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-      channels.push({ key: Buffer.from(key.slice(2), "hex"), sender: reader.address, openBlock: Number(r.blockNumber) });
-    }
-    await waitFor("the indexer to see every channel", async () => {
-      const res = await fetch(`${base}/api/echo/fix/x`, {
-        headers: { "RDN-Sender-Address": channels.at(-1)!.sender, "RDN-Open-Block": String(channels.at(-1)!.openBlock), "RDN-Sender-Balance": "0", "RDN-Balance-Signature": `0x${"11".repeat(64)}1b` },
+      channels.push({
+        key: Buffer.from(key.slice(2), "hex"),
+        sender: reader.address,
+        openBlock: Number(r.blockNumber),
       });
-      return res.headers.get("RDN-Nonexisting-Channel") === null;
-    }, 30_000);
+    }
+    await waitFor(
+      "the indexer to see every channel",
+      async () => {
+        const res = await fetch(`${base}/api/echo/fix/x`, {
+          headers: {
+            "RDN-Sender-Address": channels.at(-1)!.sender,
+            "RDN-Open-Block": String(channels.at(-1)!.openBlock),
+            "RDN-Sender-Balance": "0",
+            "RDN-Balance-Signature": `0x${"11".repeat(64)}1b`,
+          },
+        });
+        return res.headers.get("RDN-Nonexisting-Channel") === null;
+      },
+      30_000,
+    );
 
     const domain = channelDomain({ chainId: deployment.chainId, contract: deployment.contract });
     // Proof budget per channel: generous for the expected throughput of each connection.
@@ -198,16 +272,38 @@ async function main(): Promise<void> {
     console.log(`signing ${2 * budget * connections} proofs…`);
     const apiPrice = 5n;
     const articlePrice = 10n ** 18n;
-    const apiChannels: Channel[] = channels.slice(0, connections).map((c) => ({ ...c, next: 0, proofs: signProofs(domain, receiver, c, 0n, apiPrice, budget) }));
-    const articleChannels: Channel[] = channels.slice(connections).map((c) => ({ ...c, next: 0, proofs: signProofs(domain, receiver, c, 0n, articlePrice, budget) }));
+    const apiChannels: Channel[] = channels.slice(0, connections).map((c) => ({
+      ...c,
+      next: 0,
+      proofs: signProofs(domain, receiver, c, 0n, apiPrice, budget),
+    }));
+    const articleChannels: Channel[] = channels.slice(connections).map((c) => ({
+      ...c,
+      next: 0,
+      proofs: signProofs(domain, receiver, c, 0n, articlePrice, budget),
+    }));
 
     const scenarios = [
-      { name: "API route", free: `${base}/api/echo/dyn/0`, paid: `${base}/api/echo/fix/bench`, resource: "GET /api/echo/fix/bench", chans: apiChannels },
-      { name: "article page", free: `${base}/articles/free-copy`, paid: `${base}/articles/the-402-status-code`, resource: "article:the-402-status-code", chans: articleChannels },
+      {
+        name: "API route",
+        free: `${base}/api/echo/dyn/0`,
+        paid: `${base}/api/echo/fix/bench`,
+        resource: "GET /api/echo/fix/bench",
+        chans: apiChannels,
+      },
+      {
+        name: "article page",
+        free: `${base}/articles/free-copy`,
+        paid: `${base}/articles/the-402-status-code`,
+        resource: "article:the-402-status-code",
+        chans: articleChannels,
+      },
     ];
     // Every paid 2xx must be exactly one recorded payment: the benchmark checks what it measures.
     const check = new Database(databaseUrl.slice("file:".length), { readonly: true });
-    const countPayments = check.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM Payment WHERE resource = ?");
+    const countPayments = check.prepare<[string], { n: number }>(
+      "SELECT COUNT(*) AS n FROM Payment WHERE resource = ?",
+    );
     type Run = Awaited<ReturnType<typeof measure>>;
     const rows: string[] = [];
     let failures = 0;
@@ -222,11 +318,14 @@ async function main(): Promise<void> {
         const recorded = countPayments.get(s.resource)!.n - before;
         if (paid.ok !== recorded || paid.non2xx > 0) {
           failures++;
-          console.error(`${s.name}: ${paid.ok} paid responses but ${recorded} payments recorded, ${paid.non2xx} non-2xx`);
+          console.error(
+            `${s.name}: ${paid.ok} paid responses but ${recorded} payments recorded, ${paid.non2xx} non-2xx`,
+          );
         }
         paids.push(paid);
       }
-      const mean = (runs: Run[], f: (r: Run) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+      const mean = (runs: Run[], f: (r: Run) => number) =>
+        runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
       const free = mean(frees, (r) => r.rps);
       const paid = mean(paids, (r) => r.rps);
       rows.push(
@@ -234,8 +333,12 @@ async function main(): Promise<void> {
       );
     }
     check.close();
-    console.log(`\n${connections} connections, ${rounds} × ${duration} s per side, interleaved free/paid; means over rounds`);
-    console.log("| scenario | free req/s | paid req/s | paid ÷ free | free p50 / p99 ms | paid p50 / p99 ms | payments recorded |");
+    console.log(
+      `\n${connections} connections, ${rounds} × ${duration} s per side, interleaved free/paid; means over rounds`,
+    );
+    console.log(
+      "| scenario | free req/s | paid req/s | paid ÷ free | free p50 / p99 ms | paid p50 / p99 ms | payments recorded |",
+    );
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) console.log(row);
     if (failures > 0) process.exitCode = 1;

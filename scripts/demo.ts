@@ -35,7 +35,13 @@ function fileSecret(file: string, bytes: number): string {
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ anvilPort: string; port: string; dataDir: string; prod?: boolean; blockTime: string }>();
+  const o = program.opts<{
+    anvilPort: string;
+    port: string;
+    dataDir: string;
+    prod?: boolean;
+    blockTime: string;
+  }>();
   const dataDir = path.resolve(root, o.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = (line: string) => console.log(`[demo] ${line}`);
@@ -48,9 +54,14 @@ async function main(): Promise<void> {
     if (!stopping) {
       stopping = true;
       log("stopping…");
-      for (const c of children) if (c.exitCode === null && c.pid) {
-        try { process.kill(-c.pid, "SIGTERM"); } catch { c.kill("SIGTERM"); }
-      }
+      for (const c of children)
+        if (c.exitCode === null && c.pid) {
+          try {
+            process.kill(-c.pid, "SIGTERM");
+          } catch {
+            c.kill("SIGTERM");
+          }
+        }
       if (anvil) {
         await anvil.stop();
         log("local chain stopped (state saved)");
@@ -66,7 +77,9 @@ async function main(): Promise<void> {
     if (existing !== undefined) {
       log(`using the chain already running at ${rpcUrl} (chain id ${existing})`);
     } else {
-      log(`starting anvil on ${rpcUrl} (state in ${path.relative(root, dataDir)}/anvil-state.json)…`);
+      log(
+        `starting anvil on ${rpcUrl} (state in ${path.relative(root, dataDir)}/anvil-state.json)…`,
+      );
       anvil = await startAnvil({
         port: Number(o.anvilPort),
         blockTime: Number(o.blockTime),
@@ -86,7 +99,8 @@ async function main(): Promise<void> {
       RPC_URL: rpcUrl,
       DEPLOYMENT_FILE: deploymentFile,
       RECEIVER_PRIVATE_KEY: process.env.RECEIVER_PRIVATE_KEY ?? ANVIL_KEY_0,
-      SESSION_SECRET: process.env.SESSION_SECRET ?? fileSecret(path.join(dataDir, "session-secret"), 32),
+      SESSION_SECRET:
+        process.env.SESSION_SECRET ?? fileSecret(path.join(dataDir, "session-secret"), 32),
       API_TOKEN: process.env.API_TOKEN ?? fileSecret(path.join(dataDir, "api-token"), 24),
       CONFIRMATIONS: process.env.CONFIRMATIONS ?? "1",
       SYNC_INTERVAL_MS: process.env.SYNC_INTERVAL_MS ?? "1000",
@@ -113,13 +127,18 @@ async function main(): Promise<void> {
         void shutdown(c ?? 1);
       }
     });
-    await waitFor(`the site on ${siteUrl}`, async () => {
-      try {
-        return (await fetch(siteUrl, { signal: AbortSignal.timeout(60_000) })).ok;
-      } catch {
-        return false;
-      }
-    }, 300_000, 500);
+    await waitFor(
+      `the site on ${siteUrl}`,
+      async () => {
+        try {
+          return (await fetch(siteUrl, { signal: AbortSignal.timeout(60_000) })).ok;
+        } catch {
+          return false;
+        }
+      },
+      300_000,
+      500,
+    );
     console.log(`
   Site           ${siteUrl}
   Chain          ${rpcUrl} (chain id ${deployment.chainId})

@@ -16,8 +16,16 @@ const program = new Command()
   .description("Deploy MicroTransferChannels (and the demo token when no token is given)")
   .option("--rpc-url <url>", "JSON-RPC endpoint", process.env.RPC_URL ?? "http://127.0.0.1:8545")
   .option("--token <address>", "existing ERC-20 token to use", process.env.TOKEN_ADDRESS)
-  .option("--challenge-period <blocks>", "challenge period in blocks (≥ 500)", process.env.CHALLENGE_PERIOD ?? "500")
-  .option("--out <file>", "deployment file to write", process.env.DEPLOYMENT_FILE ?? "data/deployment.json")
+  .option(
+    "--challenge-period <blocks>",
+    "challenge period in blocks (≥ 500)",
+    process.env.CHALLENGE_PERIOD ?? "500",
+  )
+  .option(
+    "--out <file>",
+    "deployment file to write",
+    process.env.DEPLOYMENT_FILE ?? "data/deployment.json",
+  )
   .addHelpText(
     "after",
     "\nThe deployer key is read from DEPLOYER_PRIVATE_KEY (never from the command line).",
@@ -25,7 +33,12 @@ const program = new Command()
 
 async function main(): Promise<void> {
   program.parse();
-  const opts = program.opts<{ rpcUrl: string; token?: string; challengePeriod: string; out: string }>();
+  const opts = program.opts<{
+    rpcUrl: string;
+    token?: string;
+    challengePeriod: string;
+    out: string;
+  }>();
   const key = process.env.DEPLOYER_PRIVATE_KEY;
   if (!key || !isHex(key) || key.length !== 66) {
     throw new Error("DEPLOYER_PRIVATE_KEY must be set to a 0x-prefixed 32-byte hex private key");
@@ -34,7 +47,11 @@ async function main(): Promise<void> {
     throw new Error(`--token ${opts.token} is not an address`);
   }
   const challengePeriod = Number(opts.challengePeriod);
-  if (!Number.isInteger(challengePeriod) || challengePeriod < 500 || challengePeriod > 2 ** 32 - 1) {
+  if (
+    !Number.isInteger(challengePeriod) ||
+    challengePeriod < 500 ||
+    challengePeriod > 2 ** 32 - 1
+  ) {
     throw new Error("--challenge-period must be an integer between 500 and 2^32-1");
   }
   const deployment = await deployContracts({

@@ -16,7 +16,9 @@ function locateForge() {
   const candidates = [];
   for (const pkg of [platformPackage, "@foundry-rs/forge-linux-amd64"]) {
     try {
-      candidates.push(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), "bin", "forge"));
+      candidates.push(
+        path.join(path.dirname(require.resolve(`${pkg}/package.json`)), "bin", "forge"),
+      );
     } catch {
       // package not resolvable from here: fall back to the plain node_modules path below
     }
@@ -28,7 +30,9 @@ function locateForge() {
 
 const forge = locateForge();
 if (!forge) {
-  console.error("forge binary not found: run `npm install` (it arrives as @foundry-rs/forge-linux-amd64)");
+  console.error(
+    "forge binary not found: run `npm install` (it arrives as @foundry-rs/forge-linux-amd64)",
+  );
   process.exit(127);
 }
 

@@ -27,12 +27,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHALLENGE_PERIOD = 500;
 
 // anvil's default dev accounts 0..2 (public test keys)
-const deployer = privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-const reader = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-const publisher = privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9d8928e65a365");
+const deployer = privateKeyToAccount(
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+);
+const reader = privateKeyToAccount(
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+);
+const publisher = privateKeyToAccount(
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9d8928e65a365",
+);
 
 function artifact(file: string, name: string): { abi: Abi; bytecode: Hex } {
-  const json = JSON.parse(readFileSync(path.join(root, "contracts/out", file, `${name}.json`), "utf8"));
+  const json = JSON.parse(
+    readFileSync(path.join(root, "contracts/out", file, `${name}.json`), "utf8"),
+  );
   return { abi: json.abi, bytecode: json.bytecode.object };
 }
 
@@ -49,7 +57,9 @@ function freePort(): Promise<number> {
 
 async function startAnvil(port: number): Promise<ChildProcess> {
   const bin = path.join(root, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-  const child = spawn(bin, ["--port", String(port), "--host", "127.0.0.1", "--silent"], { stdio: "ignore" });
+  const child = spawn(bin, ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
+    stdio: "ignore",
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -75,10 +85,24 @@ async function main() {
   try {
     const transport = http(`http://127.0.0.1:${port}`);
     const pub = createPublicClient({ chain: foundry, transport });
-    const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, chain: foundry, transport });
+    const wallet = (account: PrivateKeyAccount) =>
+      createWalletClient({ account, chain: foundry, transport });
 
-    async function send(account: PrivateKeyAccount, address: Address, abi: Abi, functionName: string, args: unknown[]) {
-      const hash = await wallet(account).writeContract({ address, abi, functionName, args, chain: foundry, account });
+    async function send(
+      account: PrivateKeyAccount,
+      address: Address,
+      abi: Abi,
+      functionName: string,
+      args: unknown[],
+    ) {
+      const hash = await wallet(account).writeContract({
+        address,
+        abi,
+        functionName,
+        args,
+        chain: foundry,
+        account,
+      });
       const receipt = await pub.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
       return { gas: receipt.gasUsed, block: Number(receipt.blockNumber) };
@@ -86,7 +110,13 @@ async function main() {
 
     async function deploy(name: string, file: string, args: unknown[]) {
       const { abi, bytecode } = artifact(file, name);
-      const hash = await wallet(deployer).deployContract({ abi, bytecode, args, chain: foundry, account: deployer });
+      const hash = await wallet(deployer).deployContract({
+        abi,
+        bytecode,
+        args,
+        chain: foundry,
+        account: deployer,
+      });
       const receipt = await pub.waitForTransactionReceipt({ hash });
       return { address: receipt.contractAddress as Address, abi };
     }
@@ -96,20 +126,33 @@ async function main() {
       token.address,
       CHALLENGE_PERIOD,
     ]);
-    const T = (account: PrivateKeyAccount, fn: string, args: unknown[]) => send(account, token.address, token.abi, fn, args);
+    const T = (account: PrivateKeyAccount, fn: string, args: unknown[]) =>
+      send(account, token.address, token.abi, fn, args);
     const C = (account: PrivateKeyAccount, fn: string, args: unknown[]) =>
       send(account, channels.address, channels.abi, fn, args);
 
     // The publisher key is not one of anvil's funded accounts on every anvil version: fund it.
-    await pub.request({ method: "anvil_setBalance" as never, params: [publisher.address, numberToHex(parseEther("100"))] as never });
+    await pub.request({
+      method: "anvil_setBalance" as never,
+      params: [publisher.address, numberToHex(parseEther("100"))] as never,
+    });
     // Seed: both parties already hold tokens, and the contract already escrows another channel's deposit.
     await T(deployer, "transfer", [reader.address, parseEther("1000")]);
     await T(deployer, "transfer", [publisher.address, parseEther("1")]);
     await T(deployer, "approve", [channels.address, parseEther("10")]);
-    await C(deployer, "createChannel", [publisher.address, parseEther("10"), "0x0000000000000000000000000000000000000000"]);
+    await C(deployer, "createChannel", [
+      publisher.address,
+      parseEther("10"),
+      "0x0000000000000000000000000000000000000000",
+    ]);
 
     const chainId = foundry.id;
-    const domain = { name: "MicroTransferChannels", version: "1", chainId, verifyingContract: channels.address } as const;
+    const domain = {
+      name: "MicroTransferChannels",
+      version: "1",
+      chainId,
+      verifyingContract: channels.address,
+    } as const;
     const proofFields = [
       { name: "sender", type: "address" },
       { name: "receiver", type: "address" },
@@ -156,14 +199,25 @@ async function main() {
       return [deadline, 27 + yParity, r, s] as const;
     };
     const ZERO = "0x0000000000000000000000000000000000000000";
-    const erc223 = (amount: bigint, data: Hex) => T(reader, "transfer", [channels.address, amount, data]);
+    const erc223 = (amount: bigint, data: Hex) =>
+      T(reader, "transfer", [channels.address, amount, data]);
     const D = parseEther("5");
 
     const rows: { op: string; gas: bigint; uraiden?: number; note?: string }[] = [];
 
     // --- channel A: the reader's one-transaction path (first permit ever for this reader: nonce 0)
-    const permitOpen = await C(reader, "createChannelWithPermit", [publisher.address, D, ZERO, ...(await permit(reader, D))]);
-    const permitTopUp = await C(reader, "topUpWithPermit", [publisher.address, permitOpen.block, D, ...(await permit(reader, D))]);
+    const permitOpen = await C(reader, "createChannelWithPermit", [
+      publisher.address,
+      D,
+      ZERO,
+      ...(await permit(reader, D)),
+    ]);
+    const permitTopUp = await C(reader, "topUpWithPermit", [
+      publisher.address,
+      permitOpen.block,
+      D,
+      ...(await permit(reader, D)),
+    ]);
     const coopBalance = parseEther("3");
     const coop = await C(deployer, "cooperativeClose", [
       reader.address,
@@ -179,26 +233,71 @@ async function main() {
     const create = await C(reader, "createChannel", [publisher.address, D, ZERO]);
     const approve2 = await T(reader, "approve", [channels.address, D]);
     const topUp = await C(reader, "topUp", [publisher.address, create.block, D]);
-    const w1 = await C(publisher, "withdraw", [reader.address, create.block, parseEther("1"), await balanceSig(reader, reader.address, create.block, parseEther("1"))]);
-    const w2 = await C(publisher, "withdraw", [reader.address, create.block, parseEther("2"), await balanceSig(reader, reader.address, create.block, parseEther("2"))]);
+    const w1 = await C(publisher, "withdraw", [
+      reader.address,
+      create.block,
+      parseEther("1"),
+      await balanceSig(reader, reader.address, create.block, parseEther("1")),
+    ]);
+    const w2 = await C(publisher, "withdraw", [
+      reader.address,
+      create.block,
+      parseEther("2"),
+      await balanceSig(reader, reader.address, create.block, parseEther("2")),
+    ]);
 
     // --- channel C: ERC-223 open and top-up, then uncooperative close and settle
     const open223 = await erc223(D, concat([reader.address, publisher.address]));
-    const topUp223 = await erc223(D, encodePacked(["address", "address", "uint32"], [reader.address, publisher.address, open223.block]));
-    const uncoop = await C(reader, "uncooperativeClose", [publisher.address, open223.block, parseEther("2")]);
-    await pub.request({ method: "anvil_mine" as never, params: [numberToHex(CHALLENGE_PERIOD + 1)] as never });
+    const topUp223 = await erc223(
+      D,
+      encodePacked(
+        ["address", "address", "uint32"],
+        [reader.address, publisher.address, open223.block],
+      ),
+    );
+    const uncoop = await C(reader, "uncooperativeClose", [
+      publisher.address,
+      open223.block,
+      parseEther("2"),
+    ]);
+    await pub.request({
+      method: "anvil_mine" as never,
+      params: [numberToHex(CHALLENGE_PERIOD + 1)] as never,
+    });
     const settle = await C(reader, "settle", [publisher.address, open223.block]);
 
     // --- extras: a session signer costs one more storage slot
-    const session = privateKeyToAccount("0x" + "5e".repeat(32) as Hex);
-    const permitOpenSigner = await C(reader, "createChannelWithPermit", [publisher.address, D, session.address, ...(await permit(reader, D))]);
-    const open223Signer = await erc223(D, concat([reader.address, publisher.address, session.address]));
+    const session = privateKeyToAccount(("0x" + "5e".repeat(32)) as Hex);
+    const permitOpenSigner = await C(reader, "createChannelWithPermit", [
+      publisher.address,
+      D,
+      session.address,
+      ...(await permit(reader, D)),
+    ]);
+    const open223Signer = await erc223(
+      D,
+      concat([reader.address, publisher.address, session.address]),
+    );
 
     rows.push(
-      { op: "approve + createChannel (2 txs)", gas: approve1.gas + create.gas, uraiden: 115_791, note: `${approve1.gas} + ${create.gas}` },
-      { op: "createChannelWithPermit (1 tx, first permit of the account)", gas: permitOpen.gas, note: "target ≤ 100,000" },
+      {
+        op: "approve + createChannel (2 txs)",
+        gas: approve1.gas + create.gas,
+        uraiden: 115_791,
+        note: `${approve1.gas} + ${create.gas}`,
+      },
+      {
+        op: "createChannelWithPermit (1 tx, first permit of the account)",
+        gas: permitOpen.gas,
+        note: "target ≤ 100,000",
+      },
       { op: "ERC-223 open (transfer with 40-byte data)", gas: open223.gas, uraiden: 71_244 },
-      { op: "approve + topUp (2 txs)", gas: approve2.gas + topUp.gas, uraiden: 98_881, note: `${approve2.gas} + ${topUp.gas}` },
+      {
+        op: "approve + topUp (2 txs)",
+        gas: approve2.gas + topUp.gas,
+        uraiden: 98_881,
+        note: `${approve2.gas} + ${topUp.gas}`,
+      },
       { op: "topUpWithPermit (1 tx)", gas: permitTopUp.gas },
       { op: "ERC-223 top-up (44-byte data)", gas: topUp223.gas, uraiden: 54_910 },
       { op: "withdraw, first", gas: w1.gas, uraiden: 76_751 },
@@ -219,17 +318,23 @@ async function main() {
 
     const fmt = (n: bigint | number) => n.toLocaleString("en-US");
     if (markdown) {
-      console.log("| operation | this contract | µRaiden 0.2 | ratio | note |\n|---|---:|---:|---:|---|");
+      console.log(
+        "| operation | this contract | µRaiden 0.2 | ratio | note |\n|---|---:|---:|---:|---|",
+      );
       for (const r of rows) {
         const ratio = r.uraiden ? `${Math.round((Number(r.gas) / r.uraiden) * 100)}%` : "";
-        console.log(`| ${r.op} | ${fmt(r.gas)} | ${r.uraiden ? fmt(r.uraiden) : "—"} | ${ratio} | ${r.note ?? ""} |`);
+        console.log(
+          `| ${r.op} | ${fmt(r.gas)} | ${r.uraiden ? fmt(r.uraiden) : "—"} | ${ratio} | ${r.note ?? ""} |`,
+        );
       }
     } else {
       console.table(rows.map((r) => ({ ...r, gas: Number(r.gas) })));
     }
 
     const failures: string[] = [];
-    for (const r of rows) if (r.uraiden && r.gas > BigInt(r.uraiden)) failures.push(`${r.op}: ${r.gas} > µRaiden ${r.uraiden}`);
+    for (const r of rows)
+      if (r.uraiden && r.gas > BigInt(r.uraiden))
+        failures.push(`${r.op}: ${r.gas} > µRaiden ${r.uraiden}`);
     if (permitOpen.gas > 100_000n) failures.push(`permit open ${permitOpen.gas} > 100,000`);
     if (lifecycle > 200_000n) failures.push(`lifecycle ${lifecycle} > 200,000`);
     if (failures.length) {

@@ -23,7 +23,9 @@ export function renderAbiModule(): string {
   const parts = contracts.map(({ name, constName }) => {
     const file = artifactPath(name);
     if (!existsSync(file)) {
-      throw new Error(`${path.relative(root, file)} is missing: run \`npm run contracts:build\` first`);
+      throw new Error(
+        `${path.relative(root, file)} is missing: run \`npm run contracts:build\` first`,
+      );
     }
     const artifact = JSON.parse(readFileSync(file, "utf8")) as { abi: unknown[] };
     return `/** ABI of \`${name}\` (contracts/src/${name}.sol). */\nexport const ${constName} = ${JSON.stringify(artifact.abi, null, 2)} as const;\n`;

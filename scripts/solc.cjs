@@ -12,7 +12,9 @@ const solc = require("solc");
 const args = process.argv.slice(2);
 
 if (args.includes("--version") || args.includes("-v")) {
-  process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`);
+  process.stdout.write(
+    `solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`,
+  );
   process.exit(0);
 }
 
@@ -29,7 +31,8 @@ for (let i = 0; i < args.length; i++) {
     const value = args[++i];
     if (value) for (const p of value.split(",")) if (p) roots.push(path.resolve(p));
   } else if (/^--(base-path|include-path|allow-paths)=/.test(flag)) {
-    for (const p of flag.slice(flag.indexOf("=") + 1).split(",")) if (p) roots.push(path.resolve(p));
+    for (const p of flag.slice(flag.indexOf("=") + 1).split(","))
+      if (p) roots.push(path.resolve(p));
   }
 }
 

@@ -45,6 +45,7 @@ step gas-targets node_modules/.bin/tsx scripts/gas-report.ts
 step abi-check node_modules/.bin/tsx scripts/gen-abi.ts --check
 step typecheck node_modules/.bin/tsc --noEmit -p .
 step lint node_modules/.bin/eslint .
+step format node_modules/.bin/prettier --check .
 step vitest node_modules/.bin/vitest run
 step next-build node_modules/.bin/next build
 step playwright node_modules/.bin/playwright test

@@ -2,8 +2,7 @@ import type { PublicClient } from "viem";
 import type { Deployment } from "./deployment";
 
 export type DeploymentCheck =
-  | { ok: true }
-  | { ok: false; reason: "wrong-chain" | "chain-reset" | "no-code"; message: string };
+  { ok: true } | { ok: false; reason: "wrong-chain" | "chain-reset" | "no-code"; message: string };
 
 /**
  * Tells whether a recorded deployment still matches the chain behind `client`: same chain id,

@@ -40,11 +40,15 @@ function loadReceiverKey(): Hex {
   if (e.RECEIVER_KEY_FILE) {
     const key = readFileSync(e.RECEIVER_KEY_FILE, "utf8").trim();
     if (!isHex(key) || key.length !== 66) {
-      throw new ConfigError(`RECEIVER_KEY_FILE ${e.RECEIVER_KEY_FILE} does not hold a 0x-prefixed 32-byte hex key`);
+      throw new ConfigError(
+        `RECEIVER_KEY_FILE ${e.RECEIVER_KEY_FILE} does not hold a 0x-prefixed 32-byte hex key`,
+      );
     }
     return key;
   }
-  throw new ConfigError("the receiver key is not configured: set RECEIVER_PRIVATE_KEY or RECEIVER_KEY_FILE");
+  throw new ConfigError(
+    "the receiver key is not configured: set RECEIVER_PRIVATE_KEY or RECEIVER_KEY_FILE",
+  );
 }
 
 function loadDeployment(): Deployment {

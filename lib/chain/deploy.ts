@@ -59,7 +59,10 @@ export async function deployContracts(opts: DeployOptions): Promise<Deployment> 
   const wallet = createWalletClient({ account, chain, transport });
   const genesis = await publicClient.getBlock({ blockNumber: 0n });
 
-  async function deploy(name: string, args: readonly unknown[]): Promise<{ address: Address; block: bigint }> {
+  async function deploy(
+    name: string,
+    args: readonly unknown[],
+  ): Promise<{ address: Address; block: bigint }> {
     const artifact = readArtifact(root, name);
     log(`deploying ${name}…`);
     const hash = await wallet.deployContract({

@@ -1,6 +1,12 @@
 import { db } from "@/lib/db/client";
 import { formatToken } from "@/lib/format";
-import { escapeHtml, htmlDocument, paragraphs, paywallBox, type PaywallInfo } from "@/lib/paywall/html";
+import {
+  escapeHtml,
+  htmlDocument,
+  paragraphs,
+  paywallBox,
+  type PaywallInfo,
+} from "@/lib/paywall/html";
 
 export interface ArticleRecord {
   slug: string;
@@ -26,10 +32,16 @@ function header(a: ArticleRecord): string {
 
 /** The paid article page. */
 export function renderArticle(a: ArticleRecord): string {
-  return htmlDocument(a.title, `${header(a)}<p class="teaser"><em>${escapeHtml(a.teaser)}</em></p><div class="article-body">${paragraphs(a.body)}</div></article>`);
+  return htmlDocument(
+    a.title,
+    `${header(a)}<p class="teaser"><em>${escapeHtml(a.teaser)}</em></p><div class="article-body">${paragraphs(a.body)}</div></article>`,
+  );
 }
 
 /** The 402 page of an article: its teaser and the paywall box, never the body. */
 export function renderArticlePaywall(a: ArticleRecord, info: PaywallInfo): string {
-  return htmlDocument(a.title, `${header(a)}<p class="teaser">${escapeHtml(a.teaser)}</p></article>${paywallBox(info)}`);
+  return htmlDocument(
+    a.title,
+    `${header(a)}<p class="teaser">${escapeHtml(a.teaser)}</p></article>${paywallBox(info)}`,
+  );
 }

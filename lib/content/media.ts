@@ -16,7 +16,8 @@ const bytesCache = new Map<string, Buffer>();
 
 /** The media entry for a request path (`["kitten.jpg"]`), or undefined. */
 export async function findMedia(segments: string[]): Promise<MediaRecord | undefined> {
-  if (segments.length === 0 || !segments.every((s) => NAME_RE.test(s) && s !== "..")) return undefined;
+  if (segments.length === 0 || !segments.every((s) => NAME_RE.test(s) && s !== ".."))
+    return undefined;
   const rel = segments.join("/");
   const m = await db().media.findUnique({ where: { path: rel } });
   return m ? { ...m, price: BigInt(m.price) } : undefined;

@@ -37,7 +37,9 @@ function statements(): Statements {
             closeSigned, confirmed
        FROM Channel WHERE sender = ? AND openBlock = ?`,
   );
-  const head = conn.prepare<[], { headBlock: number }>(`SELECT headBlock FROM SyncState WHERE id = 1`);
+  const head = conn.prepare<[], { headBlock: number }>(
+    `SELECT headBlock FROM SyncState WHERE id = 1`,
+  );
   // The balance must still be the one the decision was made on: concurrent payments on a channel
   // are applied one at a time and never lost or double-counted.
   const update = conn.prepare<[string, string, string, string, number, string]>(
@@ -59,7 +61,14 @@ function statements(): Statements {
       c.previousBalance.toString(),
     ).changes;
     if (changed !== 1) return false;
-    insert.run(c.channelId, c.resource, c.amount.toString(), c.balance.toString(), c.signature, now);
+    insert.run(
+      c.channelId,
+      c.resource,
+      c.amount.toString(),
+      c.balance.toString(),
+      c.signature,
+      now,
+    );
     return true;
   });
   // Nested in commitGroup, each payment runs in a savepoint: one failing never undoes the others.

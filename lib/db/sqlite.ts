@@ -1,11 +1,14 @@
 import Database from "better-sqlite3";
 import { env } from "@/lib/env";
 
-const globalForSqlite = globalThis as unknown as { sqlite?: { url: string; db: Database.Database } };
+const globalForSqlite = globalThis as unknown as {
+  sqlite?: { url: string; db: Database.Database };
+};
 
 /** Path of the SQLite file named by a Prisma-style `file:` URL. */
 export function sqlitePath(url: string): string {
-  if (!url.startsWith("file:")) throw new Error(`DATABASE_URL must be a file: URL for SQLite (got ${url})`);
+  if (!url.startsWith("file:"))
+    throw new Error(`DATABASE_URL must be a file: URL for SQLite (got ${url})`);
   return url.slice("file:".length).split("?")[0]!;
 }
 

@@ -31,7 +31,8 @@ export function paywallContext(): PaywallContext {
     deps: {
       identity,
       store: sqliteChannelStore(() => env().CONFIRMATIONS),
-      recoverSigner: (message, signature: Hex) => verifier.recoverBalanceProofSigner(message, signature),
+      recoverSigner: (message, signature: Hex) =>
+        verifier.recoverBalanceProofSigner(message, signature),
     },
   };
   cache.set(chain, ctx);

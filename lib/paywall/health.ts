@@ -21,7 +21,11 @@ async function probe(chain: ChainConfig): Promise<Health> {
   try {
     wei = await chain.publicClient.getBalance({ address: chain.receiver.address });
   } catch {
-    return { ok: false, checkedAt, message: `the chain RPC at ${chain.rpcUrl} is unreachable; payments cannot be verified` };
+    return {
+      ok: false,
+      checkedAt,
+      message: `the chain RPC at ${chain.rpcUrl} is unreachable; payments cannot be verified`,
+    };
   }
   const min = env().MIN_RECEIVER_ETH_WEI;
   if (wei < min) {

@@ -1,6 +1,12 @@
 /** Minimal server-side HTML for paid pages and paywalls (route handlers answer with full documents). */
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {

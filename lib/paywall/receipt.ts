@@ -14,7 +14,12 @@ function mac(key: Buffer, sender: string, resource: string, expires: number): st
 }
 
 /** A receipt value bound to the sender and the resource, valid until `expires` (unix seconds). */
-export function createReceipt(key: Buffer, sender: Address, resource: string, expires: number): string {
+export function createReceipt(
+  key: Buffer,
+  sender: Address,
+  resource: string,
+  expires: number,
+): string {
   return `${sender}.${expires}.${mac(key, sender, resource, expires)}`;
 }
 
@@ -22,9 +27,15 @@ export function createReceipt(key: Buffer, sender: Address, resource: string, ex
  * The sender a receipt was issued to, when the receipt is authentic, unexpired and for this
  * resource; undefined otherwise.
  */
-export function verifyReceipt(key: Buffer, value: string, resource: string, now = Date.now()): Address | undefined {
+export function verifyReceipt(
+  key: Buffer,
+  value: string,
+  resource: string,
+  now = Date.now(),
+): Address | undefined {
   const [sender, exp, tag] = value.split(".");
-  if (!sender || !exp || !tag || !isAddress(sender, { strict: false }) || !/^\d{1,12}$/.test(exp)) return undefined;
+  if (!sender || !exp || !tag || !isAddress(sender, { strict: false }) || !/^\d{1,12}$/.test(exp))
+    return undefined;
   const expires = Number(exp);
   if (expires * 1000 <= now) return undefined;
   const expected = Buffer.from(mac(key, sender, resource, expires));

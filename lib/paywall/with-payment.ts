@@ -40,10 +40,13 @@ type RouteContext<P> = { params: Promise<P> };
 
 const FAILURE_TEXT: Record<PaymentFailure["reason"], string> = {
   "payment-required": "Sign a balance proof from your payment channel to read on.",
-  "insufficient-confirmations": "Your channel is on chain but not confirmed yet: wait a few blocks.",
-  "nonexisting-channel": "No open channel from this sender to the site: open one (or top up a new one).",
+  "insufficient-confirmations":
+    "Your channel is on chain but not confirmed yet: wait a few blocks.",
+  "nonexisting-channel":
+    "No open channel from this sender to the site: open one (or top up a new one).",
   "invalid-balance-proof": "The balance proof's signature is not by the channel's signer.",
-  "invalid-amount": "The balance must grow by exactly the price: resume from the site's last accepted balance.",
+  "invalid-amount":
+    "The balance must grow by exactly the price: resume from the site's last accepted balance.",
   "insufficient-funds": "The channel's deposit does not cover this payment: top it up.",
 };
 
@@ -98,8 +101,10 @@ export function withPayment<P, T>(
         (name) => req.headers.get(name),
         cookies ? (name) => cookies.get(name) : undefined,
       );
-      if (!parsed.ok) return Response.json({ error: parsed.error, header: parsed.header }, { status: 409 });
-      const resource = options.resource?.(req, params) ?? `${req.method} ${new URL(req.url).pathname}`;
+      if (!parsed.ok)
+        return Response.json({ error: parsed.error, header: parsed.header }, { status: 409 });
+      const resource =
+        options.resource?.(req, params) ?? `${req.method} ${new URL(req.url).pathname}`;
 
       const receiptPath = options.receiptPath?.(params);
       const key = receiptPath ? receiptSigningKey(ctx.chain.derivedSecret) : undefined;
@@ -108,7 +113,10 @@ export function withPayment<P, T>(
         const holder = receipt ? verifyReceipt(key, receipt, receiptPath) : undefined;
         if (holder && (!parsed.payment || parsed.payment.sender === holder)) {
           const headers = paywallHeaders(ctx.identity, price, { type: "free" });
-          return withHeaders(await handler(req, { params, item, payment: { type: "receipt", sender: holder } }), headers);
+          return withHeaders(
+            await handler(req, { params, item, payment: { type: "receipt", sender: holder } }),
+            headers,
+          );
         }
       }
 
@@ -122,10 +130,15 @@ export function withPayment<P, T>(
           headers,
         };
         if (wantsHtml(req)) {
-          const body = options.paywallPage?.(item, info) ?? htmlDocument("Payment required", paywallBox(info));
+          const body =
+            options.paywallPage?.(item, info) ?? htmlDocument("Payment required", paywallBox(info));
           return new Response(body, {
             status: 402,
-            headers: { ...headers, "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+            headers: {
+              ...headers,
+              "content-type": "text/html; charset=utf-8",
+              "cache-control": "no-store",
+            },
           });
         }
         return Response.json(
@@ -154,7 +167,11 @@ export function withPayment<P, T>(
           setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
         }
       }
-      return withHeaders(await handler(req, { params, item, payment: outcome }), { ...headers, "cache-control": "no-store" }, setCookie);
+      return withHeaders(
+        await handler(req, { params, item, payment: outcome }),
+        { ...headers, "cache-control": "no-store" },
+        setCookie,
+      );
     } catch (err) {
       return errorResponse(err);
     }

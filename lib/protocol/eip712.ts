@@ -38,7 +38,10 @@ export type ProofKind = "BalanceProof" | "ClosingProof";
  * @param params.contract - `MicroTransferChannels` address, any case (checksummed in the result)
  * @throws viem's `InvalidAddressError` when `contract` is not an address (a configuration bug)
  */
-export function channelDomain(params: { chainId: number; contract: Address | string }): ChannelDomain {
+export function channelDomain(params: {
+  chainId: number;
+  contract: Address | string;
+}): ChannelDomain {
   return {
     name: EIP712_DOMAIN_NAME,
     version: EIP712_DOMAIN_VERSION,
@@ -62,8 +65,10 @@ export const closingProofTypes = { ClosingProof: proofFields } as const;
 
 /** The EIP-712 type strings, as hashed into each proof's type hash. */
 export const PROOF_TYPE_STRINGS = {
-  BalanceProof: "BalanceProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)",
-  ClosingProof: "ClosingProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)",
+  BalanceProof:
+    "BalanceProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)",
+  ClosingProof:
+    "ClosingProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)",
 } as const satisfies Record<ProofKind, string>;
 
 /**

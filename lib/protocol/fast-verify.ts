@@ -10,7 +10,14 @@
  */
 import createKeccakHash from "keccak";
 import secp256k1 from "secp256k1";
-import { checksumAddress, domainSeparator, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import {
+  checksumAddress,
+  domainSeparator,
+  keccak256,
+  stringToBytes,
+  type Address,
+  type Hex,
+} from "viem";
 import { channelDomain, PROOF_TYPE_STRINGS, type ProofKind, type ProofMessage } from "./eip712";
 
 /** A verifier bound to one channel-contract deployment. */
@@ -30,13 +37,17 @@ export type ProofVerifier = {
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const SIGNATURE_RE = /^0x[0-9a-fA-F]{130}$/;
 /** n / 2 as 32 big-endian bytes, for a byte-wise low-s check. */
-const HALF_N = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", "hex");
+const HALF_N = Buffer.from(
+  "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
+  "hex",
+);
 const MAX_UINT32 = 0xffffffff;
 const MAX_UINT192 = (1n << 192n) - 1n;
 /** Bound of the per-verifier public key → address memo (cleared when full; ~150 bytes an entry). */
 const ADDRESS_CACHE_SIZE = 10_000;
 
-const typeHash = (kind: ProofKind) => Buffer.from(keccak256(stringToBytes(PROOF_TYPE_STRINGS[kind]), "bytes"));
+const typeHash = (kind: ProofKind) =>
+  Buffer.from(keccak256(stringToBytes(PROOF_TYPE_STRINGS[kind]), "bytes"));
 
 /**
  * Creates the server's fast proof verifier for one deployment.
@@ -47,7 +58,10 @@ const typeHash = (kind: ProofKind) => Buffer.from(keccak256(stringToBytes(PROOF_
  * const verifier = createProofVerifier({ chainId: 31337, contract });
  * const signer = verifier.recoverBalanceProofSigner({ sender, receiver, openBlockNumber, balance }, sigHex);
  */
-export function createProofVerifier(params: { chainId: number; contract: Address | string }): ProofVerifier {
+export function createProofVerifier(params: {
+  chainId: number;
+  contract: Address | string;
+}): ProofVerifier {
   const domain = channelDomain(params);
   const separator = domainSeparator({ domain });
   const typeHashes: Record<ProofKind, Buffer> = {
@@ -79,7 +93,8 @@ export function createProofVerifier(params: { chainId: number; contract: Address
     const { sender, receiver, openBlockNumber, balance } = message;
     if (typeof sender !== "string" || !ADDRESS_RE.test(sender)) return null;
     if (typeof receiver !== "string" || !ADDRESS_RE.test(receiver)) return null;
-    if (!Number.isInteger(openBlockNumber) || openBlockNumber < 0 || openBlockNumber > MAX_UINT32) return null;
+    if (!Number.isInteger(openBlockNumber) || openBlockNumber < 0 || openBlockNumber > MAX_UINT32)
+      return null;
     if (typeof balance !== "bigint" || balance < 0n || balance > MAX_UINT192) return null;
 
     typeHashes[kind].copy(struct, 0);
@@ -105,7 +120,9 @@ export function createProofVerifier(params: { chainId: number; contract: Address
     let address = addressByPubkey.get(key);
     if (address === undefined) {
       const hash = createKeccakHash("keccak256").update(pubkeyXYBuffer).digest();
-      address = checksumAddress(`0x${Buffer.from(hash.buffer, hash.byteOffset + 12, 20).toString("hex")}`);
+      address = checksumAddress(
+        `0x${Buffer.from(hash.buffer, hash.byteOffset + 12, 20).toString("hex")}`,
+      );
       if (addressByPubkey.size >= ADDRESS_CACHE_SIZE) addressByPubkey.clear();
       addressByPubkey.set(key, address);
     }

@@ -20,8 +20,7 @@ export interface PaymentRequest {
 
 /** Result of {@link parsePaymentRequest}. `payment` is undefined when the request carries none. */
 export type ParsePaymentResult =
-  | { ok: true; payment?: PaymentRequest }
-  | { ok: false; header: RdnHeader; error: string };
+  { ok: true; payment?: PaymentRequest } | { ok: false; header: RdnHeader; error: string };
 
 /** Reads a request value by header name (case-insensitive); undefined when absent. */
 export type ValueSource = (name: string) => string | undefined | null;
@@ -40,7 +39,10 @@ function fail(header: RdnHeader, error: string): ParsePaymentResult {
  * const parsed = parsePaymentRequest((n) => req.headers.get(n), (n) => cookies.get(n)?.value);
  * if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 409 });
  */
-export function parsePaymentRequest(headers: ValueSource, cookies?: ValueSource): ParsePaymentResult {
+export function parsePaymentRequest(
+  headers: ValueSource,
+  cookies?: ValueSource,
+): ParsePaymentResult {
   const fromHeaders = nonEmpty(headers(RDN.signature)) !== undefined;
   const source: ValueSource = fromHeaders || !cookies ? headers : cookies;
   const get = (name: string) => nonEmpty(source(name));
@@ -58,7 +60,10 @@ export function parsePaymentRequest(headers: ValueSource, cookies?: ValueSource)
     return fail(RDN.sender, "must be a 0x-prefixed 20-byte address");
   }
   const openBlock = get(RDN.openBlock);
-  if (openBlock !== undefined && !(DECIMAL_RE.test(openBlock) && BigInt(openBlock) <= MAX_UINT32 && BigInt(openBlock) > 0n)) {
+  if (
+    openBlock !== undefined &&
+    !(DECIMAL_RE.test(openBlock) && BigInt(openBlock) <= MAX_UINT32 && BigInt(openBlock) > 0n)
+  ) {
     return fail(RDN.openBlock, "must be a block number between 1 and 2^32-1");
   }
   const balanceHeader = get(RDN.balance) !== undefined ? RDN.balance : RDN.balanceAlias;

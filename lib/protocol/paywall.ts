@@ -100,9 +100,13 @@ export async function processPayment(
     const channel = await deps.store.getChannel(request.sender, request.openBlock);
     if (!channel || channel.state === "settled") return required({ reason: "nonexisting-channel" });
     if (channel.confirmationsMissing > 0) {
-      return required({ reason: "insufficient-confirmations", missing: channel.confirmationsMissing });
+      return required({
+        reason: "insufficient-confirmations",
+        missing: channel.confirmationsMissing,
+      });
     }
-    if (channel.state !== "open" || channel.closeSigned) return required({ reason: "nonexisting-channel" });
+    if (channel.state !== "open" || channel.closeSigned)
+      return required({ reason: "nonexisting-channel" });
 
     const signer = deps.recoverSigner(
       {
@@ -115,7 +119,11 @@ export async function processPayment(
     );
     if (signer !== channel.signer) return required({ reason: "invalid-balance-proof" });
 
-    const lastProof: LastProof = { sender: channel.sender, balance: channel.balance, signature: channel.signature };
+    const lastProof: LastProof = {
+      sender: channel.sender,
+      balance: channel.balance,
+      signature: channel.signature,
+    };
     if (request.balance === channel.balance) {
       // Not a payment: a retry of the last paid request is served again, anything else syncs state.
       if (request.signature === channel.signature && resource === channel.lastResource) {
@@ -127,7 +135,8 @@ export async function processPayment(
     if (increase !== price || (request.payment !== undefined && request.payment !== increase)) {
       return required({ reason: "invalid-amount" }, lastProof);
     }
-    if (request.balance > channel.deposit) return required({ reason: "insufficient-funds" }, lastProof);
+    if (request.balance > channel.deposit)
+      return required({ reason: "insufficient-funds" }, lastProof);
 
     const committed = await deps.store.commitPayment({
       channelId: channel.id,
@@ -150,7 +159,9 @@ export async function processPayment(
       const latest = await deps.store.getChannel(request.sender, request.openBlock);
       return required(
         { reason: "invalid-amount" },
-        latest ? { sender: latest.sender, balance: latest.balance, signature: latest.signature } : lastProof,
+        latest
+          ? { sender: latest.sender, balance: latest.balance, signature: latest.signature }
+          : lastProof,
       );
     }
   }
@@ -161,7 +172,11 @@ function required(failure: PaymentFailure, lastProof?: LastProof): PaymentOutcom
 }
 
 /** The RDN-* response headers for an outcome (PROTOCOL.md §2). */
-export function paywallHeaders(identity: PaywallIdentity, price: bigint, outcome: PaymentOutcome): Record<string, string> {
+export function paywallHeaders(
+  identity: PaywallIdentity,
+  price: bigint,
+  outcome: PaymentOutcome,
+): Record<string, string> {
   const headers: Record<string, string> = {
     [RDN.gatewayPath]: GATEWAY_PATH,
     [RDN.receiver]: identity.receiver,
@@ -170,7 +185,12 @@ export function paywallHeaders(identity: PaywallIdentity, price: bigint, outcome
     [RDN.chainId]: String(identity.chainId),
     [RDN.price]: price.toString(),
   };
-  const proof = outcome.type === "paid" ? outcome.proof : outcome.type === "payment-required" ? outcome.lastProof : undefined;
+  const proof =
+    outcome.type === "paid"
+      ? outcome.proof
+      : outcome.type === "payment-required"
+        ? outcome.lastProof
+        : undefined;
   if (proof) {
     headers[RDN.sender] = proof.sender;
     headers[RDN.balance] = proof.balance.toString();

@@ -11,7 +11,12 @@ import {
   type LocalAccount,
   type WalletClient,
 } from "viem";
-import { balanceProofTypes, closingProofTypes, type ChannelDomain, type ProofMessage } from "./eip712";
+import {
+  balanceProofTypes,
+  closingProofTypes,
+  type ChannelDomain,
+  type ProofMessage,
+} from "./eip712";
 import { normalizeSignature, parseSignatureHex, type SignatureRejection } from "./signature";
 
 /**
@@ -24,14 +29,19 @@ export type ProofSignerSource =
   | { walletClient: WalletClient; account?: Account | Address };
 
 /** Arguments of {@link signBalanceProof} and {@link signClosingProof}. */
-export type SignProofParameters = ProofSignerSource & { domain: ChannelDomain; message: ProofMessage };
+export type SignProofParameters = ProofSignerSource & {
+  domain: ChannelDomain;
+  message: ProofMessage;
+};
 
 /** Thrown when a wallet returns a signature that cannot be brought into the protocol format (a wallet bug). */
 export class InvalidWalletSignatureError extends Error {
   override readonly name = "InvalidWalletSignatureError" as const;
   readonly reason: SignatureRejection;
   constructor(reason: SignatureRejection, signature: string) {
-    super(`wallet returned a signature the protocol cannot use (${reason}): ${signature.slice(0, 140)}`);
+    super(
+      `wallet returned a signature the protocol cannot use (${reason}): ${signature.slice(0, 140)}`,
+    );
     this.reason = reason;
   }
 }
@@ -45,11 +55,17 @@ async function signProof(
 ): Promise<Hex> {
   const { domain, message } = params;
   // The two type objects share one field list, so the cast only widens the primaryType literal.
-  const typedData = { domain, types: types as typeof balanceProofTypes, primaryType: primaryType as "BalanceProof", message };
+  const typedData = {
+    domain,
+    types: types as typeof balanceProofTypes,
+    primaryType: primaryType as "BalanceProof",
+    message,
+  };
   let raw: Hex;
   if (params.walletClient) {
     const account = params.account ?? params.walletClient.account;
-    if (!account) throw new TypeError("signProof: the wallet client has no account and none was given");
+    if (!account)
+      throw new TypeError("signProof: the wallet client has no account and none was given");
     raw = await params.walletClient.signTypedData({ ...typedData, account });
   } else {
     raw = await params.account.signTypedData(typedData);

@@ -74,7 +74,8 @@ export function parseSignatureHex(hex: string): ParseSignatureResult {
 
 /** Serializes parts into the protocol's 65-byte `r ‖ s ‖ v` hex (lower-case). */
 export function serializeSignature(parts: { r: Hex | bigint; s: Hex | bigint; v: 27 | 28 }): Hex {
-  const word = (x: Hex | bigint) => (typeof x === "bigint" ? x : BigInt(x)).toString(16).padStart(64, "0");
+  const word = (x: Hex | bigint) =>
+    (typeof x === "bigint" ? x : BigInt(x)).toString(16).padStart(64, "0");
   return `0x${word(parts.r)}${word(parts.s)}${parts.v.toString(16)}`;
 }
 
@@ -97,7 +98,8 @@ export function normalizeSignature(
   else return { ok: false, reason: "v" };
   const r = BigInt(`0x${hex.slice(2, 66)}`);
   let s = BigInt(`0x${hex.slice(66, 130)}`);
-  if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) return { ok: false, reason: "range" };
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N)
+    return { ok: false, reason: "range" };
   if (!isLowS(s)) {
     s = SECP256K1_N - s;
     yParity = yParity === 0 ? 1 : 0;

@@ -55,7 +55,12 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilProcess>
   const args = ["--host", host, "--port", String(port)];
   if (opts.blockTime) args.push("--block-time", String(opts.blockTime));
   if (opts.stateFile) {
-    args.push("--state", opts.stateFile, "--state-interval", String(opts.stateIntervalSeconds ?? 5));
+    args.push(
+      "--state",
+      opts.stateFile,
+      "--state-interval",
+      String(opts.stateIntervalSeconds ?? 5),
+    );
   }
   if (!opts.verbose) args.push("--silent");
   args.push(...(opts.args ?? []));
@@ -85,7 +90,9 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilProcess>
       `anvil on ${rpcUrl}`,
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`anvil exited during startup (${args.join(" ")}): ${stderr.trim() || "no output"}`);
+          throw new Error(
+            `anvil exited during startup (${args.join(" ")}): ${stderr.trim() || "no output"}`,
+          );
         }
         return (await probeChainId(rpcUrl, 500)) !== undefined;
       },

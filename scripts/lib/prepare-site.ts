@@ -9,7 +9,8 @@ import { readDeployment, writeDeployment, type Deployment } from "../../lib/chai
 const root = path.resolve(__dirname, "../..");
 
 /** The first anvil development account: deployer and receiver of the demo (a public key). */
-export const ANVIL_KEY_0: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const ANVIL_KEY_0: Hex =
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 function run(what: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
   const res = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
@@ -38,7 +39,11 @@ export async function prepareSite(
   const log = opts.log ?? (() => {});
   const env = { ...process.env, DATABASE_URL: opts.databaseUrl };
 
-  if (!existsSync(path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"))) {
+  if (
+    !existsSync(
+      path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"),
+    )
+  ) {
     log("compiling contracts (first run, about a minute)…");
     run("contract build", process.execPath, ["scripts/forge.mjs", "build"], env);
   }

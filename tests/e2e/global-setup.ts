@@ -34,30 +34,42 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SYNC_INTERVAL_MS: "300",
     SITE_URL: `http://127.0.0.1:${port}`,
   };
-  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const server = spawn(
+    path.join(root, "node_modules/.bin/next"),
+    ["start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   server.stdout.on("data", (d: Buffer) => (output += d.toString()));
   server.stderr.on("data", (d: Buffer) => (output += d.toString()));
   try {
-    await waitFor(`next start on port ${port}`, async () => {
-      if (server.exitCode !== null) throw new Error(`next start exited (${server.exitCode}):\n${output}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/`)).ok;
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await waitFor(
+      `next start on port ${port}`,
+      async () => {
+        if (server.exitCode !== null)
+          throw new Error(`next start exited (${server.exitCode}):\n${output}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+    );
   } catch (err) {
     server.kill("SIGKILL");
     await anvil.stop();
     throw err;
   }
   // The tests read the chain and deployment from here.
-  writeFileSync(path.join(root, "test-results-e2e.json"), JSON.stringify({ rpcUrl: anvil.rpcUrl, deployment, databaseUrl }));
+  writeFileSync(
+    path.join(root, "test-results-e2e.json"),
+    JSON.stringify({ rpcUrl: anvil.rpcUrl, deployment, databaseUrl }),
+  );
   process.env.E2E_STATE = path.join(root, "test-results-e2e.json");
   return async () => {
     server.kill("SIGTERM");

@@ -11,7 +11,8 @@ interface E2EState {
   rpcUrl: string;
   deployment: { chainId: number; contract: Address; token: Address };
 }
-const state = (): E2EState => JSON.parse(readFileSync(process.env.E2E_STATE ?? "test-results-e2e.json", "utf8"));
+const state = (): E2EState =>
+  JSON.parse(readFileSync(process.env.E2E_STATE ?? "test-results-e2e.json", "utf8"));
 
 const READER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // anvil account 2
 const RECEIVER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as Address; // anvil account 0
@@ -20,11 +21,15 @@ const TOKEN = 10n ** 18n;
 test("the home page lists the seeded articles", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Latest articles" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "402 Payment Required, finally used" })).toBeVisible();
+  await expect(
+    page.getByRole("link", { name: "402 Payment Required, finally used" }),
+  ).toBeVisible();
   await expect(page.getByText("1 TKN").first()).toBeVisible();
 });
 
-test("an article shows its teaser and the paywall, never the body, until paid", async ({ page }) => {
+test("an article shows its teaser and the paywall, never the body, until paid", async ({
+  page,
+}) => {
   const response = await page.goto("/articles/the-402-status-code");
   expect(response?.status()).toBe(402);
   expect(response?.headers()["rdn-price"]).toBe(TOKEN.toString());
@@ -34,27 +39,69 @@ test("an article shows its teaser and the paywall, never the body, until paid", 
   await page.screenshot({ path: "test-results/paywall.png", fullPage: true });
 });
 
-test("a browser pays with RDN cookies, then re-reads with its receipt", async ({ page, context, baseURL }) => {
+test("a browser pays with RDN cookies, then re-reads with its receipt", async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const { rpcUrl, deployment } = state();
   const reader = privateKeyToAccount(READER_KEY);
   const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } };
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
   const wallet = createWalletClient({ chain, transport: http(rpcUrl), account: reader });
-  const deployer = createWalletClient({ chain, transport: http(rpcUrl), account: privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80") });
-  const wait = (hash: `0x${string}`) => publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
-  await wait(await deployer.writeContract({ address: deployment.token, abi: demoTokenAbi, functionName: "transfer", args: [reader.address, 10n * TOKEN] }));
-  await wait(await wallet.writeContract({ address: deployment.token, abi: demoTokenAbi, functionName: "approve", args: [deployment.contract, 5n * TOKEN] }));
+  const deployer = createWalletClient({
+    chain,
+    transport: http(rpcUrl),
+    account: privateKeyToAccount(
+      "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ),
+  });
+  const wait = (hash: `0x${string}`) =>
+    publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+  await wait(
+    await deployer.writeContract({
+      address: deployment.token,
+      abi: demoTokenAbi,
+      functionName: "transfer",
+      args: [reader.address, 10n * TOKEN],
+    }),
+  );
+  await wait(
+    await wallet.writeContract({
+      address: deployment.token,
+      abi: demoTokenAbi,
+      functionName: "approve",
+      args: [deployment.contract, 5n * TOKEN],
+    }),
+  );
   const receipt = await wait(
-    await wallet.writeContract({ address: deployment.contract, abi: microTransferChannelsAbi, functionName: "createChannel", args: [RECEIVER, 5n * TOKEN, "0x0000000000000000000000000000000000000000"] }),
+    await wallet.writeContract({
+      address: deployment.contract,
+      abi: microTransferChannelsAbi,
+      functionName: "createChannel",
+      args: [RECEIVER, 5n * TOKEN, "0x0000000000000000000000000000000000000000"],
+    }),
   );
   const openBlock = Number(receipt.blockNumber);
   const signature = await signBalanceProof({
     account: reader,
     domain: channelDomain({ chainId: deployment.chainId, contract: deployment.contract }),
-    message: { sender: reader.address, receiver: RECEIVER, openBlockNumber: openBlock, balance: TOKEN },
+    message: {
+      sender: reader.address,
+      receiver: RECEIVER,
+      openBlockNumber: openBlock,
+      balance: TOKEN,
+    },
   });
-  const cookies = { "RDN-Sender-Address": reader.address, "RDN-Open-Block": String(openBlock), "RDN-Sender-Balance": TOKEN.toString(), "RDN-Balance-Signature": signature };
-  await context.addCookies(Object.entries(cookies).map(([name, value]) => ({ name, value, url: baseURL! })));
+  const cookies = {
+    "RDN-Sender-Address": reader.address,
+    "RDN-Open-Block": String(openBlock),
+    "RDN-Sender-Balance": TOKEN.toString(),
+    "RDN-Balance-Signature": signature,
+  };
+  await context.addCookies(
+    Object.entries(cookies).map(([name, value]) => ({ name, value, url: baseURL! })),
+  );
 
   // The background indexer makes the new channel usable within a few passes.
   await expect(async () => {

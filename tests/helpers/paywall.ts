@@ -13,7 +13,12 @@ export async function indexChannel(
   reader: PrivateKeyAccount,
   openBlock: number,
   deposit: bigint,
-  overrides: Partial<{ signer: Address; state: string; confirmed: boolean; closeSigned: boolean }> = {},
+  overrides: Partial<{
+    signer: Address;
+    state: string;
+    confirmed: boolean;
+    closeSigned: boolean;
+  }> = {},
 ): Promise<number> {
   const row = await db().channel.create({
     data: {
@@ -32,7 +37,13 @@ export async function indexChannel(
 }
 
 /** Signs a balance proof for the fixture's contract. */
-export function proof(f: SiteFixture, signer: PrivateKeyAccount, sender: Address, openBlock: number, balance: bigint): Promise<Hex> {
+export function proof(
+  f: SiteFixture,
+  signer: PrivateKeyAccount,
+  sender: Address,
+  openBlock: number,
+  balance: bigint,
+): Promise<Hex> {
   return signBalanceProof({
     account: signer,
     domain: channelDomain({ chainId: f.deployment.chainId, contract: f.deployment.contract }),
@@ -41,7 +52,12 @@ export function proof(f: SiteFixture, signer: PrivateKeyAccount, sender: Address
 }
 
 /** RDN-* request headers for a payment. */
-export function paymentHeaders(sender: Address, openBlock: number, balance: bigint, signature: Hex): Record<string, string> {
+export function paymentHeaders(
+  sender: Address,
+  openBlock: number,
+  balance: bigint,
+  signature: Hex,
+): Record<string, string> {
   return {
     "RDN-Sender-Address": sender,
     "RDN-Open-Block": String(openBlock),
@@ -53,6 +69,11 @@ export function paymentHeaders(sender: Address, openBlock: number, balance: bigi
 type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
 
 /** Calls a route handler the way Next does. */
-export function call<P>(handler: Handler<P>, path: string, params: P, headers: Record<string, string> = {}): Promise<Response> {
+export function call<P>(
+  handler: Handler<P>,
+  path: string,
+  params: P,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return handler(new Request(`${BASE}${path}`, { headers }), { params: Promise.resolve(params) });
 }

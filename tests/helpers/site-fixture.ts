@@ -66,13 +66,21 @@ export interface SiteFixture {
 
 /** Runs a repository script and throws with its output when it fails. */
 export function runScript(args: string[], env: Record<string, string> = {}): void {
-  const res = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
+  const res = spawnSync(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
   if (res.status !== 0) throw new Error(`${args.join(" ")} failed:\n${res.stdout}${res.stderr}`);
 }
 
 /** Compiles the contracts once when their artifacts are missing. */
 export function ensureContractsBuilt(): void {
-  if (!existsSync(path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"))) {
+  if (
+    !existsSync(
+      path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"),
+    )
+  ) {
     runScript(["scripts/forge.mjs", "build"]);
   }
 }
@@ -81,13 +89,19 @@ export function ensureContractsBuilt(): void {
  * Starts anvil, deploys the contracts, migrates a fresh SQLite file and points process.env at them.
  * `env` adds or overrides variables (e.g. `{ CONFIRMATIONS: "2" }`).
  */
-export async function startSiteFixture(opts: { env?: Record<string, string>; anvilArgs?: string[] } = {}): Promise<SiteFixture> {
+export async function startSiteFixture(
+  opts: { env?: Record<string, string>; anvilArgs?: string[] } = {},
+): Promise<SiteFixture> {
   ensureContractsBuilt();
   const anvil = await startAnvil({ args: opts.anvilArgs });
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-test-"));
   const databaseUrl = `file:${path.join(dir, "site.db")}`;
   const deploymentFile = path.join(dir, "deployment.json");
-  const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_KEYS[0]!, root });
+  const deployment = await deployContracts({
+    rpcUrl: anvil.rpcUrl,
+    privateKey: ANVIL_KEYS[0]!,
+    root,
+  });
   writeDeployment(deploymentFile, deployment);
   runScript(["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: databaseUrl });
 
@@ -126,7 +140,11 @@ export async function startSiteFixture(opts: { env?: Record<string, string>; anv
     await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
   }
 
-  async function openChannel(reader: PrivateKeyAccount, deposit: bigint, signer?: Address): Promise<number> {
+  async function openChannel(
+    reader: PrivateKeyAccount,
+    deposit: bigint,
+    signer?: Address,
+  ): Promise<number> {
     const w = wallet(reader);
     const approve = await w.writeContract({
       address: deployment.token,

@@ -22,8 +22,20 @@ interface Run {
 function startDemo(): Run {
   const child = spawn(
     path.join(root, "node_modules/.bin/tsx"),
-    ["scripts/demo.ts", "--anvil-port", String(anvilPort), "--port", String(port), "--data-dir", dataDir],
-    { cwd: root, env: { ...process.env, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    [
+      "scripts/demo.ts",
+      "--anvil-port",
+      String(anvilPort),
+      "--port",
+      String(port),
+      "--data-dir",
+      dataDir,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -34,7 +46,8 @@ function startDemo(): Run {
 async function waitForOutput(run: Run, text: string, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!run.output().includes(text)) {
-    if (run.child.exitCode !== null) throw new Error(`demo exited (${run.child.exitCode}):\n${run.output()}`);
+    if (run.child.exitCode !== null)
+      throw new Error(`demo exited (${run.child.exitCode}):\n${run.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${run.output()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -43,7 +56,9 @@ async function waitForOutput(run: Run, text: string, timeoutMs = 150_000): Promi
 /** Ctrl-C: SIGINT to the demo, which must stop what it started and exit. */
 async function stopDemo(run: Run): Promise<number | null> {
   run.child.kill("SIGINT");
-  await new Promise<void>((resolve) => (run.child.exitCode !== null ? resolve() : run.child.once("exit", () => resolve())));
+  await new Promise<void>((resolve) =>
+    run.child.exitCode !== null ? resolve() : run.child.once("exit", () => resolve()),
+  );
   return run.child.exitCode;
 }
 

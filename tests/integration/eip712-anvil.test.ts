@@ -37,7 +37,12 @@ afterAll(async () => {
 
 describe("eth_signTypedData_v4 against anvil", () => {
   const domain = channelDomain({ chainId: 31337, contract: CONTRACT });
-  const message = { sender: sender.address, receiver: receiver.address, openBlockNumber: 1234567, balance: 1_500_000_000_000_000_000n };
+  const message = {
+    sender: sender.address,
+    receiver: receiver.address,
+    openBlockNumber: 1234567,
+    balance: 1_500_000_000_000_000_000n,
+  };
   const verifier = createProofVerifier({ chainId: 31337, contract: CONTRACT });
 
   it("anvil answers on chain 31337", async () => {
@@ -51,7 +56,11 @@ describe("eth_signTypedData_v4 against anvil", () => {
 
   it("a BalanceProof signed by the unlocked JSON-RPC account recovers on both paths and equals local signing", async () => {
     // A JSON-RPC account (address only): viem sends eth_signTypedData_v4 to the node.
-    const walletClient = createWalletClient({ account: sender.address, chain: foundry, transport: http(anvil.rpcUrl) });
+    const walletClient = createWalletClient({
+      account: sender.address,
+      chain: foundry,
+      transport: http(anvil.rpcUrl),
+    });
     const remote = await signBalanceProof({ walletClient, domain, message });
     const local = await signBalanceProof({ account: sender, domain, message });
     expect(remote).toBe(local);
@@ -62,7 +71,12 @@ describe("eth_signTypedData_v4 against anvil", () => {
 
   it("a ClosingProof signed by the receiver through a client without a default account", async () => {
     const walletClient = createWalletClient({ chain: foundry, transport: http(anvil.rpcUrl) });
-    const remote = await signClosingProof({ walletClient, account: receiver.address, domain, message });
+    const remote = await signClosingProof({
+      walletClient,
+      account: receiver.address,
+      domain,
+      message,
+    });
     expect(remote).toBe(await signClosingProof({ account: receiver, domain, message }));
     expect(await recoverClosingProofSigner(domain, message, remote)).toBe(receiver.address);
     expect(verifier.recoverClosingProofSigner(message, remote)).toBe(receiver.address);

@@ -4,7 +4,10 @@ import { withPayment } from "@/lib/paywall/with-payment";
 export const dynamic = "force-dynamic";
 
 // GET /articles/:slug — the article for its price; the teaser and a paywall until then
-export const GET = withPayment<{ slug: string }, NonNullable<Awaited<ReturnType<typeof findArticle>>>>(
+export const GET = withPayment<
+  { slug: string },
+  NonNullable<Awaited<ReturnType<typeof findArticle>>>
+>(
   (_req, { item }) =>
     new Response(renderArticle(item), { headers: { "content-type": "text/html; charset=utf-8" } }),
   {

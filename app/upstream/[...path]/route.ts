@@ -13,7 +13,10 @@ export const GET = withPayment<{ path: string[] }, URL>(
   async (req, { item }) => {
     let upstream: Response;
     try {
-      upstream = await fetch(item, { headers: { accept: req.headers.get("accept") ?? "*/*" }, redirect: "manual" });
+      upstream = await fetch(item, {
+        headers: { accept: req.headers.get("accept") ?? "*/*" },
+        redirect: "manual",
+      });
     } catch (cause) {
       throw new BadGatewayError(`the upstream ${item.origin} is unreachable`, cause);
     }
@@ -28,7 +31,10 @@ export const GET = withPayment<{ path: string[] }, URL>(
     load: (req, { path }) => {
       const base = env().UPSTREAM_URL;
       if (!base || path.some((s) => s === ".." || s === ".")) return undefined;
-      const url = new URL(path.map(encodeURIComponent).join("/"), base.endsWith("/") ? base : `${base}/`);
+      const url = new URL(
+        path.map(encodeURIComponent).join("/"),
+        base.endsWith("/") ? base : `${base}/`,
+      );
       url.search = new URL(req.url).search;
       return url;
     },

@@ -17,10 +17,19 @@ it("200 concurrent payments with shuffled balances on one channel: nothing lost,
   const openBlock = await f.openChannel(reader, TOKEN);
   const channelId = await indexChannel(f, reader, openBlock, TOKEN);
   const balances = Array.from({ length: 200 }, (_, i) => BigInt(i + 1) * PRICE);
-  const signed = await Promise.all(balances.map(async (b) => ({ b, sig: await proof(f, reader, reader.address, openBlock, b) })));
+  const signed = await Promise.all(
+    balances.map(async (b) => ({ b, sig: await proof(f, reader, reader.address, openBlock, b) })),
+  );
   signed.sort(() => Math.random() - 0.5);
   const responses = await Promise.all(
-    signed.map(({ b, sig }) => call(fix, `/api/echo/fix/${b}`, { param: String(b) }, paymentHeaders(reader.address, openBlock, b, sig))),
+    signed.map(({ b, sig }) =>
+      call(
+        fix,
+        `/api/echo/fix/${b}`,
+        { param: String(b) },
+        paymentHeaders(reader.address, openBlock, b, sig),
+      ),
+    ),
   );
   const ok = responses.filter((r) => r.status === 200).length;
   const rejected = responses.filter((r) => r.status === 402);
@@ -35,7 +44,9 @@ it("200 concurrent payments with shuffled balances on one channel: nothing lost,
   expect(BigInt(channel.balance)).toBe(sum);
   expect(sum).toBe(BigInt(ok) * PRICE);
   // Accepted balances are exactly PRICE, 2·PRICE, … in order.
-  expect(payments.map((p) => BigInt(p.balance))).toEqual(payments.map((_, i) => BigInt(i + 1) * PRICE));
+  expect(payments.map((p) => BigInt(p.balance))).toEqual(
+    payments.map((_, i) => BigInt(i + 1) * PRICE),
+  );
 });
 
 it("200 concurrent requests carrying the same valid proof are charged once", async () => {
@@ -44,12 +55,21 @@ it("200 concurrent requests carrying the same valid proof are charged once", asy
   const channelId = await indexChannel(f, reader, openBlock, TOKEN);
   const sig = await proof(f, reader, reader.address, openBlock, PRICE);
   const responses = await Promise.all(
-    Array.from({ length: 200 }, () => call(fix, "/api/echo/fix/same", { param: "same" }, paymentHeaders(reader.address, openBlock, PRICE, sig))),
+    Array.from({ length: 200 }, () =>
+      call(
+        fix,
+        "/api/echo/fix/same",
+        { param: "same" },
+        paymentHeaders(reader.address, openBlock, PRICE, sig),
+      ),
+    ),
   );
   // One payment, and every other copy is a retry of the same proof for the same resource.
   expect(responses.every((r) => r.status === 200)).toBe(true);
   expect(await db().payment.count({ where: { channelId } })).toBe(1);
-  expect((await db().channel.findUniqueOrThrow({ where: { id: channelId } })).balance).toBe(PRICE.toString());
+  expect((await db().channel.findUniqueOrThrow({ where: { id: channelId } })).balance).toBe(
+    PRICE.toString(),
+  );
 });
 
 it("sequential payers on many channels end with exact balances", async () => {
@@ -63,7 +83,12 @@ it("sequential payers on many channels end with exact balances", async () => {
     channels.map(async ({ reader, openBlock }) => {
       for (let i = 1n; i <= 25n; i++) {
         const sig = await proof(f, reader, reader.address, openBlock, i * PRICE);
-        const res = await call(fix, `/api/echo/fix/${i}`, { param: String(i) }, paymentHeaders(reader.address, openBlock, i * PRICE, sig));
+        const res = await call(
+          fix,
+          `/api/echo/fix/${i}`,
+          { param: String(i) },
+          paymentHeaders(reader.address, openBlock, i * PRICE, sig),
+        );
         expect(res.status).toBe(200);
       }
     }),
@@ -91,7 +116,12 @@ it("a payment waits for another connection's write lock without blocking the eve
     }, 100),
   );
   const sig = await proof(f, reader, reader.address, openBlock, PRICE);
-  const res = await call(fix, "/api/echo/fix/locked", { param: "locked" }, paymentHeaders(reader.address, openBlock, PRICE, sig));
+  const res = await call(
+    fix,
+    "/api/echo/fix/locked",
+    { param: "locked" },
+    paymentHeaders(reader.address, openBlock, PRICE, sig),
+  );
   await released;
   expect(res.status).toBe(200);
   expect(await db().payment.count({ where: { channelId } })).toBe(1);

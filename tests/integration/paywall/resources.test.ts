@@ -19,9 +19,23 @@ let openBlock: number;
 let balance = 0n;
 
 /** Pays `price` more on the shared channel for a request to `handler`. */
-async function payFor<P>(handler: Parameters<typeof call<P>>[0], path: string, params: P, price: bigint, extra: Record<string, string> = {}) {
+async function payFor<P>(
+  handler: Parameters<typeof call<P>>[0],
+  path: string,
+  params: P,
+  price: bigint,
+  extra: Record<string, string> = {},
+) {
   const next = balance + price;
-  const res = await call(handler, path, params, { ...paymentHeaders(reader.address, openBlock, next, await proof(f, reader, reader.address, openBlock, next)), ...extra });
+  const res = await call(handler, path, params, {
+    ...paymentHeaders(
+      reader.address,
+      openBlock,
+      next,
+      await proof(f, reader, reader.address, openBlock, next),
+    ),
+    ...extra,
+  });
   if (res.status < 300 || res.status === 418) balance = next;
   return res;
 }
@@ -33,7 +47,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstreamServer.listen(0, "127.0.0.1", r));
   const port = (upstreamServer.address() as AddressInfo).port;
-  f = await startSiteFixture({ env: { UPSTREAM_URL: `http://127.0.0.1:${port}/base`, UPSTREAM_PRICE: "7" } });
+  f = await startSiteFixture({
+    env: { UPSTREAM_URL: `http://127.0.0.1:${port}/base`, UPSTREAM_PRICE: "7" },
+  });
   await seed();
   reader = f.readers[0]!;
   openBlock = await f.openChannel(reader, 100n * TOKEN);
@@ -100,9 +116,19 @@ describe("paywalled upstream", () => {
     const unpaid = await call(upstream, "/upstream/page?x=1", { path: ["page"] });
     expect(unpaid.status).toBe(402);
     expect(await unpaid.text()).not.toContain("upstream says hello");
-    const res = await call(upstream, "/upstream/page?x=1", { path: ["page"] }, {
-      ...paymentHeaders(reader.address, openBlock, balance + 7n, await proof(f, reader, reader.address, openBlock, balance + 7n)),
-    });
+    const res = await call(
+      upstream,
+      "/upstream/page?x=1",
+      { path: ["page"] },
+      {
+        ...paymentHeaders(
+          reader.address,
+          openBlock,
+          balance + 7n,
+          await proof(f, reader, reader.address, openBlock, balance + 7n),
+        ),
+      },
+    );
     expect(res.status).toBe(200);
     balance += 7n;
     expect(await res.text()).toBe("upstream says hello from /base/page?x=1");
@@ -131,20 +157,33 @@ describe("malformed RDN values", () => {
     ["RDN-Receiver-Address", { "RDN-Receiver-Address": "receiver" }],
     ["RDN-Contract-Address", { "RDN-Contract-Address": "0xzz" }],
   ])("answers 409 naming %s", async (header, bad) => {
-    const res = await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" }, { ...good, ...bad });
+    const res = await call(
+      article,
+      "/articles/why-payment-channels",
+      { slug: "why-payment-channels" },
+      { ...good, ...bad },
+    );
     expect(res.status).toBe(409);
     const body = await res.json();
     expect(body.error).toContain(header);
     expect(body.header).toBe(header);
   });
 
-  it.each(["RDN-Sender-Address", "RDN-Open-Block", "RDN-Sender-Balance"])("answers 409 when %s is missing next to a signature", async (missing) => {
-    const headers: Record<string, string> = { ...good };
-    delete headers[missing];
-    const res = await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" }, headers);
-    expect(res.status).toBe(409);
-    expect((await res.json()).error).toContain(missing);
-  });
+  it.each(["RDN-Sender-Address", "RDN-Open-Block", "RDN-Sender-Balance"])(
+    "answers 409 when %s is missing next to a signature",
+    async (missing) => {
+      const headers: Record<string, string> = { ...good };
+      delete headers[missing];
+      const res = await call(
+        article,
+        "/articles/why-payment-channels",
+        { slug: "why-payment-channels" },
+        headers,
+      );
+      expect(res.status).toBe(409);
+      expect((await res.json()).error).toContain(missing);
+    },
+  );
 });
 
 describe("chain unavailable", () => {
@@ -152,12 +191,17 @@ describe("chain unavailable", () => {
     const original = await f.publicClient.getBalance({ address: f.receiver.address });
     await f.testClient.setBalance({ address: f.receiver.address, value: 10n });
     resetChainConfig();
-    const res = await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" });
+    const res = await call(article, "/articles/why-payment-channels", {
+      slug: "why-payment-channels",
+    });
     expect(res.status).toBe(502);
     expect((await res.json()).error).toMatch(/ETH balance .* below/);
     await f.testClient.setBalance({ address: f.receiver.address, value: original });
     resetChainConfig();
-    expect((await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" })).status).toBe(402);
+    expect(
+      (await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" }))
+        .status,
+    ).toBe(402);
   });
 
   it("answers 502 when the chain RPC is unreachable", async () => {
@@ -166,7 +210,9 @@ describe("chain unavailable", () => {
     resetEnv();
     resetChainConfig();
     try {
-      const res = await call(article, "/articles/why-payment-channels", { slug: "why-payment-channels" });
+      const res = await call(article, "/articles/why-payment-channels", {
+        slug: "why-payment-channels",
+      });
       expect(res.status).toBe(502);
       expect((await res.json()).error).toMatch(/RPC .* unreachable/);
     } finally {

@@ -36,8 +36,12 @@ describe("proof types", () => {
     expect(PROOF_TYPE_STRINGS.BalanceProof).toBe(
       "BalanceProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)",
     );
-    expect(keccak256(stringToHex(PROOF_TYPE_STRINGS.BalanceProof))).toBe(PINNED.balanceProofTypeHash);
-    expect(keccak256(stringToHex(PROOF_TYPE_STRINGS.ClosingProof))).toBe(PINNED.closingProofTypeHash);
+    expect(keccak256(stringToHex(PROOF_TYPE_STRINGS.BalanceProof))).toBe(
+      PINNED.balanceProofTypeHash,
+    );
+    expect(keccak256(stringToHex(PROOF_TYPE_STRINGS.ClosingProof))).toBe(
+      PINNED.closingProofTypeHash,
+    );
     const fields = balanceProofTypes.BalanceProof.map((f) => `${f.type} ${f.name}`).join(",");
     expect(`BalanceProof(${fields})`).toBe(PROOF_TYPE_STRINGS.BalanceProof);
     expect(closingProofTypes.ClosingProof).toEqual(balanceProofTypes.BalanceProof);
@@ -53,9 +57,10 @@ describe("digests", () => {
   it("equal the EIP-712 formula keccak256(0x1901 ‖ domainSeparator ‖ structHash) with manual packing", () => {
     const m = buildMessage();
     const word = (hex: string) => hex.replace(/^0x/, "").toLowerCase().padStart(64, "0");
-    const struct = `0x${word(PINNED.balanceProofTypeHash)}${word(m.sender)}${word(m.receiver)}${word(
-      m.openBlockNumber.toString(16),
-    )}${word(m.balance.toString(16))}` as const;
+    const struct =
+      `0x${word(PINNED.balanceProofTypeHash)}${word(m.sender)}${word(m.receiver)}${word(
+        m.openBlockNumber.toString(16),
+      )}${word(m.balance.toString(16))}` as const;
     expect(keccak256(`0x1901${word(PINNED.domainSeparator)}${word(keccak256(struct))}`)).toBe(
       PINNED.balanceProofDigest,
     );
@@ -71,7 +76,9 @@ describe("digests", () => {
       buildMessage({ sender: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }),
     ];
     for (const m of variants) expect(balanceProofDigest(domain, m)).not.toBe(base);
-    expect(balanceProofDigest(channelDomain({ chainId: 1, contract: CONTRACT }), buildMessage())).not.toBe(base);
+    expect(
+      balanceProofDigest(channelDomain({ chainId: 1, contract: CONTRACT }), buildMessage()),
+    ).not.toBe(base);
   });
 
   it("ignore the case of addresses", () => {

@@ -12,7 +12,17 @@ import {
   type ProofMessage,
 } from "@/lib/protocol";
 import { createProofVerifier } from "@/lib/protocol/fast-verify";
-import { buildDomain, buildMessage, CHAIN_ID, CONTRACT, domain, malformedSignatures, PINNED, receiver, sender } from "./fixtures";
+import {
+  buildDomain,
+  buildMessage,
+  CHAIN_ID,
+  CONTRACT,
+  domain,
+  malformedSignatures,
+  PINNED,
+  receiver,
+  sender,
+} from "./fixtures";
 
 const verifier = createProofVerifier({ chainId: CHAIN_ID, contract: CONTRACT });
 const message = buildMessage();
@@ -25,18 +35,30 @@ describe("fast-verify setup", () => {
 
   it("precomputes the pinned domain separator", () => {
     expect(verifier.domainSeparator).toBe(PINNED.domainSeparator);
-    expect(createProofVerifier({ chainId: CHAIN_ID, contract: CONTRACT.toLowerCase() }).domainSeparator).toBe(
-      PINNED.domainSeparator,
-    );
+    expect(
+      createProofVerifier({ chainId: CHAIN_ID, contract: CONTRACT.toLowerCase() }).domainSeparator,
+    ).toBe(PINNED.domainSeparator);
   });
 });
 
 describe("fixed vectors", () => {
   it("recovers the pinned signers, checksummed", () => {
-    expect(verifier.recoverBalanceProofSigner(message, PINNED.balanceProofSignature)).toBe(sender.address);
-    expect(verifier.recoverClosingProofSigner(message, PINNED.closingProofSignature)).toBe(receiver.address);
-    expect(verifier.verifyBalanceProof(message, PINNED.balanceProofSignature, sender.address.toLowerCase())).toBe(true);
-    expect(verifier.verifyClosingProof(message, PINNED.closingProofSignature, receiver.address)).toBe(true);
+    expect(verifier.recoverBalanceProofSigner(message, PINNED.balanceProofSignature)).toBe(
+      sender.address,
+    );
+    expect(verifier.recoverClosingProofSigner(message, PINNED.closingProofSignature)).toBe(
+      receiver.address,
+    );
+    expect(
+      verifier.verifyBalanceProof(
+        message,
+        PINNED.balanceProofSignature,
+        sender.address.toLowerCase(),
+      ),
+    ).toBe(true);
+    expect(
+      verifier.verifyClosingProof(message, PINNED.closingProofSignature, receiver.address),
+    ).toBe(true);
   });
 
   it("accepts lower-case addresses in the message and upper-case hex in the signature", () => {
@@ -46,8 +68,12 @@ describe("fixed vectors", () => {
   });
 
   it("never mixes the proof kinds", () => {
-    expect(verifier.verifyBalanceProof(message, PINNED.closingProofSignature, receiver.address)).toBe(false);
-    expect(verifier.verifyClosingProof(message, PINNED.balanceProofSignature, sender.address)).toBe(false);
+    expect(
+      verifier.verifyBalanceProof(message, PINNED.closingProofSignature, receiver.address),
+    ).toBe(false);
+    expect(verifier.verifyClosingProof(message, PINNED.balanceProofSignature, sender.address)).toBe(
+      false,
+    );
   });
 
   it("handles the extreme values of uint32 and uint192", async () => {
@@ -63,14 +89,17 @@ describe("fixed vectors", () => {
 });
 
 describe("rejections agree with the viem path", () => {
-  it.each(malformedSignatures(PINNED.balanceProofSignature))("$name → null", async ({ signature }) => {
-    expect(verifier.recoverBalanceProofSigner(message, signature)).toBeNull();
-    expect(await recoverBalanceProofSigner(domain, message, signature)).toBeNull();
-    expect(verifier.verifyBalanceProof(message, signature, sender.address)).toBe(false);
-  });
+  it.each(malformedSignatures(PINNED.balanceProofSignature))(
+    "$name → null",
+    async ({ signature }) => {
+      expect(verifier.recoverBalanceProofSigner(message, signature)).toBeNull();
+      expect(await recoverBalanceProofSigner(domain, message, signature)).toBeNull();
+      expect(verifier.verifyBalanceProof(message, signature, sender.address)).toBe(false);
+    },
+  );
 
   it("r not on the curve → null", () => {
-    const sig = `0x${(5n).toString(16).padStart(64, "0")}${PINNED.balanceProofSignature.slice(66)}`;
+    const sig = `0x${5n.toString(16).padStart(64, "0")}${PINNED.balanceProofSignature.slice(66)}`;
     expect(verifier.recoverBalanceProofSigner(message, sig)).toBeNull();
   });
 
@@ -84,13 +113,23 @@ describe("rejections agree with the viem path", () => {
     ["short sender", { sender: "0x1234" as Address }],
     ["non-hex receiver", { receiver: `0x${"z".repeat(40)}` as Address }],
   ])("malformed message: %s → null", (_name, overrides) => {
-    expect(verifier.recoverBalanceProofSigner(buildMessage(overrides), PINNED.balanceProofSignature)).toBeNull();
+    expect(
+      verifier.recoverBalanceProofSigner(buildMessage(overrides), PINNED.balanceProofSignature),
+    ).toBeNull();
   });
 
   it.each([
     ["another balance", domain, buildMessage({ balance: message.balance + 1n })],
-    ["another receiver", domain, buildMessage({ receiver: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" })],
-    ["another contract", buildDomain({ contract: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }), message],
+    [
+      "another receiver",
+      domain,
+      buildMessage({ receiver: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }),
+    ],
+    [
+      "another contract",
+      buildDomain({ contract: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }),
+      message,
+    ],
     ["another chainId", buildDomain({ chainId: 1 }), message],
   ])("signature for %s recovers a different address, like viem", async (_name, d, m) => {
     const v = createProofVerifier({ chainId: d.chainId, contract: d.verifyingContract });
@@ -112,9 +151,14 @@ describe("randomized vectors agree with viem", () => {
 
   it("≥ 200 random keys, domains and messages, both proof kinds", async () => {
     const domains = Array.from({ length: 4 }, (_, i) =>
-      channelDomain({ chainId: i === 0 ? CHAIN_ID : randomInt(1, 2 ** 31), contract: randomAddress() }),
+      channelDomain({
+        chainId: i === 0 ? CHAIN_ID : randomInt(1, 2 ** 31),
+        contract: randomAddress(),
+      }),
     );
-    const verifiers = domains.map((d) => createProofVerifier({ chainId: d.chainId, contract: d.verifyingContract }));
+    const verifiers = domains.map((d) =>
+      createProofVerifier({ chainId: d.chainId, contract: d.verifyingContract }),
+    );
     let checked = 0;
     for (let i = 0; i < 220; i++) {
       const account = privateKeyToAccount(generatePrivateKey());
@@ -134,13 +178,19 @@ describe("randomized vectors agree with viem", () => {
       const viemSigner = closing
         ? await recoverClosingProofSigner(d, m, sig)
         : await recoverBalanceProofSigner(d, m, sig);
-      const fastSigner = closing ? v.recoverClosingProofSigner(m, sig) : v.recoverBalanceProofSigner(m, sig);
+      const fastSigner = closing
+        ? v.recoverClosingProofSigner(m, sig)
+        : v.recoverBalanceProofSigner(m, sig);
       expect(viemSigner).toBe(account.address);
       expect(fastSigner).toBe(account.address);
       // The same signature over a neighbouring balance recovers the same wrong address on both paths.
       const other = { ...m, balance: m.balance === 0n ? 1n : m.balance - 1n };
-      const viemOther = closing ? await recoverClosingProofSigner(d, other, sig) : await recoverBalanceProofSigner(d, other, sig);
-      const fastOther = closing ? v.recoverClosingProofSigner(other, sig) : v.recoverBalanceProofSigner(other, sig);
+      const viemOther = closing
+        ? await recoverClosingProofSigner(d, other, sig)
+        : await recoverBalanceProofSigner(d, other, sig);
+      const fastOther = closing
+        ? v.recoverClosingProofSigner(other, sig)
+        : v.recoverBalanceProofSigner(other, sig);
       expect(fastOther).toBe(viemOther);
       expect(fastOther).not.toBe(account.address);
       checked++;

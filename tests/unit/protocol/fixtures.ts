@@ -6,7 +6,8 @@ import { channelDomain, type ChannelDomain, type ProofMessage } from "@/lib/prot
 /** anvil account 0: the channel sender. */
 export const SENDER_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 /** anvil account 1: the receiver. */
-export const RECEIVER_KEY: Hex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+export const RECEIVER_KEY: Hex =
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 export const sender = privateKeyToAccount(SENDER_KEY);
 export const receiver = privateKeyToAccount(RECEIVER_KEY);
 
@@ -26,8 +27,13 @@ export function buildMessage(overrides: Partial<ProofMessage> = {}): ProofMessag
 }
 
 /** Builds a domain; the fixed one unless overridden. */
-export function buildDomain(overrides: { chainId?: number; contract?: string } = {}): ChannelDomain {
-  return channelDomain({ chainId: overrides.chainId ?? CHAIN_ID, contract: overrides.contract ?? CONTRACT });
+export function buildDomain(
+  overrides: { chainId?: number; contract?: string } = {},
+): ChannelDomain {
+  return channelDomain({
+    chainId: overrides.chainId ?? CHAIN_ID,
+    contract: overrides.contract ?? CONTRACT,
+  });
 }
 
 /**
@@ -70,7 +76,9 @@ export function withParts(signature: Hex, parts: { r?: bigint; s?: bigint; v?: n
  * Malformed variants of a valid signature, each with the reason `parseSignatureHex` must give.
  * Every one must make both recoverers return null.
  */
-export function malformedSignatures(valid: Hex): { name: string; signature: string; reason: string }[] {
+export function malformedSignatures(
+  valid: Hex,
+): { name: string; signature: string; reason: string }[] {
   return [
     { name: "one byte short", signature: valid.slice(0, -2), reason: "length" },
     { name: "one byte long", signature: `${valid}00`, reason: "length" },

@@ -6,7 +6,10 @@ export const dynamic = "force-dynamic";
 const PRICE = 5n;
 
 // GET /api/echo/fix/:param — echoes the parameter for a fixed price
-export const GET = withPayment<{ param: string }, string>((_req, { item }) => Response.json({ echo: item }), {
-  load: (_req, { param }) => param,
-  price: () => PRICE,
-});
+export const GET = withPayment<{ param: string }, string>(
+  (_req, { item }) => Response.json({ echo: item }),
+  {
+    load: (_req, { param }) => param,
+    price: () => PRICE,
+  },
+);
