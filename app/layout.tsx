@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Paychan Press", template: "%s · Paychan Press" },
@@ -11,6 +10,10 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      <head>
+        {/* One stylesheet for the React pages and the route-handler pages (articles, paywalls). */}
+        <link rel="stylesheet" href="/site.css" precedence="default" />
+      </head>
       <body>
         <header className="site-header">
           <Link href="/" className="brand">

@@ -24,7 +24,7 @@ async function probe(chain: ChainConfig): Promise<Health> {
     return {
       ok: false,
       checkedAt,
-      message: `the chain RPC at ${chain.rpcUrl} is unreachable; payments cannot be verified`,
+      message: "the chain RPC is unreachable; payments cannot be verified",
     };
   }
   const min = env().MIN_RECEIVER_ETH_WEI;
