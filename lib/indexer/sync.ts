@@ -51,7 +51,12 @@ export async function syncOnce(): Promise<SyncResult> {
   const touched = new Set<ChannelKey>();
   let reorg: SyncResult["reorg"];
 
-  const recorded = await db().indexedBlock.findMany();
+  // The newest recorded hashes suffice: a matching newest hash means no reorg; a reorg deeper
+  // than all of them falls back to re-indexing from the start block.
+  const recorded = await db().indexedBlock.findMany({
+    orderBy: { number: "desc" },
+    take: CONFIRMATIONS + HASH_WINDOW_EXTRA,
+  });
   const fork = await findForkPoint(
     recorded,
     async (n) =>
