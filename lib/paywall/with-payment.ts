@@ -111,7 +111,10 @@ export function withPayment<P, T>(
       if (receiptPath && key) {
         const receipt = cookies?.get(RECEIPT_COOKIE);
         const holder = receipt ? verifyReceipt(key, receipt, receiptPath) : undefined;
-        if (holder && (!parsed.payment || parsed.payment.sender === holder)) {
+        // Bound to the sender: a request naming another sender (with or without a proof) pays.
+        const named =
+          parsed.payment?.sender ?? req.headers.get(RDN.sender) ?? cookies?.get(RDN.sender);
+        if (holder && (!named || named.toLowerCase() === holder.toLowerCase())) {
           const headers = paywallHeaders(ctx.identity, price, { type: "free" });
           return withHeaders(
             await handler(req, { params, item, payment: { type: "receipt", sender: holder } }),

@@ -344,6 +344,13 @@ describe("article paywall", () => {
       { cookie: receipt, ...paymentHeaders(otherSender.address, openBlock, PRICE, sig) },
     );
     expect(mixed.status).toBe(402);
+    const named = await call(
+      article,
+      `/articles/${SLUG}`,
+      { slug: SLUG },
+      { cookie: receipt, "RDN-Sender-Address": otherSender.address },
+    );
+    expect(named.status).toBe(402);
     const forged = receipt.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
     expect(
       (await call(article, `/articles/${SLUG}`, { slug: SLUG }, { cookie: forged })).status,
