@@ -51,7 +51,7 @@ export function paywallBox(info: PaywallInfo): string {
 <h2>Payment required: ${escapeHtml(info.priceLabel)}</h2>
 <p>${escapeHtml(info.reason)}</p>
 <p class="muted">Pay from a payment channel to the receiver <code>${escapeHtml(info.headers["RDN-Receiver-Address"] ?? "")}</code>:
-send a balance proof in the <code>RDN-*</code> headers (see <a href="/api/1/stats">/api/1</a>).</p>
+send a balance proof in the <code>RDN-*</code> headers of this request.</p>
 <script type="application/json" id="rdn-paywall">${jsonForScript(info.headers)}</script>
 </section>`;
 }
