@@ -13,8 +13,11 @@ import {
   http,
   parseEther,
   type Address,
+  type Chain,
   type Hex,
   type PrivateKeyAccount,
+  type Transport,
+  type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -56,7 +59,7 @@ export interface SiteFixture {
   publicClient: ReturnType<typeof createPublicClient>;
   testClient: ReturnType<typeof createTestClient>;
   /** A wallet client for any account on the fixture chain. */
-  wallet(account: PrivateKeyAccount): ReturnType<typeof createWalletClient>;
+  wallet(account: PrivateKeyAccount): WalletClient<Transport, Chain, PrivateKeyAccount>;
   /** Opens a channel from `reader` to the receiver (approve + createChannel); returns its open block. */
   openChannel(reader: PrivateKeyAccount, deposit: bigint, signer?: Address): Promise<number>;
   /** Mines `n` blocks. */
@@ -126,7 +129,8 @@ export async function startSiteFixture(
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport });
   const testClient = createTestClient({ chain, transport, mode: "anvil" });
-  const wallet = (account: PrivateKeyAccount) => createWalletClient({ chain, transport, account });
+  const wallet = (account: PrivateKeyAccount): WalletClient<Transport, Chain, PrivateKeyAccount> =>
+    createWalletClient({ chain, transport, account });
   const receiver = privateKeyToAccount(ANVIL_KEYS[0]!);
   const readers = ANVIL_KEYS.slice(1).map((k) => privateKeyToAccount(k));
   const deployer = wallet(receiver);

@@ -2,9 +2,8 @@
  * The indexer against a real anvil chain and the real contracts: channels appear, confirm, grow,
  * close and settle as the contract events say; reorgs, restarts and redeployments are survived.
  */
-import { foundry } from "viem/chains";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createWalletClient, http, type Address, type PrivateKeyAccount } from "viem";
+import type { Address, PrivateKeyAccount } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { resetChainConfig } from "@/lib/chain/config";
 import { db, resetDb } from "@/lib/db/client";
@@ -15,14 +14,6 @@ import { acquireLease } from "@/lib/indexer/lease";
 import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 
 let f: SiteFixture;
-
-/** A typed wallet client for `account` on the fixture chain. */
-const walletOf = (account: PrivateKeyAccount) =>
-  createWalletClient({
-    account,
-    chain: { ...foundry, rpcUrls: { default: { http: [f.rpcUrl] } } },
-    transport: http(f.rpcUrl),
-  });
 
 beforeAll(async () => {
   f = await startSiteFixture();
@@ -45,7 +36,7 @@ type Call =
 
 /** Sends one channel call from `reader` (a top-up approves first) and returns its block. */
 async function send(reader: PrivateKeyAccount, call: Call): Promise<number> {
-  const w = walletOf(reader);
+  const w = f.wallet(reader);
   const target = { address: f.deployment.contract, abi: microTransferChannelsAbi } as const;
   const receiver = f.receiver.address;
   let hash;
@@ -158,7 +149,7 @@ describe("indexing channels", () => {
 
   it("ignores another receiver's channel", async () => {
     const reader = f.readers[4]!;
-    const w = walletOf(reader);
+    const w = f.wallet(reader);
     const other = f.readers[7]!.address;
     const approve = await w.writeContract({
       address: f.deployment.token,
@@ -219,7 +210,7 @@ describe("withdrawals, reorgs, restarts", () => {
       balance: 4n * TOKEN,
     };
     const sig = await signBalanceProof({ account: reader, domain, message });
-    const w = walletOf(f.receiver);
+    const w = f.wallet(f.receiver);
     const hash = await w.writeContract({
       address: f.deployment.contract,
       abi: microTransferChannelsAbi,

@@ -3,9 +3,8 @@
  * is answered with cooperativeClose at the accepted balance, also after running out of ETH or a
  * restart; honest closes are left alone; withdrawals move exactly what is owed.
  */
-import { foundry } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWalletClient, http, parseEther, type Address, type PrivateKeyAccount } from "viem";
+import { parseEther, type Address, type PrivateKeyAccount } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { resetChainConfig } from "@/lib/chain/config";
 import { db, resetDb } from "@/lib/db/client";
@@ -15,14 +14,6 @@ import { withdrawChannels } from "@/lib/watchtower";
 import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 
 let f: SiteFixture;
-
-/** A typed wallet client for `account` on the fixture chain. */
-const walletOf = (account: PrivateKeyAccount) =>
-  createWalletClient({
-    account,
-    chain: { ...foundry, rpcUrls: { default: { http: [f.rpcUrl] } } },
-    transport: http(f.rpcUrl),
-  });
 
 beforeAll(async () => {
   f = await startSiteFixture();
@@ -70,7 +61,7 @@ async function closeAt(
   openBlock: number,
   balance: bigint,
 ): Promise<void> {
-  const w = walletOf(reader);
+  const w = f.wallet(reader);
   const hash = await w.writeContract({
     address: f.deployment.contract,
     abi: microTransferChannelsAbi,
