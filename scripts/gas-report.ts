@@ -2,9 +2,7 @@
 // every channel lifecycle operation on a real anvil, prints a table next to µRaiden's figures and
 // exits 1 when a target is missed. Needs `node scripts/forge.mjs build` first (reads contracts/out).
 // Usage: npx tsx scripts/gas-report.ts [--markdown]
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -22,6 +20,9 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { channelDomain } from "../lib/protocol/eip712";
+import { signBalanceProof, signClosingProof } from "../lib/protocol/proofs";
+import { startAnvil } from "./lib/anvil";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHALLENGE_PERIOD = 500;
@@ -44,46 +45,11 @@ function artifact(file: string, name: string): { abi: Abi; bytecode: Hex } {
   return { abi: json.abi, bytecode: json.bytecode.object };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startAnvil(port: number): Promise<ChildProcess> {
-  const bin = path.join(root, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-  const child = spawn(bin, ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
-    stdio: "ignore",
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error("anvil did not start");
-}
-
 async function main() {
   const markdown = process.argv.includes("--markdown");
-  const port = await freePort();
-  const anvil = await startAnvil(port);
+  const anvil = await startAnvil();
   try {
-    const transport = http(`http://127.0.0.1:${port}`);
+    const transport = http(anvil.rpcUrl);
     const pub = createPublicClient({ chain: foundry, transport });
     const wallet = (account: PrivateKeyAccount) =>
       createWalletClient({ account, chain: foundry, transport });
@@ -147,30 +113,17 @@ async function main() {
     ]);
 
     const chainId = foundry.id;
-    const domain = {
-      name: "MicroTransferChannels",
-      version: "1",
-      chainId,
-      verifyingContract: channels.address,
-    } as const;
-    const proofFields = [
-      { name: "sender", type: "address" },
-      { name: "receiver", type: "address" },
-      { name: "openBlockNumber", type: "uint32" },
-      { name: "balance", type: "uint192" },
-    ] as const;
+    const domain = channelDomain({ chainId, contract: channels.address });
     const balanceSig = (signer: PrivateKeyAccount, sender: Address, ob: number, balance: bigint) =>
-      signer.signTypedData({
+      signBalanceProof({
+        account: signer,
         domain,
-        types: { BalanceProof: proofFields },
-        primaryType: "BalanceProof",
         message: { sender, receiver: publisher.address, openBlockNumber: ob, balance },
       });
     const closingSig = (sender: Address, ob: number, balance: bigint) =>
-      publisher.signTypedData({
+      signClosingProof({
+        account: publisher,
         domain,
-        types: { ClosingProof: proofFields },
-        primaryType: "ClosingProof",
         message: { sender, receiver: publisher.address, openBlockNumber: ob, balance },
       });
     const permit = async (owner: PrivateKeyAccount, value: bigint) => {
@@ -344,7 +297,7 @@ async function main() {
       console.error("all gas targets met");
     }
   } finally {
-    anvil.kill();
+    await anvil.stop();
   }
 }
 
