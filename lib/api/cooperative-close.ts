@@ -5,6 +5,7 @@
 import { isAddressEqual, type Address, type Hex } from "viem";
 import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
+import { ensureSyncState } from "@/lib/indexer/sync-state";
 import { BadRequestError } from "@/lib/errors";
 import { channelDomain } from "@/lib/protocol/eip712";
 import { createProofVerifier, type ProofVerifier } from "@/lib/protocol/fast-verify";
@@ -42,7 +43,9 @@ export async function cooperativeClose(
   params: CooperativeCloseParams,
 ): Promise<{ close_signature: Hex }> {
   const { sender, openBlock, balance, balanceSignature } = params;
-  const { deployment, receiver } = chainConfig();
+  const cfg = await chainConfig();
+  const { deployment, receiver } = cfg;
+  await ensureSyncState(cfg);
   const channel = await db().channel.findUnique({
     where: { sender_openBlock: { sender, openBlock } },
   });

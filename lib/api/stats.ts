@@ -38,7 +38,7 @@ export type StatsJson = {
  * @throws {@link ChainUnavailableError} (502) when the token balance cannot be read
  */
 export async function getStats(): Promise<StatsJson> {
-  const { deployment, publicClient, receiver } = chainConfig();
+  const { deployment, publicClient, receiver } = await chainConfig();
   const [live, sync] = await Promise.all([
     db().channel.findMany({
       where: { OR: [{ state: "open", confirmed: true }, { state: "closing" }] },

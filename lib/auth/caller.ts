@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isAddressEqual, type Address } from "viem";
-import { chainConfig } from "@/lib/chain/config";
+import { receiverAccount } from "@/lib/chain/config";
 import { env } from "@/lib/env";
 import { BadRequestError } from "@/lib/errors";
 import { readSession } from "./session";
@@ -17,7 +17,7 @@ export type Caller =
 
 /** Whether `address` may operate the site: the receiver or one of ADMIN_ADDRESSES. */
 export function isOperatorAddress(address: Address): boolean {
-  if (isAddressEqual(address, chainConfig().receiver.address)) return true;
+  if (isAddressEqual(address, receiverAccount().address)) return true;
   return env().ADMIN_ADDRESSES.some((a) => isAddressEqual(a, address));
 }
 

@@ -63,7 +63,7 @@ async function signatureMatches(
     // not a 65-byte ECDSA signature: may still be a smart-contract wallet's
   }
   try {
-    return await chainConfig().publicClient.verifyMessage({ address, message, signature });
+    return await (await chainConfig()).publicClient.verifyMessage({ address, message, signature });
   } catch (cause) {
     throw new ChainUnavailableError(
       "cannot verify the signature: the chain RPC is unreachable",
@@ -99,7 +99,7 @@ export async function verifySignIn(
   const domains = acceptedDomains(req);
   if (!domains.includes(fields.domain))
     reject(`domain ${fields.domain} is not ${domains.join(" or ")}`);
-  const chainId = chainConfig().deployment.chainId;
+  const chainId = (await chainConfig()).deployment.chainId;
   if (fields.chainId !== chainId) reject(`chain ID ${fields.chainId} is not ${chainId}`);
   if (fields.issuedAt && Number.isNaN(fields.issuedAt.getTime()))
     reject("Issued At is not a valid date");

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import {
+  concat,
   createPublicClient,
   createWalletClient,
-  defineChain,
+  getAddress,
   http,
-  concat,
+  isAddressEqual,
   isHex,
   keccak256,
   stringToHex,
@@ -12,12 +13,14 @@ import {
   type Hex,
   type PrivateKeyAccount,
   type PublicClient,
-  type WalletClient,
   type Transport,
+  type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { env } from "@/lib/env";
-import { ConfigError } from "@/lib/errors";
+import { ChainUnavailableError, ConfigError } from "@/lib/errors";
+import { microTransferChannelsAbi } from "./abi";
+import { buildChain } from "./chain";
 import { readDeployment, type Deployment } from "./deployment";
 
 /** Everything the server needs to talk to the chain as the receiver. */
@@ -32,9 +35,17 @@ export interface ChainConfig {
   derivedSecret: string;
 }
 
-const globalForChain = globalThis as unknown as { chainConfig?: ChainConfig };
+/** How long one RPC call made while checking the deployment may take. */
+const CHECK_TIMEOUT_MS = 3_000;
+/** A failed check is not retried for this long (a misconfigured site must not hammer the RPC). */
+const FAILURE_TTL_MS = 2_000;
 
-function loadReceiverKey(): Hex {
+const globalForChain = globalThis as unknown as {
+  chainConfig?: { promise: Promise<ChainConfig>; failedAt?: number };
+};
+
+/** The receiver's private key from RECEIVER_PRIVATE_KEY or RECEIVER_KEY_FILE. */
+export function loadReceiverKey(): Hex {
   const e = env();
   if (e.RECEIVER_PRIVATE_KEY) return e.RECEIVER_PRIVATE_KEY;
   if (e.RECEIVER_KEY_FILE) {
@@ -51,47 +62,98 @@ function loadReceiverKey(): Hex {
   );
 }
 
-function loadDeployment(): Deployment {
-  const e = env();
-  const fromFile = readDeployment(e.DEPLOYMENT_FILE);
-  if (e.CONTRACT_ADDRESS && e.TOKEN_ADDRESS) {
-    return {
-      chainId: fromFile?.chainId ?? 0,
-      genesisHash: fromFile?.genesisHash ?? `0x${"0".repeat(64)}`,
-      contract: e.CONTRACT_ADDRESS,
-      token: e.TOKEN_ADDRESS,
-      startBlock: e.START_BLOCK ?? 0,
-      challengePeriod: fromFile?.challengePeriod ?? 500,
-      deployer: fromFile?.deployer ?? e.CONTRACT_ADDRESS,
-      deployedAt: fromFile?.deployedAt ?? "",
-    };
-  }
-  if (!fromFile) {
-    throw new ConfigError(
-      `no deployment: ${e.DEPLOYMENT_FILE} does not exist (run \`npm run deploy\`, or set CONTRACT_ADDRESS and TOKEN_ADDRESS)`,
-    );
-  }
-  return e.START_BLOCK === undefined ? fromFile : { ...fromFile, startBlock: e.START_BLOCK };
+/** The receiver's account (no RPC call). */
+export function receiverAccount(): PrivateKeyAccount {
+  return privateKeyToAccount(loadReceiverKey());
 }
 
 /**
- * The chain configuration, loaded once per process: deployment (file or env), receiver account,
- * viem clients. Throws {@link ConfigError} naming what is missing.
+ * Reads the deployment (file, with CONTRACT_ADDRESS/TOKEN_ADDRESS/START_BLOCK overrides) and checks
+ * it against the chain behind RPC_URL: the chain id is always the node's own `eth_chainId`, the
+ * contract and the token must have code, and the contract must escrow that token. A deployment file
+ * for another chain, or one whose genesis block differs (a reset chain), is refused.
  */
-export function chainConfig(): ChainConfig {
-  if (globalForChain.chainConfig) return globalForChain.chainConfig;
+async function loadAndCheck(): Promise<ChainConfig> {
   const e = env();
-  const deployment = loadDeployment();
+  const fromFile = readDeployment(e.DEPLOYMENT_FILE);
+  const contract = e.CONTRACT_ADDRESS ?? fromFile?.contract;
+  const token = e.TOKEN_ADDRESS ?? fromFile?.token;
+  if (!contract || !token) {
+    throw new ConfigError(
+      fromFile
+        ? "the deployment is incomplete"
+        : `no deployment: ${e.DEPLOYMENT_FILE} does not exist (run \`npm run deploy\`, or set CONTRACT_ADDRESS and TOKEN_ADDRESS)`,
+    );
+  }
   const key = loadReceiverKey();
   const receiver = privateKeyToAccount(key);
-  const chain = defineChain({
-    id: deployment.chainId || 31337,
-    name: `chain-${deployment.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [e.RPC_URL] } },
-  });
   const transport = http(e.RPC_URL, { retryCount: 1, timeout: 5_000 });
-  globalForChain.chainConfig = {
+  const probe = createPublicClient({
+    transport: http(e.RPC_URL, { retryCount: 0, timeout: CHECK_TIMEOUT_MS }),
+  });
+  const unreachable = (cause: unknown): never => {
+    throw new ChainUnavailableError(
+      "the chain RPC is unreachable; the deployment cannot be checked",
+      cause,
+    );
+  };
+
+  const chainId = await probe.getChainId().catch(unreachable);
+  const problems: string[] = [];
+  if (fromFile && fromFile.chainId !== chainId) {
+    problems.push(
+      `the deployment file ${e.DEPLOYMENT_FILE} is for chain ${fromFile.chainId} but the RPC serves chain ${chainId}`,
+    );
+  }
+  const [genesis, contractCode, tokenCode] = await Promise.all([
+    probe.getBlock({ blockNumber: 0n }),
+    probe.getCode({ address: contract }),
+    probe.getCode({ address: token }),
+  ]).catch(unreachable);
+  if (fromFile && !e.CONTRACT_ADDRESS && genesis.hash !== fromFile.genesisHash) {
+    problems.push(
+      `the chain was reset: its genesis block ${genesis.hash} is not the recorded ${fromFile.genesisHash}`,
+    );
+  }
+  if (!contractCode || contractCode === "0x")
+    problems.push(`no contract code at the channel contract address ${contract} on chain ${chainId}`);
+  if (!tokenCode || tokenCode === "0x")
+    problems.push(`no contract code at the token address ${token} on chain ${chainId}`);
+  let challengePeriod = fromFile?.challengePeriod;
+  if (problems.length === 0) {
+    const [escrowed, period] = await Promise.all([
+      probe.readContract({ address: contract, abi: microTransferChannelsAbi, functionName: "token" }),
+      probe.readContract({
+        address: contract,
+        abi: microTransferChannelsAbi,
+        functionName: "challengePeriod",
+      }),
+    ]).catch((cause: unknown) => {
+      problems.push(
+        `${contract} on chain ${chainId} does not answer token()/challengePeriod(): it is not a MicroTransferChannels contract (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)})`,
+      );
+      return [undefined, undefined] as const;
+    });
+    if (escrowed && !isAddressEqual(escrowed, token))
+      problems.push(`the channel contract escrows token ${escrowed}, not the configured ${token}`);
+    if (period !== undefined) challengePeriod = Number(period);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`refusing to serve: ${problems.join("; ")}`);
+  }
+
+  const deployment: Deployment = {
+    chainId,
+    genesisHash: genesis.hash,
+    contract: getAddress(contract),
+    token: getAddress(token),
+    startBlock: e.START_BLOCK ?? (e.CONTRACT_ADDRESS ? 0 : (fromFile?.startBlock ?? 0)),
+    challengePeriod: challengePeriod ?? 500,
+    deployer: fromFile?.deployer ?? getAddress(contract),
+    deployedAt: fromFile?.deployedAt ?? "",
+  };
+  const chain = buildChain(chainId, e.RPC_URL);
+  return {
     deployment,
     chain,
     rpcUrl: e.RPC_URL,
@@ -100,7 +162,29 @@ export function chainConfig(): ChainConfig {
     walletClient: createWalletClient({ chain, transport, account: receiver }),
     derivedSecret: keccak256(concat([stringToHex("paychan-press cookie secret"), key])),
   };
-  return globalForChain.chainConfig;
+}
+
+/**
+ * The chain configuration, loaded and checked against the chain once per process: deployment
+ * (file or env), the chain id read from the node, receiver account, viem clients.
+ *
+ * @throws {@link ConfigError} (503) naming what is missing or what differs between the
+ *   configuration and the chain; {@link ChainUnavailableError} (502) when the RPC does not answer
+ *   (both are retried on a later call)
+ */
+export function chainConfig(): Promise<ChainConfig> {
+  const cached = globalForChain.chainConfig;
+  if (cached && (cached.failedAt === undefined || Date.now() - cached.failedAt < FAILURE_TTL_MS)) {
+    return cached.promise;
+  }
+  const entry: { promise: Promise<ChainConfig>; failedAt?: number } = {
+    promise: loadAndCheck(),
+  };
+  entry.promise.catch(() => {
+    entry.failedAt = Date.now();
+  });
+  globalForChain.chainConfig = entry;
+  return entry.promise;
 }
 
 /** Forget the loaded configuration (tests; after a redeploy). */

@@ -10,6 +10,7 @@ import {
   type Hex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { buildChain } from "./chain";
 import type { Deployment } from "./deployment";
 
 interface Artifact {
@@ -50,12 +51,7 @@ export async function deployContracts(opts: DeployOptions): Promise<Deployment> 
   const transport = http(opts.rpcUrl, { retryCount: 0 });
   const publicClient = createPublicClient({ transport });
   const chainId = await publicClient.getChainId();
-  const chain = {
-    id: chainId,
-    name: `chain-${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [opts.rpcUrl] } },
-  } as const;
+  const chain = buildChain(chainId, opts.rpcUrl);
   const wallet = createWalletClient({ account, chain, transport });
   const genesis = await publicClient.getBlock({ blockNumber: 0n });
 

@@ -42,7 +42,7 @@ const COMMIT_CHUNKS = 4;
  * @throws when the RPC or the database fails (the runner logs it and retries)
  */
 export async function syncOnce(): Promise<SyncResult> {
-  const cfg = chainConfig();
+  const cfg = await chainConfig();
   const { CONFIRMATIONS, SYNC_CHUNK_BLOCKS } = env();
   const client = cfg.publicClient;
   const receiver = cfg.receiver.address;

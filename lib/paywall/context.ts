@@ -2,6 +2,7 @@ import type { Hex } from "viem";
 import { chainConfig, type ChainConfig } from "@/lib/chain/config";
 import { sqliteChannelStore } from "@/lib/db/channel-store";
 import { env } from "@/lib/env";
+import { ensureSyncState } from "@/lib/indexer/sync-state";
 import { createProofVerifier } from "@/lib/protocol/fast-verify";
 import type { PaywallDeps, PaywallIdentity } from "@/lib/protocol/paywall";
 
@@ -14,10 +15,12 @@ export interface PaywallContext {
 const cache = new WeakMap<ChainConfig, PaywallContext>();
 
 /** The paywall's dependencies for the configured deployment, built once per chain configuration. */
-export function paywallContext(): PaywallContext {
-  const chain = chainConfig();
+export async function paywallContext(): Promise<PaywallContext> {
+  const chain = await chainConfig();
   let ctx = cache.get(chain);
   if (ctx) return ctx;
+  // Refuses (503) while the database holds another deployment's channels.
+  await ensureSyncState(chain);
   const identity: PaywallIdentity = {
     receiver: chain.receiver.address,
     contract: chain.deployment.contract,

@@ -93,7 +93,7 @@ export function withPayment<P, T>(
       const price = options.price(item, req, params);
       if (price === 0n) return await handler(req, { params, item, payment: { type: "free" } });
 
-      const ctx = paywallContext();
+      const ctx = await paywallContext();
       await assertChainHealthy(ctx.chain);
       const cookieHeader = req.headers.get("cookie");
       const cookies = cookieHeader ? parseCookies(cookieHeader) : undefined;

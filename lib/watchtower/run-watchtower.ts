@@ -26,7 +26,7 @@ export interface DisputeReport {
  * @returns one entry per channel acted on
  */
 export async function runWatchtower(): Promise<DisputeReport[]> {
-  const cfg = chainConfig();
+  const cfg = await chainConfig();
   const channels = await db().channel.findMany({
     where: { OR: [{ state: "closing" }, { dispute: "submitted" }] },
     orderBy: { settleBlock: "asc" },

@@ -60,7 +60,7 @@ export async function prepareDispute(
   const closingSig = await signClosingProof({
     account: receiver,
     domain: channelDomain({
-      chainId: deployment.chainId || walletClient.chain.id,
+      chainId: deployment.chainId,
       contract: deployment.contract,
     }),
     message,

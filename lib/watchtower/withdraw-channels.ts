@@ -44,7 +44,7 @@ export function withdrawable(ch: WithdrawCandidate, minimum: bigint): bigint | n
  * const done = await withdrawChannels({ minimum: 10n ** 18n });
  */
 export async function withdrawChannels({ minimum }: { minimum: bigint }): Promise<Withdrawal[]> {
-  const { deployment, walletClient, publicClient } = chainConfig();
+  const { deployment, walletClient, publicClient } = await chainConfig();
   const channels = await db().channel.findMany({
     where: { state: "open", confirmed: true, signature: { not: null } },
   });

@@ -72,6 +72,18 @@ export async function prepareSite(
 
   log("migrating database…");
   run("database migration", process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], env);
+  if (redeployed) {
+    // The old deployment's channels are gone with the reset chain, but their proofs are still the
+    // receiver's record: back them up and archive them instead of serving or deleting them.
+    const switched = spawnSync(
+      path.join(root, "node_modules/.bin/tsx"),
+      ["scripts/switch-deployment.ts", "--backup-dir", path.join(path.dirname(opts.deploymentFile), "backups")],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env },
+    );
+    if (switched.status !== 0)
+      throw new Error(`archiving the previous deployment's proofs failed:\n${switched.stderr?.toString()}`);
+    log(`  ${switched.stdout.toString().trim().split("\n").join("\n  ")}`);
+  }
   run("database seed", path.join(root, "node_modules/.bin/tsx"), ["prisma/seed.ts"], env);
   return { deployment, redeployed };
 }
