@@ -8,6 +8,7 @@ const config = [
     ignores: [
       "node_modules/**",
       ".next/**",
+      ".next-*/**",
       "contracts/**",
       "lib/db/generated/**",
       "lib/chain/abi.ts",

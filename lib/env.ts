@@ -60,11 +60,51 @@ export const envSchema = z.object({
   SYNC_CHUNK_BLOCKS: z.coerce.number().int().min(1).default(5000),
   /** Run the indexer and watchtower loop inside the server process. */
   INDEXER_ENABLED: bool.default(true),
-  /** Receiver ETH (wei) below which paid routes answer 502: it could not pay for a dispute. */
-  MIN_RECEIVER_ETH_WEI: z.coerce
+  /** Allow CONFIRMATIONS=0 on a chain other than the local development chain (reorg risk). */
+  ALLOW_ZERO_CONFIRMATIONS: bool.default(false),
+  /**
+   * Receiver ETH (wei) below which paid routes answer 502: it could not pay for a dispute. Unset:
+   * 0.001 ETH on the local development chain; elsewhere the current gas price × the gas of a
+   * dispute × MIN_RECEIVER_ETH_FACTOR.
+   */
+  MIN_RECEIVER_ETH_WEI: z.coerce.bigint().nonnegative().optional(),
+  /** Safety factor of the computed minimum receiver ETH (disputes must still go through a fee spike). */
+  MIN_RECEIVER_ETH_FACTOR: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Paid routes answer 502 when the indexed block is more than this many blocks behind the head. */
+  INDEXER_MAX_LAG_BLOCKS: z.coerce.number().int().min(1).default(30),
+  /** Blocks re-read on every indexing pass below the last synced block (at least CONFIRMATIONS). */
+  INDEXER_OVERLAP_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(12),
+  /** Longest a paid request waits for the chain health probe before answering 502. */
+  RPC_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
+  /** Confirmations a receiver transaction (dispute, withdraw) needs before it counts as done. */
+  TX_CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).optional(),
+  /** Highest fee per gas (wei) the receiver pays when replacing a stuck transaction. */
+  MAX_FEE_PER_GAS_WEI: z.coerce
     .bigint()
-    .nonnegative()
-    .default(10n ** 15n),
+    .positive()
+    .default(500n * 10n ** 9n),
+  /** How long after a payment the same proof is served again for the same resource (no charge). */
+  PAYMENT_RETRY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Paywalled upstream: longest wait for its response, and largest body passed on. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  UPSTREAM_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
+  /**
+   * Extra SIWE domains accepted besides SITE_URL's host (comma separated host[:port]), for
+   * development, e.g. `localhost:3000`. Production should leave it empty.
+   */
+  SIWE_ALLOWED_DOMAINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** How long a paid article can be re-read without paying again. */
   RECEIPT_TTL_SECONDS: z.coerce
     .number()

@@ -1,6 +1,6 @@
 import { formatEther } from "viem";
 import type { ChainConfig } from "@/lib/chain/config";
-import { env } from "@/lib/env";
+import { minReceiverEth } from "@/lib/chain/receiver-eth";
 import { ChainUnavailableError } from "@/lib/errors";
 
 interface Health {
@@ -18,8 +18,12 @@ const state = new WeakMap<ChainConfig, { last?: Health; inflight?: Promise<Healt
 async function probe(chain: ChainConfig): Promise<Health> {
   const checkedAt = Date.now();
   let wei: bigint;
+  let min: bigint;
   try {
-    wei = await chain.publicClient.getBalance({ address: chain.receiver.address });
+    [wei, min] = await Promise.all([
+      chain.publicClient.getBalance({ address: chain.receiver.address }),
+      minReceiverEth(chain),
+    ]);
   } catch {
     return {
       ok: false,
@@ -27,7 +31,6 @@ async function probe(chain: ChainConfig): Promise<Health> {
       message: "the chain RPC is unreachable; payments cannot be verified",
     };
   }
-  const min = env().MIN_RECEIVER_ETH_WEI;
   if (wei < min) {
     return {
       ok: false,

@@ -5,7 +5,7 @@
 import { getAddress, type Hex } from "viem";
 import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { minReceiverEth } from "@/lib/chain/receiver-eth";
 import { decideDispute } from "./decide-dispute";
 import { broadcastDispute, checkDispute, prepareDispute } from "./send-dispute";
 
@@ -32,11 +32,12 @@ export async function runWatchtower(): Promise<DisputeReport[]> {
     orderBy: { settleBlock: "asc" },
   });
   if (channels.length === 0) return [];
-  const [head, eth] = await Promise.all([
+  const [head, eth, minEth] = await Promise.all([
     cfg.publicClient.getBlockNumber({ cacheTime: 0 }),
     cfg.publicClient.getBalance({ address: cfg.receiver.address }),
+    minReceiverEth(cfg),
   ]);
-  const now = { block: Number(head), hasEth: eth >= env().MIN_RECEIVER_ETH_WEI };
+  const now = { block: Number(head), hasEth: eth >= minEth };
   const reports: DisputeReport[] = [];
   for (const ch of channels) {
     const decision = decideDispute(ch, now);
