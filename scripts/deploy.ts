@@ -7,7 +7,10 @@
  * default data/deployment.json).
  */
 import { Command } from "commander";
-import { getAddress, isAddress, isHex, type Hex } from "viem";
+import { createPublicClient, getAddress, http, isAddress, isHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { isLocalChain } from "../lib/chain/chain";
+import { isDevAddress } from "../lib/chain/dev-keys";
 import { deployContracts } from "../lib/chain/deploy";
 import { writeDeployment } from "../lib/chain/deployment";
 
@@ -18,8 +21,8 @@ const program = new Command()
   .option("--token <address>", "existing ERC-20 token to use", process.env.TOKEN_ADDRESS)
   .option(
     "--challenge-period <blocks>",
-    "challenge period in blocks (≥ 500)",
-    process.env.CHALLENGE_PERIOD ?? "500",
+    "challenge period in blocks (≥ 500; required on any chain but the local development chain)",
+    process.env.CHALLENGE_PERIOD,
   )
   .option(
     "--out <file>",
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
   const opts = program.opts<{
     rpcUrl: string;
     token?: string;
-    challengePeriod: string;
+    challengePeriod?: string;
     out: string;
   }>();
   const key = process.env.DEPLOYER_PRIVATE_KEY;
@@ -46,13 +49,38 @@ async function main(): Promise<void> {
   if (opts.token && !isAddress(opts.token, { strict: false })) {
     throw new Error(`--token ${opts.token} is not an address`);
   }
-  const challengePeriod = Number(opts.challengePeriod);
+  const client = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) });
+  const chainId = await client.getChainId().catch((cause: unknown) => {
+    throw new Error(`the RPC ${opts.rpcUrl} does not answer eth_chainId`, { cause });
+  });
+  const local = isLocalChain(chainId);
+  const deployer = privateKeyToAccount(key as Hex).address;
+  if (!local && isDevAddress(deployer)) {
+    throw new Error(
+      `DEPLOYER_PRIVATE_KEY is a well-known development key (${deployer}); its private key is public, use your own on chain ${chainId}`,
+    );
+  }
+  const period = opts.challengePeriod?.trim() || undefined;
+  if (period === undefined && !local) {
+    throw new Error(
+      `--challenge-period is required on chain ${chainId}: the number of blocks a reader's close waits for the site's dispute (choose at least a day of blocks)`,
+    );
+  }
+  const challengePeriod = Number(period ?? 500);
   if (
     !Number.isInteger(challengePeriod) ||
     challengePeriod < 500 ||
     challengePeriod > 2 ** 32 - 1
   ) {
     throw new Error("--challenge-period must be an integer between 500 and 2^32-1");
+  }
+  if (!local) {
+    const perDay = await blocksPerDay(client);
+    if (perDay !== undefined && challengePeriod < perDay) {
+      console.warn(
+        `warning: a challenge period of ${challengePeriod} blocks is shorter than 24 hours on chain ${chainId} (about ${perDay} blocks a day): if the site is offline longer than that, a reader can close at an old balance`,
+      );
+    }
   }
   const deployment = await deployContracts({
     rpcUrl: opts.rpcUrl,
@@ -67,6 +95,19 @@ async function main(): Promise<void> {
   console.log(`token             ${deployment.token}`);
   console.log(`start block       ${deployment.startBlock}`);
   console.log(`wrote ${opts.out}`);
+}
+
+/** Blocks a day on this chain, estimated from the timestamps of the last 1,000 blocks. */
+async function blocksPerDay(
+  client: ReturnType<typeof createPublicClient>,
+): Promise<number | undefined> {
+  const head = await client.getBlock();
+  const span = head.number < 1000n ? head.number : 1000n;
+  if (span === 0n) return undefined;
+  const past = await client.getBlock({ blockNumber: head.number - span });
+  const seconds = Number(head.timestamp - past.timestamp);
+  if (seconds <= 0) return undefined;
+  return Math.ceil((86_400 * Number(span)) / seconds);
 }
 
 main().catch((err: unknown) => {

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const { backupDir } = program.opts<{ backupDir: string }>();
   const { file, archived } = await switchDeployment(path.resolve(backupDir));
   console.log(`backed up every stored proof to ${file}`);
-  console.log(`archived ${archived} channel proof${archived === 1 ? "" : "s"}; the next start indexes the configured deployment`);
+  console.log(
+    `archived ${archived} channel proof${archived === 1 ? "" : "s"}; the next start indexes the configured deployment`,
+  );
   await resetDb();
 }
 

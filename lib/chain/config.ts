@@ -20,7 +20,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { env } from "@/lib/env";
 import { ChainUnavailableError, ConfigError } from "@/lib/errors";
 import { microTransferChannelsAbi } from "./abi";
-import { buildChain } from "./chain";
+import { buildChain, isLocalChain } from "./chain";
+import { isDevAddress } from "./dev-keys";
 import { readDeployment, type Deployment } from "./deployment";
 
 /** Everything the server needs to talk to the chain as the receiver. */
@@ -68,6 +69,28 @@ export function receiverAccount(): PrivateKeyAccount {
 }
 
 /**
+ * What the configuration must not do on a chain other than the local development chain: serve with
+ * zero confirmations (a one-block reorg would undo deposits already sold against) unless
+ * ALLOW_ZERO_CONFIRMATIONS is set, or receive with a well-known development key.
+ */
+export function realChainProblems(chainId: number, receiver: `0x${string}`): string[] {
+  if (isLocalChain(chainId)) return [];
+  const e = env();
+  const problems: string[] = [];
+  if (e.CONFIRMATIONS === 0 && !e.ALLOW_ZERO_CONFIRMATIONS) {
+    problems.push(
+      `CONFIRMATIONS=0 on chain ${chainId} would sell against deposits a reorg can undo: set CONFIRMATIONS (e.g. 5) or ALLOW_ZERO_CONFIRMATIONS=true`,
+    );
+  }
+  if (isDevAddress(receiver)) {
+    problems.push(
+      `the receiver key (${receiver}) is a well-known development key whose private key is public: use your own key on chain ${chainId}`,
+    );
+  }
+  return problems;
+}
+
+/**
  * Reads the deployment (file, with CONTRACT_ADDRESS/TOKEN_ADDRESS/START_BLOCK overrides) and checks
  * it against the chain behind RPC_URL: the chain id is always the node's own `eth_chainId`, the
  * contract and the token must have code, and the contract must escrow that token. A deployment file
@@ -99,7 +122,7 @@ async function loadAndCheck(): Promise<ChainConfig> {
   };
 
   const chainId = await probe.getChainId().catch(unreachable);
-  const problems: string[] = [];
+  const problems: string[] = realChainProblems(chainId, receiver.address);
   if (fromFile && fromFile.chainId !== chainId) {
     problems.push(
       `the deployment file ${e.DEPLOYMENT_FILE} is for chain ${fromFile.chainId} but the RPC serves chain ${chainId}`,
@@ -116,13 +139,19 @@ async function loadAndCheck(): Promise<ChainConfig> {
     );
   }
   if (!contractCode || contractCode === "0x")
-    problems.push(`no contract code at the channel contract address ${contract} on chain ${chainId}`);
+    problems.push(
+      `no contract code at the channel contract address ${contract} on chain ${chainId}`,
+    );
   if (!tokenCode || tokenCode === "0x")
     problems.push(`no contract code at the token address ${token} on chain ${chainId}`);
   let challengePeriod = fromFile?.challengePeriod;
   if (problems.length === 0) {
     const [escrowed, period] = await Promise.all([
-      probe.readContract({ address: contract, abi: microTransferChannelsAbi, functionName: "token" }),
+      probe.readContract({
+        address: contract,
+        abi: microTransferChannelsAbi,
+        functionName: "token",
+      }),
       probe.readContract({
         address: contract,
         abi: microTransferChannelsAbi,

@@ -124,7 +124,9 @@ export async function archiveDeployment(): Promise<number> {
         });
       }
     } else if (channels.length > 0) {
-      throw new Error("channels without a SyncState row: refusing to archive them without an identity");
+      throw new Error(
+        "channels without a SyncState row: refusing to archive them without an identity",
+      );
     }
     await tx.payment.deleteMany({});
     await tx.channel.deleteMany({});

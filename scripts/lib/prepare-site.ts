@@ -77,11 +77,17 @@ export async function prepareSite(
     // receiver's record: back them up and archive them instead of serving or deleting them.
     const switched = spawnSync(
       path.join(root, "node_modules/.bin/tsx"),
-      ["scripts/switch-deployment.ts", "--backup-dir", path.join(path.dirname(opts.deploymentFile), "backups")],
+      [
+        "scripts/switch-deployment.ts",
+        "--backup-dir",
+        path.join(path.dirname(opts.deploymentFile), "backups"),
+      ],
       { cwd: root, stdio: ["ignore", "pipe", "pipe"], env },
     );
     if (switched.status !== 0)
-      throw new Error(`archiving the previous deployment's proofs failed:\n${switched.stderr?.toString()}`);
+      throw new Error(
+        `archiving the previous deployment's proofs failed:\n${switched.stderr?.toString()}`,
+      );
     log(`  ${switched.stdout.toString().trim().split("\n").join("\n  ")}`);
   }
   run("database seed", path.join(root, "node_modules/.bin/tsx"), ["prisma/seed.ts"], env);

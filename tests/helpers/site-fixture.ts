@@ -20,8 +20,8 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
+import { buildChain } from "@/lib/chain/chain";
 import { resetChainConfig } from "@/lib/chain/config";
 import { deployContracts } from "@/lib/chain/deploy";
 import { writeDeployment, type Deployment } from "@/lib/chain/deployment";
@@ -118,6 +118,7 @@ export async function startSiteFixture(
     API_TOKEN: "test-api-token-0123456789",
     CONFIRMATIONS: "0",
     INDEXER_ENABLED: "false",
+    INDEXER_MAX_LAG_BLOCKS: "1000000000",
     MIN_RECEIVER_ETH_WEI: "1000000000000000",
     ...opts.env,
   });
@@ -125,7 +126,7 @@ export async function startSiteFixture(
   resetChainConfig();
   await resetDb();
 
-  const chain = { ...foundry, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
+  const chain = buildChain(deployment.chainId, anvil.rpcUrl);
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport });
   const testClient = createTestClient({ chain, transport, mode: "anvil" });
