@@ -105,6 +105,8 @@ async function main(): Promise<void> {
       CONFIRMATIONS: process.env.CONFIRMATIONS ?? "1",
       SYNC_INTERVAL_MS: process.env.SYNC_INTERVAL_MS ?? "1000",
       SITE_URL: siteUrl,
+      // The same site opened as localhost may sign in too (development only).
+      SIWE_ALLOWED_DOMAINS: process.env.SIWE_ALLOWED_DOMAINS ?? `localhost:${o.port}`,
     };
     const next = path.join(root, "node_modules/.bin/next");
     if (o.prod) {
