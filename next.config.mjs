@@ -1,3 +1,15 @@
+/**
+ * Security headers that never vary, on every path. The Content-Security-Policy is set where the
+ * response is made (lib/paywall/security-headers.ts): proxy.ts for pages (with a nonce),
+ * withPayment for paid routes, the upstream route for proxied content. A header set here wins
+ * over a route handler's, so a CSP is set here only for the operator API.
+ */
+const securityHeaders = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -11,6 +23,18 @@ const nextConfig = {
     "keccak",
     "@prisma/adapter-better-sqlite3",
   ],
+  async headers() {
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      {
+        // JSON only: nothing to load, nothing may frame it.
+        source: "/api/1/:path*",
+        headers: [
+          { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

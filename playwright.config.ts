@@ -1,6 +1,9 @@
 import { defineConfig } from "@playwright/test";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+// Workers (TEST_WORKER_INDEX is set there) must have inherited the URL: never fall back to a guess.
+if (process.env.TEST_WORKER_INDEX !== undefined && !process.env.E2E_BASE_URL) {
+  throw new Error("E2E_BASE_URL is not set in the test worker: global setup did not publish it");
+}
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -8,9 +11,12 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   reporter: [["list"]],
+  // Starts the site on a free port (or E2E_PORT, refused when taken) and sets E2E_BASE_URL.
   globalSetup: "./tests/e2e/global-setup.ts",
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    // This file is evaluated again in each worker, which starts after global setup and inherits
+    // the URL it chose. Unset here only in the runner, which opens no pages.
+    baseURL: process.env.E2E_BASE_URL,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [

@@ -2,6 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+// Every page is rendered per request: its scripts carry the CSP nonce proxy.ts makes for it (a
+// prerendered page, the 404 included, would have scripts without it and never hydrate).
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Paychan Press", template: "%s · Paychan Press" },
   description: "Pay per article with Ethereum payment channels",

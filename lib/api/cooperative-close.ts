@@ -1,15 +1,25 @@
 /**
  * `DELETE /api/1/channels/:sender/:open_block`: the receiver's ClosingProof for a cooperative
- * close, handed to whoever proves they hold the sender's last balance proof.
+ * close, handed only to the channel's sender (or its signer, a browser session key), who proves it
+ * with a SIWE session or a signed, single-use, short-lived CloseRequest, and who shows the last
+ * balance proof.
  */
 import { isAddressEqual, type Address, type Hex } from "viem";
+import { getCaller } from "@/lib/auth/caller";
+import { consumeNonce, isNonceUsed } from "@/lib/auth/used-nonces";
 import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
 import { ensureSyncState } from "@/lib/indexer/sync-state";
 import { BadRequestError } from "@/lib/errors";
-import { channelDomain } from "@/lib/protocol/eip712";
+import { channelDomain, type ChannelDomain } from "@/lib/protocol/eip712";
 import { createProofVerifier, type ProofVerifier } from "@/lib/protocol/fast-verify";
-import { signClosingProof } from "@/lib/protocol/proofs";
+import { recoverCloseRequestSigner, signClosingProof } from "@/lib/protocol/proofs";
+import type { CloseRequest } from "./params";
+
+/** Longest a CloseRequest may be valid: its `expires` is at most this far ahead of the server's clock. */
+export const CLOSE_REQUEST_MAX_TTL_SECONDS = 600;
+/** Tolerance for a client clock running ahead of the server's. */
+export const CLOSE_REQUEST_CLOCK_SKEW_SECONDS = 60;
 
 let cachedVerifier: { key: string; verifier: ProofVerifier } | undefined;
 
@@ -20,6 +30,36 @@ function verifierFor(chainId: number, contract: Address): ProofVerifier {
   return cachedVerifier.verifier;
 }
 
+/** How the caller proves it is the sender or the channel's signer. */
+export type CloseAuth =
+  | { kind: "session"; address: Address }
+  | { kind: "request"; nonce: Hex; expires: bigint; signature: Hex };
+
+/**
+ * The credential of a close: the body's `close_request` when present, otherwise the SIWE session.
+ *
+ * @throws {@link BadRequestError} 401 naming what is missing; 403 for the bearer API token, which
+ *   speaks for the operator, never for a sender
+ */
+export async function closeAuthFor(req: Request, body: CloseRequest): Promise<CloseAuth> {
+  if (body.close_request) return { kind: "request", ...body.close_request };
+  const caller = await getCaller(req);
+  if (caller.kind !== "anonymous" && caller.address)
+    return { kind: "session", address: caller.address };
+  if (caller.kind === "operator") {
+    throw new BadRequestError(
+      "forbidden: the API token cannot close a reader's channel; only its sender or signer can",
+      403,
+    );
+  }
+  throw new BadRequestError(
+    "authentication required: send close_request { nonce, expires, signature } (an EIP-712 " +
+      "CloseRequest signed by the sender or the channel's signer), or sign in with Ethereum as " +
+      "one of them (rdn_session cookie)",
+    401,
+  );
+}
+
 /** Arguments of {@link cooperativeClose}. */
 export type CooperativeCloseParams = {
   sender: Address;
@@ -28,21 +68,61 @@ export type CooperativeCloseParams = {
   balance: bigint;
   /** BalanceProof for `balance` by the channel's signer. */
   balanceSignature: Hex;
+  auth: CloseAuth;
+  /** The server's clock (tests). */
+  now?: Date;
 };
+
+/** Rejects a CloseRequest whose expiry is past or too far ahead, or whose nonce was used. */
+async function checkRequestWindow(auth: CloseAuth & { kind: "request" }, now: Date) {
+  const t = BigInt(Math.floor(now.getTime() / 1000));
+  if (auth.expires <= t) throw new BadRequestError("close_request.expires: has passed", 401);
+  if (auth.expires > t + BigInt(CLOSE_REQUEST_MAX_TTL_SECONDS + CLOSE_REQUEST_CLOCK_SKEW_SECONDS)) {
+    throw new BadRequestError(
+      `close_request.expires: must be at most ${CLOSE_REQUEST_MAX_TTL_SECONDS} seconds ahead`,
+    );
+  }
+  if (await isNonceUsed("close", auth.nonce, now))
+    throw new BadRequestError("close_request.nonce: already used", 401);
+}
+
+/** The address the credential speaks for; 401 for an unreadable close request signature. */
+async function authenticatedAddress(
+  auth: CloseAuth,
+  domain: ChannelDomain,
+  message: { sender: Address; receiver: Address; openBlockNumber: number; balance: bigint },
+): Promise<{ address: Address; how: string }> {
+  if (auth.kind === "session") return { address: auth.address, how: "signed in as" };
+  const signer = await recoverCloseRequestSigner(
+    domain,
+    { ...message, nonce: auth.nonce, expires: auth.expires },
+    auth.signature,
+  );
+  if (!signer) {
+    throw new BadRequestError(
+      "close_request.signature: not a valid 65-byte signature (low s, v 27 or 28)",
+      401,
+    );
+  }
+  return { address: signer, how: "close_request is signed by" };
+}
 
 /**
  * Marks the channel `closeSigned` (no more payments) and returns the receiver's ClosingProof over
- * `(sender, receiver, openBlock, balance)`. Idempotent: repeating it for the same balance returns
- * the same signature (RFC 6979 signatures are deterministic). No session is needed: only the
- * sender holds valid balance proofs of its channel.
+ * `(sender, receiver, openBlock, balance)`. With a session it is idempotent: repeating it for the
+ * same balance returns the same signature (RFC 6979 signatures are deterministic); a CloseRequest
+ * is accepted once.
  *
- * @throws {@link BadRequestError} 404 unknown channel; 409 settled, bad signature, wrong balance,
- *   or the balance moved during the call
+ * @throws {@link BadRequestError} 401 expired or replayed close request; 403 credential of another
+ *   address; 404 unknown channel; 409 settled, bad balance proof, wrong balance, or the balance
+ *   moved during the call
  */
 export async function cooperativeClose(
   params: CooperativeCloseParams,
 ): Promise<{ close_signature: Hex }> {
-  const { sender, openBlock, balance, balanceSignature } = params;
+  const { sender, openBlock, balance, balanceSignature, auth } = params;
+  const now = params.now ?? new Date();
+  if (auth.kind === "request") await checkRequestWindow(auth, now);
   const cfg = await chainConfig();
   const { deployment, receiver } = cfg;
   await ensureSyncState(cfg);
@@ -54,11 +134,19 @@ export async function cooperativeClose(
   }
   if (channel.state === "settled") throw new BadRequestError("channel is already settled", 409);
 
+  const domain = channelDomain({ chainId: deployment.chainId, contract: deployment.contract });
   const message = { sender, receiver: receiver.address, openBlockNumber: openBlock, balance };
+  const signer = channel.signer as Address;
+  const { address, how } = await authenticatedAddress(auth, domain, message);
+  if (!isAddressEqual(address, sender) && !isAddressEqual(address, signer)) {
+    const parties = isAddressEqual(signer, sender) ? sender : `${sender} or its signer ${signer}`;
+    throw new BadRequestError(`forbidden: ${how} ${address}, not the sender ${parties}`, 403);
+  }
+
   // The signature is checked before the balance, so a caller without the sender's proofs learns
   // nothing about the channel's balance.
   const verifier = verifierFor(deployment.chainId, deployment.contract);
-  if (!verifier.verifyBalanceProof(message, balanceSignature, channel.signer)) {
+  if (!verifier.verifyBalanceProof(message, balanceSignature, signer)) {
     throw new BadRequestError(
       "balance_signature: not a balance proof for this balance by the channel's signer",
       409,
@@ -67,6 +155,13 @@ export async function cooperativeClose(
   if (BigInt(channel.balance) !== balance) {
     throw new BadRequestError("balance: is not the last accepted balance of this channel", 409);
   }
+  // Spent before the channel is marked, so a replay can never be what stops the payments.
+  if (
+    auth.kind === "request" &&
+    !(await consumeNonce("close", auth.nonce, new Date(Number(auth.expires) * 1000), now))
+  ) {
+    throw new BadRequestError("close_request.nonce: already used", 401);
+  }
 
   // Conditional on the balance we checked: a payment accepted in between makes this a no-op.
   const { count } = await db().channel.updateMany({
@@ -74,16 +169,15 @@ export async function cooperativeClose(
     data: { closeSigned: true },
   });
   if (count !== 1) {
-    const now = await db().channel.findUnique({
+    const current = await db().channel.findUnique({
       where: { id: channel.id },
       select: { state: true },
     });
-    if (!now || now.state === "settled")
+    if (!current || current.state === "settled")
       throw new BadRequestError("channel is already settled", 409);
     throw new BadRequestError("balance changed, retry with the latest proof", 409);
   }
 
-  const domain = channelDomain({ chainId: deployment.chainId, contract: deployment.contract });
   const close_signature = await signClosingProof({ account: receiver, domain, message });
   return { close_signature };
 }

@@ -55,10 +55,40 @@ export const senderParamsSchema = z.object({ sender: addressSchema });
 /** Path params of `/api/1/channels/:sender/:open_block`. */
 export const channelParamsSchema = z.object({ sender: addressSchema, open_block: openBlockSchema });
 
+const MAX_UINT64 = 2n ** 64n - 1n;
+
+/** 32 bytes as 0x-hex, lower-cased. */
+export const bytes32Schema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x-prefixed 32-byte hex")
+  .transform((v) => v.toLowerCase() as Hex);
+
+/** Unix time in seconds: decimal string or non-negative JSON integer, `uint64`. */
+export const unixSecondsSchema = z
+  .union(
+    [
+      z.string().regex(/^[0-9]{1,20}$/),
+      z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    ],
+    { error: "must be unix seconds as a decimal string or a non-negative integer" },
+  )
+  .transform((v) => BigInt(v))
+  .refine((v) => v <= MAX_UINT64, "must fit uint64");
+
+/** `close_request` of a cooperative close: an EIP-712 CloseRequest signed by the sender or signer. */
+export const closeAuthorizationSchema = z.object({
+  nonce: bytes32Schema,
+  expires: unixSecondsSchema,
+  signature: signatureSchema,
+});
+export type CloseAuthorization = z.infer<typeof closeAuthorizationSchema>;
+
 /** Body of `DELETE /api/1/channels/:sender/:open_block`. */
 export const closeRequestSchema = z.object({
   balance: amountSchema,
   balance_signature: signatureSchema,
+  /** Absent when the caller is signed in (rdn_session) as the sender or the channel's signer. */
+  close_request: closeAuthorizationSchema.optional(),
 });
 export type CloseRequest = z.infer<typeof closeRequestSchema>;
 

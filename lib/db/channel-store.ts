@@ -12,9 +12,17 @@ interface ChannelRow {
   balance: string;
   signature: string | null;
   lastResource: string | null;
+  lastPaidAt: string | number | null;
   state: string;
   closeSigned: number;
   confirmed: number;
+}
+
+/** A stored DateTime as unix ms: ISO text (written here) or a number (written by Prisma). */
+function timestamp(v: string | number | null): number | null {
+  if (v === null) return null;
+  const ms = typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 interface Statements {
@@ -33,9 +41,13 @@ function statements(): Statements {
   const conn = sqlite();
   if (prepared?.conn === conn) return prepared;
   const get = conn.prepare<[string, number], ChannelRow>(
-    `SELECT id, sender, openBlock, signer, deposit, balance, signature, lastResource, state,
-            closeSigned, confirmed
-       FROM Channel WHERE sender = ? AND openBlock = ?`,
+    // The payment that accepted the current balance ((channelId, balance) is unique) dates it: a
+    // retry of its proof is served only for a short while after it.
+    `SELECT c.id, c.sender, c.openBlock, c.signer, c.deposit, c.balance, c.signature,
+            c.lastResource, p.createdAt AS lastPaidAt, c.state, c.closeSigned, c.confirmed
+       FROM Channel c
+       LEFT JOIN Payment p ON p.channelId = c.id AND p.balance = c.balance
+      WHERE c.sender = ? AND c.openBlock = ?`,
   );
   const head = conn.prepare<[], { headBlock: number }>(
     `SELECT headBlock FROM SyncState WHERE id = 1`,
@@ -136,6 +148,7 @@ export function sqliteChannelStore(confirmations: () => number): ChannelStore {
         balance: BigInt(row.balance),
         signature: row.signature as Hex | null,
         lastResource: row.lastResource,
+        lastPaidAt: timestamp(row.lastPaidAt),
         state: row.state as ChannelView["state"],
         closeSigned: row.closeSigned === 1,
         confirmationsMissing: missing,

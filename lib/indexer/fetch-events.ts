@@ -85,3 +85,17 @@ export async function fetchEvents(
   }
   return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
 }
+
+const rpcBlockSchema = z.object({ hash: hex.nullable() }).passthrough().nullable();
+
+/**
+ * The canonical hash of block `number` as the RPC sees it now; `null` when the chain has no such
+ * block. RPC failures throw (they are not taken for a missing block).
+ */
+export async function fetchBlockHash(client: LogSource, number: number): Promise<Hex | null> {
+  const raw = await client.request({
+    method: "eth_getBlockByNumber",
+    params: [numberToHex(number), false],
+  });
+  return rpcBlockSchema.parse(raw)?.hash ?? null;
+}

@@ -1,6 +1,7 @@
 /**
  * One indexer + watchtower pass: what `POST /api/1/sync` and the background loop both run.
  */
+import { ConfigError } from "@/lib/errors";
 import { runWatchtower, type DisputeReport } from "@/lib/watchtower/run-watchtower";
 import { syncOnce, type SyncResult } from "./sync";
 
@@ -13,17 +14,33 @@ export interface SyncPassResult extends SyncResult {
 let running: Promise<unknown> = Promise.resolve();
 
 /**
- * Indexes new events, then runs the watchtower. Passes in one process run one at a time (the
- * API route and the loop may ask together).
+ * Indexes new events, then runs the watchtower. The watchtower runs even when indexing fails, so
+ * channels already known to be closing are still disputed while the RPC's logs are broken; the
+ * indexing failure is thrown afterwards. Nothing runs against a misconfigured site or another
+ * deployment's database. Passes in one process run one at a time (the API route and the loop may
+ * ask together).
  *
- * @throws when the RPC or database fails
+ * @throws the indexing failure (after the watchtower ran), or the watchtower's own failure
  * @example
  * // POST /api/1/sync
  * const { syncedBlock } = await runSyncPass();
  */
 export function runSyncPass(): Promise<SyncPassResult> {
   const pass = running.then(async () => {
-    const sync = await syncOnce();
+    let sync: SyncResult;
+    try {
+      sync = await syncOnce();
+    } catch (syncError) {
+      if (syncError instanceof ConfigError) throw syncError;
+      try {
+        const disputes = await runWatchtower();
+        if (disputes.length > 0)
+          console.warn(`[watchtower] ran although indexing failed: ${JSON.stringify(disputes)}`);
+      } catch (watchError) {
+        console.error("[watchtower] pass failed:", watchError);
+      }
+      throw syncError;
+    }
     const disputes = await runWatchtower();
     return { ...sync, disputes };
   });

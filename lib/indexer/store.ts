@@ -20,30 +20,107 @@ function parseKey(key: ChannelKey): { sender: string; openBlock: number } {
   return { sender: sender!, openBlock: Number(openBlock) };
 }
 
+/** An event is already stored with another block: that block left the chain, roll back first. */
+export class EventForkError extends Error {
+  override name = "EventForkError";
+  constructor(
+    readonly event: ChannelEvent,
+    readonly storedBlock: { number: number; hash: string },
+  ) {
+    super(
+      `event ${event.txHash}:${event.logIndex} is stored in block ${storedBlock.number} (${storedBlock.hash}) but was fetched in block ${event.blockNumber} (${event.blockHash})`,
+    );
+  }
+}
+
 /**
- * Stores events (unique by txHash + logIndex: storing one twice is a no-op) and the hashes of
- * their blocks plus `head`, in one transaction together with the new `syncedBlock`.
+ * Stores new events (unique by txHash + logIndex; one stored already in the same block is left as
+ * it is) and the canonical hashes of `blocks`, in one transaction together with `syncedBlock`.
+ * A stored event is never rewritten: its own block hash is what later passes check for a fork.
+ *
+ * @throws {@link EventForkError} when an event is already stored in another block
  */
 export async function storeChunk(
   events: readonly ChannelEvent[],
-  head: { number: number; hash: string },
+  blocks: ReadonlyArray<{ number: number; hash: string }>,
+  syncedBlock: number,
 ): Promise<void> {
-  const hashes = new Map<number, string>(events.map((e) => [e.blockNumber, e.blockHash]));
-  hashes.set(head.number, head.hash);
+  const existing =
+    events.length === 0
+      ? []
+      : await db().chainEvent.findMany({
+          where: { txHash: { in: [...new Set(events.map((e) => e.txHash))] } },
+          select: { txHash: true, logIndex: true, blockNumber: true, blockHash: true },
+        });
+  const stored = new Map(existing.map((r) => [`${r.txHash}:${r.logIndex}`, r]));
+  const fresh: ChannelEvent[] = [];
+  for (const e of events) {
+    const row = stored.get(`${e.txHash}:${e.logIndex}`);
+    if (!row) fresh.push(e);
+    else if (
+      row.blockNumber !== e.blockNumber ||
+      row.blockHash.toLowerCase() !== e.blockHash.toLowerCase()
+    )
+      throw new EventForkError(e, { number: row.blockNumber, hash: row.blockHash });
+  }
+  const hashes = new Map<number, string>(blocks.map((b) => [b.number, b.hash]));
   await db().$transaction([
-    ...events.map((e) => {
+    ...fresh.map((e) => {
       const row = { ...e, args: JSON.stringify(e.args) };
+      // `update: {}`: a row written concurrently is kept as it is, never rewritten.
       return db().chainEvent.upsert({
         where: { txHash_logIndex: { txHash: e.txHash, logIndex: e.logIndex } },
         create: row,
-        update: row,
+        update: {},
       });
     }),
     ...[...hashes].map(([number, hash]) =>
       db().indexedBlock.upsert({ where: { number }, create: { number, hash }, update: { hash } }),
     ),
-    db().syncState.update({ where: { id: 1 }, data: { syncedBlock: head.number } }),
+    db().syncState.update({ where: { id: 1 }, data: { syncedBlock } }),
   ]);
+}
+
+/** Events stored in blocks `[from, to]`, with their own block hashes. */
+export async function storedEventsIn(from: number, to: number): Promise<ChannelEvent[]> {
+  const rows = await db().chainEvent.findMany({
+    where: { blockNumber: { gte: from, lte: to } },
+    orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+  });
+  return rows.map(eventFromRow);
+}
+
+/** Recorded block hashes in `[from, to]`. */
+export async function recordedBlocksIn(
+  from: number,
+  to: number,
+): Promise<Array<{ number: number; hash: string }>> {
+  return db().indexedBlock.findMany({
+    where: { number: { gte: from, lte: to } },
+    select: { number: true, hash: true },
+  });
+}
+
+/**
+ * The block hashes to compare when looking for a fork: the newest `take` recorded block hashes,
+ * plus the own block hash of every event stored from `windowFrom` on.
+ */
+export async function recordedForForkCheck(
+  take: number,
+  windowFrom: number,
+): Promise<Array<{ number: number; hash: string }>> {
+  const [blocks, events] = await Promise.all([
+    db().indexedBlock.findMany({ orderBy: { number: "desc" }, take }),
+    db().chainEvent.findMany({
+      where: { blockNumber: { gte: windowFrom } },
+      select: { blockNumber: true, blockHash: true },
+      distinct: ["blockNumber", "blockHash"],
+    }),
+  ]);
+  return [
+    ...blocks.map((b) => ({ number: b.number, hash: b.hash })),
+    ...events.map((e) => ({ number: e.blockNumber, hash: e.blockHash })),
+  ];
 }
 
 /** Forgets hashes older than `window` blocks below `synced`, except blocks that hold events. */

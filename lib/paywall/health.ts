@@ -1,6 +1,12 @@
-import { formatEther } from "viem";
+/**
+ * The chain health check in front of every paid route: the RPC answers in time, the receiver can
+ * pay for a dispute, and the indexed view of the channel contract is close to the chain's head.
+ */
+import { createPublicClient, formatEther, http, type PublicClient } from "viem";
 import type { ChainConfig } from "@/lib/chain/config";
 import { minReceiverEth } from "@/lib/chain/receiver-eth";
+import { sqlite } from "@/lib/db/sqlite";
+import { env } from "@/lib/env";
 import { ChainUnavailableError } from "@/lib/errors";
 
 interface Health {
@@ -13,23 +19,70 @@ interface Health {
 const HEALTHY_TTL_MS = 5_000;
 const UNHEALTHY_TTL_MS = 1_000;
 
-const state = new WeakMap<ChainConfig, { last?: Health; inflight?: Promise<Health> }>();
+interface ProbeState {
+  last?: Health;
+  inflight?: Promise<Health>;
+  client?: { timeoutMs: number; client: PublicClient };
+}
 
-async function probe(chain: ChainConfig): Promise<Health> {
+let state = new WeakMap<ChainConfig, ProbeState>();
+
+class ProbeTimeout extends Error {
+  override name = "ProbeTimeout";
+}
+
+/** A client of its own for the probe: one attempt, bounded by RPC_PROBE_TIMEOUT_MS. */
+function probeClient(chain: ChainConfig, s: ProbeState, timeoutMs: number): PublicClient {
+  if (s.client?.timeoutMs !== timeoutMs) {
+    s.client = {
+      timeoutMs,
+      client: createPublicClient({
+        chain: chain.chain,
+        transport: http(chain.rpcUrl, { retryCount: 0, timeout: timeoutMs }),
+      }),
+    };
+  }
+  return s.client.client;
+}
+
+/** The last indexed block, read straight from SyncState (`null` before the first pass). */
+function syncedBlock(): number | null {
+  const row = sqlite().prepare('SELECT "syncedBlock" FROM "SyncState" WHERE "id" = 1').get() as
+    { syncedBlock: number } | undefined;
+  return row ? row.syncedBlock : null;
+}
+
+async function probe(chain: ChainConfig, s: ProbeState): Promise<Health> {
   const checkedAt = Date.now();
+  const { RPC_PROBE_TIMEOUT_MS, INDEXER_MAX_LAG_BLOCKS } = env();
+  const client = probeClient(chain, s, RPC_PROBE_TIMEOUT_MS);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeout()), RPC_PROBE_TIMEOUT_MS);
+  });
   let wei: bigint;
   let min: bigint;
+  let head: bigint;
   try {
-    [wei, min] = await Promise.all([
-      chain.publicClient.getBalance({ address: chain.receiver.address }),
-      minReceiverEth(chain),
+    [wei, min, head] = await Promise.race([
+      Promise.all([
+        client.getBalance({ address: chain.receiver.address }),
+        minReceiverEth(chain),
+        client.getBlockNumber({ cacheTime: 0 }),
+      ]),
+      deadline,
     ]);
-  } catch {
+  } catch (err) {
     return {
       ok: false,
       checkedAt,
-      message: "the chain RPC is unreachable; payments cannot be verified",
+      message:
+        err instanceof ProbeTimeout
+          ? `the chain RPC did not answer within ${RPC_PROBE_TIMEOUT_MS} ms; payments cannot be verified`
+          : "the chain RPC is unreachable; payments cannot be verified",
     };
+  } finally {
+    clearTimeout(timer);
   }
   if (wei < min) {
     return {
@@ -38,12 +91,23 @@ async function probe(chain: ChainConfig): Promise<Health> {
       message: `the receiver's ETH balance (${formatEther(wei)} ETH) is below the ${formatEther(min)} ETH needed to dispute channel closes`,
     };
   }
+  const synced = syncedBlock() ?? chain.deployment.startBlock - 1;
+  const lag = Number(head) - synced;
+  if (lag > INDEXER_MAX_LAG_BLOCKS) {
+    return {
+      ok: false,
+      checkedAt,
+      message: `the site's view of the channel contract is ${lag} blocks behind the chain (more than ${INDEXER_MAX_LAG_BLOCKS}); payments are paused until the indexer catches up`,
+    };
+  }
   return { ok: true, checkedAt, message: "ok" };
 }
 
 /**
- * Throws {@link ChainUnavailableError} (502) when the chain RPC is unreachable or the receiver
- * could not pay for a dispute. Cached: at most one probe in flight, a few per second at most.
+ * Throws {@link ChainUnavailableError} (502) when the chain RPC is unreachable or slower than
+ * RPC_PROBE_TIMEOUT_MS, the receiver could not pay for a dispute, or the indexer lags the head by
+ * more than INDEXER_MAX_LAG_BLOCKS (a close request might not be seen in time). Cached: at most
+ * one probe in flight, a few per second at most.
  */
 export async function assertChainHealthy(chain: ChainConfig): Promise<void> {
   let s = state.get(chain);
@@ -52,11 +116,17 @@ export async function assertChainHealthy(chain: ChainConfig): Promise<void> {
   const fresh = last && Date.now() - last.checkedAt < (last.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
   let health = fresh ? last : undefined;
   if (!health) {
-    s.inflight ??= probe(chain).finally(() => {
-      s.inflight = undefined;
+    const current = s;
+    current.inflight ??= probe(chain, current).finally(() => {
+      current.inflight = undefined;
     });
-    health = await s.inflight;
-    s.last = health;
+    health = await current.inflight;
+    current.last = health;
   }
   if (!health.ok) throw new ChainUnavailableError(health.message);
+}
+
+/** Forgets cached health results (tests; after the operator fixed the chain connection). */
+export function resetChainHealth(): void {
+  state = new WeakMap();
 }

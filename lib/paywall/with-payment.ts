@@ -10,6 +10,8 @@ import { assertChainHealthy } from "./health";
 import { htmlDocument, paywallBox, type PaywallInfo } from "./html";
 import { createReceipt, RECEIPT_COOKIE, receiptKey, verifyReceipt } from "./receipt";
 import { parseCookies } from "./cookies";
+import { isMalformedPath, malformedPathResponse } from "./malformed-path";
+import { BASE_SECURITY_HEADERS, siteCsp } from "./security-headers";
 
 /** How the request was paid for, handed to the paid handler. */
 export type Paid =
@@ -28,8 +30,11 @@ export interface PaymentOptions<P, T> {
   load: (req: Request, params: P) => Promise<T | undefined> | T | undefined;
   /** Price in token base units for this request; 0 serves it free. */
   price: (item: T, req: Request, params: P) => bigint;
-  /** Name of what is paid for; a retried proof is free only for the same resource. */
-  resource?: (req: Request, params: P) => string;
+  /**
+   * Exact name of what is served (a retried proof is free only for the same name): two different
+   * things served must never share a name. Default: the method, path and query as sent.
+   */
+  resource?: (item: T, req: Request, params: P) => string;
   /** Issue a receipt cookie scoped to this path so the reader can re-open it without paying. */
   receiptPath?: (params: P) => string;
   /** HTML for browsers on a 402 (teaser and paywall box); a generic page otherwise. */
@@ -61,37 +66,76 @@ function receiptSigningKey(fallbackSecret: string): Buffer {
   return cachedKey.key;
 }
 
-function withHeaders(res: Response, headers: Record<string, string>, setCookie?: string): Response {
-  // The resource's own headers win over the paywall's (e.g. its Content-Type).
-  for (const [name, value] of Object.entries(headers)) {
-    if (!res.headers.has(name)) res.headers.set(name, value);
+interface Finish {
+  /** HEAD: the same status and headers, no body. */
+  head: boolean;
+  /** The response depends on who pays (402 or paid content): never stored by a shared cache. */
+  priced?: boolean;
+  /** RDN-* headers, added unless the resource set a header of the same name. */
+  headers?: Record<string, string>;
+  setCookie?: string;
+}
+
+/**
+ * The response as sent: the resource's own headers win over the paywall's (e.g. its Content-Type
+ * or a stricter CSP), the security headers are always there, and a priced response is private and
+ * varies with the Cookie header (receipts and RDN cookies decide it).
+ */
+function finish(res: Response, opts: Finish): Response {
+  const headers = new Headers(res.headers);
+  for (const [name, value] of Object.entries({
+    ...opts.headers,
+    ...BASE_SECURITY_HEADERS,
+    "Content-Security-Policy": siteCsp(),
+  })) {
+    if (!headers.has(name)) headers.set(name, value);
   }
-  if (setCookie) res.headers.append("set-cookie", setCookie);
-  return res;
+  if (opts.priced) {
+    headers.set("Cache-Control", "private, no-store");
+    const vary = headers.get("Vary");
+    if (!vary?.split(",").some((v) => v.trim().toLowerCase() === "cookie"))
+      headers.set("Vary", vary ? `${vary}, Cookie` : "Cookie");
+  }
+  if (opts.setCookie) headers.append("Set-Cookie", opts.setCookie);
+  if (opts.head) res.body?.cancel().catch(() => undefined);
+  return new Response(opts.head ? null : res.body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  });
 }
 
 /**
  * Wraps a route handler so it runs only once the request is paid (PROTOCOL.md §2): 402 with the
  * RDN-* headers until a valid balance proof arrives, 409 for malformed RDN-* values, 502 when the
  * chain cannot be used. The payment is committed before the handler produces the content.
+ * HEAD is never charged: it gets the 402's headers (or, for a receipt holder, the content's).
+ * Export the wrapped handler as both GET and HEAD (Next answers HEAD with GET otherwise).
  *
  * @example
  * export const GET = withPayment(async (req, { item }) => Response.json(item), {
  *   load: () => ({ hello: "world" }),
  *   price: () => 5n,
  * });
+ * export const HEAD = GET;
  */
 export function withPayment<P, T>(
   handler: (req: Request, ctx: PaidContext<P, T>) => Promise<Response> | Response,
   options: PaymentOptions<P, T>,
 ): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
   return async (req, routeCtx) => {
+    const head = req.method === "HEAD";
     try {
+      // Next cannot decode such a path into params: answer before awaiting them.
+      const { pathname } = new URL(req.url);
+      if (isMalformedPath(pathname)) return finish(malformedPathResponse(pathname), { head });
       const params = await routeCtx.params;
       const item = await options.load(req, params);
-      if (item === undefined) return Response.json({ error: "not found" }, { status: 404 });
+      if (item === undefined)
+        return finish(Response.json({ error: "not found" }, { status: 404 }), { head });
       const price = options.price(item, req, params);
-      if (price === 0n) return await handler(req, { params, item, payment: { type: "free" } });
+      if (price === 0n)
+        return finish(await handler(req, { params, item, payment: { type: "free" } }), { head });
 
       const ctx = await paywallContext();
       await assertChainHealthy(ctx.chain);
@@ -102,9 +146,10 @@ export function withPayment<P, T>(
         cookies ? (name) => cookies.get(name) : undefined,
       );
       if (!parsed.ok)
-        return Response.json({ error: parsed.error, header: parsed.header }, { status: 409 });
-      const resource =
-        options.resource?.(req, params) ?? `${req.method} ${new URL(req.url).pathname}`;
+        return finish(
+          Response.json({ error: parsed.error, header: parsed.header }, { status: 409 }),
+          { head, priced: true },
+        );
 
       const receiptPath = options.receiptPath?.(params);
       const key = receiptPath ? receiptSigningKey(ctx.chain.derivedSecret) : undefined;
@@ -115,15 +160,27 @@ export function withPayment<P, T>(
         const named =
           parsed.payment?.sender ?? req.headers.get(RDN.sender) ?? cookies?.get(RDN.sender);
         if (holder && (!named || named.toLowerCase() === holder.toLowerCase())) {
-          const headers = paywallHeaders(ctx.identity, price, { type: "free" });
-          return withHeaders(
+          return finish(
             await handler(req, { params, item, payment: { type: "receipt", sender: holder } }),
-            headers,
+            { head, priced: true, headers: paywallHeaders(ctx.identity, price, { type: "free" }) },
           );
         }
       }
 
-      const outcome = await processPayment({ price, resource, request: parsed.payment }, ctx.deps);
+      // HEAD only announces the price: its proof, if any, is neither checked nor charged.
+      const outcome: PaymentOutcome = head
+        ? { type: "payment-required", failure: { reason: "payment-required" } }
+        : await processPayment(
+            {
+              price,
+              resource:
+                options.resource?.(item, req, params) ??
+                `${req.method} ${pathname}${new URL(req.url).search}`,
+              request: parsed.payment,
+              retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
+            },
+            ctx.deps,
+          );
       const headers = paywallHeaders(ctx.identity, price, outcome);
       if (outcome.type === "payment-required") {
         const info: PaywallInfo = {
@@ -135,33 +192,36 @@ export function withPayment<P, T>(
         if (wantsHtml(req)) {
           const body =
             options.paywallPage?.(item, info) ?? htmlDocument("Payment required", paywallBox(info));
-          return new Response(body, {
-            status: 402,
-            headers: {
-              ...headers,
-              "content-type": "text/html; charset=utf-8",
-              "cache-control": "no-store",
-            },
-          });
+          return finish(
+            new Response(body, {
+              status: 402,
+              headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+            }),
+            { head, priced: true },
+          );
         }
-        return Response.json(
-          {
-            error: "payment required",
-            reason: outcome.failure.reason,
-            message: info.reason,
-            price: info.price,
-            receiver: ctx.identity.receiver,
-            contract: ctx.identity.contract,
-            token: ctx.identity.token,
-            chain_id: ctx.identity.chainId,
-            gateway: headers[RDN.gatewayPath],
-          },
-          { status: 402, headers: { ...headers, "cache-control": "no-store" } },
+        return finish(
+          Response.json(
+            {
+              error: "payment required",
+              reason: outcome.failure.reason,
+              message: info.reason,
+              price: info.price,
+              receiver: ctx.identity.receiver,
+              contract: ctx.identity.contract,
+              token: ctx.identity.token,
+              chain_id: ctx.identity.chainId,
+              gateway: headers[RDN.gatewayPath],
+            },
+            { status: 402, headers },
+          ),
+          { head, priced: true },
         );
       }
 
+      // A retry is served again but buys nothing more: no new receipt.
       let setCookie: string | undefined;
-      if (receiptPath && key && outcome.type === "paid") {
+      if (receiptPath && key && outcome.type === "paid" && !outcome.retry) {
         const ttl = env().RECEIPT_TTL_SECONDS;
         if (ttl > 0) {
           const expires = Math.floor(Date.now() / 1000) + ttl;
@@ -170,13 +230,14 @@ export function withPayment<P, T>(
           setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
         }
       }
-      return withHeaders(
-        await handler(req, { params, item, payment: outcome }),
-        { ...headers, "cache-control": "no-store" },
+      return finish(await handler(req, { params, item, payment: outcome }), {
+        head,
+        priced: true,
+        headers,
         setCookie,
-      );
+      });
     } catch (err) {
-      return errorResponse(err);
+      return finish(errorResponse(err), { head });
     }
   };
 }

@@ -1,6 +1,7 @@
 /**
  * EIP-712 domain and typed-data definitions for the channel contract's two proofs
- * (PROTOCOL.md §1 "Signatures"). Browser-safe: imports only viem.
+ * (PROTOCOL.md §1 "Signatures") and the sender's signed close request to the site. Browser-safe:
+ * imports only viem.
  */
 import { getAddress, hashTypedData, type Address, type Hex } from "viem";
 
@@ -88,4 +89,43 @@ export function balanceProofDigest(domain: ChannelDomain, message: ProofMessage)
  */
 export function closingProofDigest(domain: ChannelDomain, message: ProofMessage): Hex {
   return hashTypedData({ domain, types: closingProofTypes, primaryType: "ClosingProof", message });
+}
+
+/**
+ * A sender's signed request for the receiver's closing signature (`DELETE
+ * /api/1/channels/:sender/:open_block`). Never sent to the contract: its own type hash keeps it from
+ * being mistaken for a BalanceProof or ClosingProof.
+ */
+export type CloseRequestMessage = ProofMessage & {
+  /** 32 random bytes chosen by the client; the server accepts each one once. */
+  nonce: Hex;
+  /** Unix time in seconds after which the request is void (`uint64`). */
+  expires: bigint;
+};
+
+/** viem typed-data types of `CloseRequest(address sender,address receiver,uint32 openBlockNumber,uint192 balance,bytes32 nonce,uint64 expires)`. */
+export const closeRequestTypes = {
+  CloseRequest: [
+    ...proofFields,
+    { name: "nonce", type: "bytes32" },
+    { name: "expires", type: "uint64" },
+  ],
+} as const;
+
+/** The EIP-712 type string of a close request, as hashed into its type hash. */
+export const CLOSE_REQUEST_TYPE_STRING =
+  "CloseRequest(address sender,address receiver,uint32 openBlockNumber,uint192 balance,bytes32 nonce,uint64 expires)";
+
+/**
+ * The EIP-712 digest of a CloseRequest, which the channel's sender or signer signs.
+ *
+ * @throws viem errors when the message does not fit its types
+ */
+export function closeRequestDigest(domain: ChannelDomain, message: CloseRequestMessage): Hex {
+  return hashTypedData({
+    domain,
+    types: closeRequestTypes,
+    primaryType: "CloseRequest",
+    message,
+  });
 }

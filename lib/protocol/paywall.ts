@@ -16,6 +16,8 @@ export interface ChannelView {
   signature: Hex | null;
   /** Resource the last accepted proof paid for. */
   lastResource: string | null;
+  /** When the last accepted proof was paid (unix ms); null when no payment record holds it. */
+  lastPaidAt: number | null;
   state: "open" | "closing" | "settled";
   /** The receiver handed out its closing signature: no more payments. */
   closeSigned: boolean;
@@ -73,19 +75,34 @@ export type PaymentOutcome =
 /** How often a payment that lost a race on its channel is re-evaluated against the new state. */
 const MAX_COMMIT_ATTEMPTS = 3;
 
+/** What {@link processPayment} decides on. */
+export interface PaymentInput {
+  /** What this request costs now (0 = free). */
+  price: bigint;
+  /** Exact name of what is served, e.g. `article:intro`: a retried proof is free only for it. */
+  resource: string;
+  request: PaymentRequest | undefined;
+  /**
+   * How long after a payment the same proof is served again for the same resource (a client that
+   * lost the response, or an upstream that failed after the payment). 0 disables retries.
+   */
+  retryWindowMs: number;
+  /** The current time (unix ms); defaults to `Date.now()`. */
+  now?: number;
+}
+
 /**
  * Decides a paid request (PROTOCOL.md §2) and commits the payment when it is valid, before any
  * content is produced. Order: channel exists for this receiver → confirmed → open → signature by
  * the channel's signer → (proof verified) retry or sync → exact price → deposit covers → commit.
- *
- * @param price - what this request costs now (0 = free)
- * @param resource - stable name of what is paid for, e.g. `GET /articles/intro`
+ * A retry (the last accepted proof again, for the same resource, within `retryWindowMs` of its
+ * payment) is served without a charge; after the window it is not a payment (402 with the proof).
  */
 export async function processPayment(
-  input: { price: bigint; resource: string; request: PaymentRequest | undefined },
+  input: PaymentInput,
   deps: PaywallDeps,
 ): Promise<PaymentOutcome> {
-  const { price, resource, request } = input;
+  const { price, resource, request, retryWindowMs } = input;
   if (price === 0n) return { type: "free" };
   if (!request) return required({ reason: "payment-required" });
   const { identity } = deps;
@@ -125,8 +142,15 @@ export async function processPayment(
       signature: channel.signature,
     };
     if (request.balance === channel.balance) {
-      // Not a payment: a retry of the last paid request is served again, anything else syncs state.
-      if (request.signature === channel.signature && resource === channel.lastResource) {
+      // Not a payment: a retry of the last paid request is served again for a short while (one
+      // payment must not buy endless polls), anything else syncs state.
+      const now = input.now ?? Date.now();
+      if (
+        request.signature === channel.signature &&
+        resource === channel.lastResource &&
+        channel.lastPaidAt !== null &&
+        now - channel.lastPaidAt < retryWindowMs
+      ) {
         return { type: "paid", amount: 0n, retry: true, proof: lastProof };
       }
       return required({ reason: "payment-required" }, lastProof);

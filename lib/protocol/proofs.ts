@@ -13,8 +13,10 @@ import {
 } from "viem";
 import {
   balanceProofTypes,
+  closeRequestTypes,
   closingProofTypes,
   type ChannelDomain,
+  type CloseRequestMessage,
   type ProofMessage,
 } from "./eip712";
 import { normalizeSignature, parseSignatureHex, type SignatureRejection } from "./signature";
@@ -167,4 +169,68 @@ export async function verifyClosingProof(
 ): Promise<boolean> {
   const signer = await recoverClosingProofSigner(domain, message, signature);
   return signer !== null && signer.toLowerCase() === expectedSigner.toLowerCase();
+}
+
+/** Arguments of {@link signCloseRequest}. */
+export type SignCloseRequestParameters = ProofSignerSource & {
+  domain: ChannelDomain;
+  message: CloseRequestMessage;
+};
+
+/**
+ * Signs a CloseRequest: the sender (or the channel's signer) asks the site for its closing
+ * signature at `balance`, once (`nonce`) and until `expires`.
+ *
+ * @returns a 65-byte `r ‖ s ‖ v` hex signature with `v ∈ {27, 28}` and low `s`
+ * @example
+ * const nonce = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+ * const expires = BigInt(Math.floor(Date.now() / 1000) + 300);
+ * const signature = await signCloseRequest({
+ *   account, domain, message: { sender, receiver, openBlockNumber, balance, nonce, expires },
+ * });
+ */
+export async function signCloseRequest(params: SignCloseRequestParameters): Promise<Hex> {
+  const typedData = {
+    domain: params.domain,
+    types: closeRequestTypes,
+    primaryType: "CloseRequest" as const,
+    message: params.message,
+  };
+  let raw: Hex;
+  if (params.walletClient) {
+    const account = params.account ?? params.walletClient.account;
+    if (!account)
+      throw new TypeError("signCloseRequest: the wallet client has no account and none was given");
+    raw = await params.walletClient.signTypedData({ ...typedData, account });
+  } else {
+    raw = await params.account.signTypedData(typedData);
+  }
+  const normalized = normalizeSignature(raw);
+  if (!normalized.ok) throw new InvalidWalletSignatureError(normalized.reason, raw);
+  return normalized.signature;
+}
+
+/**
+ * Recovers the address that signed a CloseRequest.
+ *
+ * @param signature - untrusted hex; rejected unless 65 bytes with `v ∈ {27, 28}` and low `s`
+ * @returns the checksummed signer, or `null` for a malformed signature or message
+ */
+export async function recoverCloseRequestSigner(
+  domain: ChannelDomain,
+  message: CloseRequestMessage,
+  signature: string,
+): Promise<Address | null> {
+  if (!parseSignatureHex(signature).ok) return null;
+  try {
+    return await recoverTypedDataAddress({
+      domain,
+      types: closeRequestTypes,
+      primaryType: "CloseRequest",
+      message,
+      signature: signature as Hex,
+    });
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,11 @@
 /** The watchtower's public surface. */
-export { decideDispute, type DisputeDecision, type DisputeChannel } from "./decide-dispute";
+export {
+  decideDispute,
+  judgeDisputeTx,
+  pickProof,
+  type DisputeDecision,
+  type DisputeChannel,
+} from "./decide-dispute";
+export { decideReplacement, bumpFees, replacementPolicy } from "./replacement-fees";
 export { runWatchtower, type DisputeReport } from "./run-watchtower";
 export { withdrawChannels, type Withdrawal } from "./withdraw-channels";

@@ -1,71 +1,45 @@
 /**
- * Building, signing and broadcasting the receiver's `cooperativeClose` for a dispute, and reading
- * back what became of it. Every expected outcome is a value; only bugs throw.
+ * The chain side of a dispute: the receiver's `cooperativeClose` calldata, the channel's on-chain
+ * deposit, and what became of the dispute transactions sent. Sending goes through the receiver's
+ * transaction queue (`lib/chain/tx-queue`).
  */
 import {
   BaseError,
-  InsufficientFundsError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
+  BlockNotFoundError,
+  ContractFunctionRevertedError,
   encodeFunctionData,
-  keccak256,
   type Address,
   type Hex,
 } from "viem";
 import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import type { ChainConfig } from "@/lib/chain/config";
+import { notFound } from "@/lib/chain/tx-queue";
 import { channelDomain } from "@/lib/protocol/eip712";
 import { signClosingProof } from "@/lib/protocol/proofs";
+import type { TxObservation } from "./decide-dispute";
 
-/** A signed transaction not yet broadcast (its hash is known before it leaves). */
-export type PreparedDispute =
-  | { type: "signed"; txHash: Hex; serialized: Hex }
-  | { type: "no-eth"; error: string }
-  | { type: "failed"; error: string };
-
-/** What a sent dispute transaction came to. */
-export type DisputeReceipt =
-  { type: "success" } | { type: "reverted" } | { type: "pending" } | { type: "dropped" };
-
-/** Whether `err` means the receiver cannot pay for gas. */
-export function isInsufficientFunds(err: unknown): boolean {
-  if (err instanceof BaseError && err.walk((e) => e instanceof InsufficientFundsError)) return true;
-  return /insufficient funds|not enough (funds|balance)|exceeds balance/i.test(
-    err instanceof Error ? err.message : String(err),
-  );
-}
-
-/** Short, single-line text of an error for `Channel.disputeError`. */
-export function errorText(err: unknown): string {
-  const text =
-    err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
-  return text.split("\n")[0]!.slice(0, 300);
-}
+export { errorText, isInsufficientFunds } from "@/lib/chain/tx-queue";
 
 /**
- * Signs a ClosingProof at `balance` and a `cooperativeClose` transaction carrying it plus the
- * sender's BalanceProof, after checking the receiver's ETH covers the estimated gas.
+ * Signs a ClosingProof at `balance` and encodes `cooperativeClose` carrying it plus the sender's
+ * BalanceProof for the same balance.
  */
-export async function prepareDispute(
+export async function disputeCalldata(
   cfg: ChainConfig,
   channel: { sender: Address; openBlock: number; balance: bigint; signature: Hex },
-): Promise<PreparedDispute> {
-  const { deployment, receiver, walletClient, publicClient } = cfg;
-  const message = {
-    sender: channel.sender,
-    receiver: receiver.address,
-    openBlockNumber: channel.openBlock,
-    balance: channel.balance,
-  };
+): Promise<Hex> {
+  const { deployment, receiver } = cfg;
   const closingSig = await signClosingProof({
     account: receiver,
-    domain: channelDomain({
-      chainId: deployment.chainId,
-      contract: deployment.contract,
-    }),
-    message,
+    domain: channelDomain({ chainId: deployment.chainId, contract: deployment.contract }),
+    message: {
+      sender: channel.sender,
+      receiver: receiver.address,
+      openBlockNumber: channel.openBlock,
+      balance: channel.balance,
+    },
   });
-  const data = encodeFunctionData({
+  return encodeFunctionData({
     abi: microTransferChannelsAbi,
     functionName: "cooperativeClose",
     args: [
@@ -77,53 +51,77 @@ export async function prepareDispute(
       closingSig,
     ],
   });
-  try {
-    const request = await walletClient.prepareTransactionRequest({ to: deployment.contract, data });
-    const price = request.maxFeePerGas ?? request.gasPrice ?? 0n;
-    const cost = (request.gas ?? 0n) * price;
-    const eth = await publicClient.getBalance({ address: receiver.address });
-    if (eth < cost)
-      return {
-        type: "no-eth",
-        error: `receiver has ${eth} wei, the dispute needs about ${cost} wei`,
-      };
-    const serialized = await walletClient.signTransaction(request);
-    return { type: "signed", txHash: keccak256(serialized), serialized };
-  } catch (err) {
-    if (isInsufficientFunds(err)) return { type: "no-eth", error: errorText(err) };
-    return { type: "failed", error: errorText(err) };
-  }
-}
-
-/** Broadcasts a prepared transaction; `null` on success, else the failure as a prepared-style value. */
-export async function broadcastDispute(
-  cfg: ChainConfig,
-  serialized: Hex,
-): Promise<Exclude<PreparedDispute, { type: "signed" }> | null> {
-  try {
-    await cfg.walletClient.sendRawTransaction({ serializedTransaction: serialized });
-    return null;
-  } catch (err) {
-    if (isInsufficientFunds(err)) return { type: "no-eth", error: errorText(err) };
-    return { type: "failed", error: errorText(err) };
-  }
-}
-
-function notFound(err: unknown): null {
-  // Only "the node does not know it" means not found; an RPC failure must not look like a drop.
-  if (err instanceof TransactionReceiptNotFoundError || err instanceof TransactionNotFoundError)
-    return null;
-  throw err;
 }
 
 /**
- * Looks up a sent dispute: mined (success or reverted), still pending, or unknown to the node.
+ * The channel's deposit as the contract holds it now, or `null` when the contract no longer has
+ * the channel (settled, or its creation was reorged away).
+ *
+ * @throws when the RPC fails
+ */
+export async function onChainDeposit(
+  cfg: ChainConfig,
+  channel: { sender: Address; openBlock: number },
+): Promise<bigint | null> {
+  try {
+    const info = await cfg.publicClient.readContract({
+      address: cfg.deployment.contract,
+      abi: microTransferChannelsAbi,
+      functionName: "getChannelInfo",
+      args: [channel.sender, cfg.receiver.address, channel.openBlock],
+    });
+    return info[1];
+  } catch (err) {
+    // getChannelInfo reverts for an unknown or settled channel; anything else is an RPC fault.
+    if (err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError))
+      return null;
+    throw err;
+  }
+}
+
+/**
+ * Looks up every transaction sent for a dispute (the latest and those it replaced, all at one
+ * nonce). A receipt in a canonical block wins; then a transaction the node still holds; a receipt
+ * whose block left the chain counts only when nothing else is known.
  *
  * @throws when the RPC fails (the transaction's fate is then unknown: never treat it as dropped)
  */
-export async function checkDispute(cfg: ChainConfig, txHash: Hex): Promise<DisputeReceipt> {
-  const receipt = await cfg.publicClient.getTransactionReceipt({ hash: txHash }).catch(notFound);
-  if (receipt) return { type: receipt.status === "success" ? "success" : "reverted" };
-  const tx = await cfg.publicClient.getTransaction({ hash: txHash }).catch(notFound);
-  return { type: tx ? "pending" : "dropped" };
+export async function observeDispute(
+  cfg: ChainConfig,
+  hashes: readonly Hex[],
+): Promise<TxObservation> {
+  const client = cfg.publicClient;
+  let orphaned: TxObservation | null = null;
+  for (const hash of hashes) {
+    const receipt = await client.getTransactionReceipt({ hash }).catch(notFound);
+    if (!receipt) continue;
+    const block = await client.getBlock({ blockNumber: receipt.blockNumber }).catch((err) => {
+      if (err instanceof BlockNotFoundError) return null;
+      throw err;
+    });
+    const mined = {
+      type: "mined" as const,
+      txHash: hash,
+      blockNumber: Number(receipt.blockNumber),
+      canonical: block?.hash === receipt.blockHash,
+      success: receipt.status === "success",
+    };
+    if (mined.canonical) return mined;
+    orphaned ??= mined;
+  }
+  for (const hash of hashes) {
+    // Found but not pending would be mined without a receipt served yet: checked again next pass.
+    const tx = await client.getTransaction({ hash }).catch(notFound);
+    if (tx)
+      return {
+        type: "pending",
+        txHash: hash,
+        nonce: tx.nonce,
+        fees: {
+          maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice ?? 0n,
+          maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n,
+        },
+      };
+  }
+  return orphaned ?? { type: "unknown" };
 }

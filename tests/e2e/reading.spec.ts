@@ -11,8 +11,7 @@ interface E2EState {
   rpcUrl: string;
   deployment: { chainId: number; contract: Address; token: Address };
 }
-const state = (): E2EState =>
-  JSON.parse(readFileSync(process.env.E2E_STATE ?? "test-results-e2e.json", "utf8"));
+const state = (): E2EState => JSON.parse(readFileSync(process.env.E2E_STATE!, "utf8")); // written by global-setup.ts
 
 const READER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // anvil account 2
 const RECEIVER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as Address; // anvil account 0

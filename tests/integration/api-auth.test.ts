@@ -1,7 +1,11 @@
 /**
  * Operator authentication of `/api/1`: SIWE sign-in through the real routes (nonce, verify, me,
- * logout), session cookies, the bearer token, and 401/403 on every operator route.
+ * logout) and its hardening (pinned domain and URI, bounded Issued At, stateless nonces, no RPC
+ * call for a wrong EOA signature), session cookies, the bearer token, and 401/403 on every
+ * operator route.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as logoutRoute from "@/app/api/1/auth/logout/route";
 import * as meRoute from "@/app/api/1/auth/me/route";
@@ -11,7 +15,8 @@ import * as channelsRoute from "@/app/api/1/channels/route";
 import * as statsRoute from "@/app/api/1/stats/route";
 import { getCaller } from "@/lib/auth/caller";
 import { createSessionCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/session";
-import { resetChainConfig } from "@/lib/chain/config";
+import { issueNonce, NONCE_TTL_MS, nonceExpiry } from "@/lib/auth/siwe";
+import { chainConfig, resetChainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { startSiteFixture, type SiteFixture } from "../helpers/site-fixture";
@@ -85,11 +90,13 @@ function operatorRoutes(): Array<[string, (opts: RequestOptions) => Promise<Resp
 }
 
 describe("SIWE sign-in", () => {
-  it("issues distinct nonces stored with an expiry", async () => {
+  it("issues distinct nonces that carry their 10-minute expiry", async () => {
     const [a, b] = [await getNonce(), await getNonce()];
     expect(a).not.toBe(b);
-    const row = await db().authNonce.findUnique({ where: { nonce: a } });
-    expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    const expiry = nonceExpiry(a)!.getTime();
+    expect(expiry).toBeGreaterThan(Date.now() + NONCE_TTL_MS - 2000);
+    expect(expiry).toBeLessThanOrEqual(Date.now() + NONCE_TTL_MS + 1000);
   });
 
   it("signs in the receiver as operator with an HttpOnly SameSite=Lax 7-day cookie", async () => {
@@ -173,15 +180,12 @@ describe("SIWE sign-in", () => {
   });
 
   it("answers 401 for an expired nonce", async () => {
-    const nonce = await getNonce();
-    await db().authNonce.update({
-      where: { nonce },
-      data: { expiresAt: new Date(Date.now() - 1000) },
-    });
+    const { nonce } = issueNonce(new Date(Date.now() - NONCE_TTL_MS - 1000));
     const reader = site.readers[3]!;
     const message = await siweMessage(reader, chainId, { nonce });
     const res = await postVerify(message, await reader.signMessage({ message }));
     expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/expired nonce/);
   });
 
   it("answers 401 for a signature by another account, and keeps the nonce usable", async () => {
@@ -268,7 +272,7 @@ describe("SIWE sign-in", () => {
   });
 
   it("logout clears the cookie", async () => {
-    const res = await logoutRoute.POST();
+    const res = await logoutRoute.POST(apiRequest("/api/1/auth/logout", { method: "POST" }));
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
@@ -341,5 +345,175 @@ describe("sessions and the bearer token", () => {
         401,
       );
     });
+  });
+});
+
+/** A JSON-RPC stand-in that forwards to anvil and records every method it is asked for. */
+async function startCountingRpc(target: string) {
+  const methods: string[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString();
+    for (const call of [JSON.parse(body)].flat()) methods.push((call as { method: string }).method);
+    const upstream = await fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    res.writeHead(upstream.status, { "content-type": "application/json" });
+    res.end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    methods,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("SIWE hardening", () => {
+  const reader = () => site.readers[7]!;
+  const attempt = async (overrides: Parameters<typeof siweMessage>[2], headers = {}) => {
+    const message = await siweMessage(reader(), chainId, overrides);
+    return postVerify(message, await reader().signMessage({ message }), headers);
+  };
+
+  it("trusts no Host header outside production: only SITE_URL's host is the domain", async () => {
+    const res = await attempt(
+      { domain: "evil.example", uri: "http://evil.example" },
+      { host: "evil.example" },
+    );
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/domain evil\.example is not 127\.0\.0\.1:3000$/);
+  });
+
+  it("accepts the SIWE_ALLOWED_DOMAINS entries as domain and URI", async () => {
+    await withEnv({ SIWE_ALLOWED_DOMAINS: "localhost:3000, dev.example" }, async () => {
+      for (const [domain, uri] of [
+        ["localhost:3000", "http://localhost:3000/login"],
+        ["dev.example", "https://dev.example"],
+        ["127.0.0.1:3000", "http://localhost:3000"],
+      ]) {
+        const res = await attempt({ domain, uri });
+        expect(res.status, domain).toBe(200);
+      }
+      const other = await attempt({ domain: "localhost:3001", uri: "http://localhost:3001" });
+      expect((await other.json()).error).toMatch(
+        /domain localhost:3001 is not 127\.0\.0\.1:3000 or localhost:3000 or dev\.example$/,
+      );
+    });
+  });
+
+  it.each([
+    ["another site", "https://evil.example/login"],
+    ["another port", "http://127.0.0.1:3001"],
+    ["another scheme", "https://127.0.0.1:3000"],
+    ["a non-http URI", "did:pkh:eip155:1:0x0000000000000000000000000000000000000000"],
+  ])("answers 401 for a URI on %s", async (_name, uri) => {
+    const res = await attempt({ uri });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/^sign-in failed: URI .* is not on this site$/);
+  });
+
+  it("accepts a URI anywhere on SITE_URL's origin", async () => {
+    expect((await attempt({ uri: "http://127.0.0.1:3000/admin?x=1" })).status).toBe(200);
+  });
+
+  it("answers 401 for a scheme other than SITE_URL's", async () => {
+    const res = await attempt({ scheme: "https" });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/scheme https is not http/);
+    expect((await attempt({ scheme: "http" })).status).toBe(200);
+  });
+
+  it.each([
+    ["in the future", 5 * 60_000, /Issued At is in the future/],
+    ["older than the nonce lifetime", -(NONCE_TTL_MS + 60_000), /older than the nonce lifetime/],
+  ])("answers 401 for an Issued At %s", async (_name, offset, error) => {
+    const res = await attempt({ issuedAt: new Date(Date.now() + offset) });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(error);
+  });
+
+  it("tolerates a little clock skew and an Issued At a few minutes old", async () => {
+    expect((await attempt({ issuedAt: new Date(Date.now() + 30_000) })).status).toBe(200);
+    expect((await attempt({ issuedAt: new Date(Date.now() - 9 * 60_000) })).status).toBe(200);
+  });
+
+  it("answers 401 for a message without Issued At", async () => {
+    const message = (await siweMessage(reader(), chainId)).replace(/\nIssued At: [^\n]*/, "");
+    const res = await postVerify(message, await reader().signMessage({ message }));
+    expect(res.status).toBe(401);
+  });
+
+  it("answers 401 for a nonce the site did not issue", async () => {
+    const forged = "ab".repeat(32);
+    const res = await attempt({ nonce: forged });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/unknown or expired nonce/);
+    const other = await withEnv(
+      { SESSION_SECRET: "another-secret-0123456789abcdef0123456789" },
+      async () => issueNonce().nonce,
+    );
+    expect((await attempt({ nonce: other })).status).toBe(401);
+  });
+
+  it("stores nothing when nonces are issued: 1,100 requests add no row", async () => {
+    const before = await db().authNonce.count();
+    const nonces = new Set<string>();
+    for (let i = 0; i < 1100; i++) nonces.add(await getNonce());
+    expect(nonces.size).toBe(1100);
+    expect(await db().authNonce.count()).toBe(before);
+  });
+
+  it("keeps a used nonce until it expires, and purges expired ones", async () => {
+    await db().authNonce.create({
+      data: { kind: "siwe", nonce: "stale", expiresAt: new Date(Date.now() - 1000) },
+    });
+    const message = await siweMessage(reader(), chainId);
+    const nonce = /Nonce: (\w+)/.exec(message)![1]!;
+    expect((await postVerify(message, await reader().signMessage({ message }))).status).toBe(200);
+    const rows = await db().authNonce.findMany({ where: { nonce: { in: ["stale", nonce] } } });
+    expect(rows.map((r) => r.nonce)).toEqual([nonce]);
+    expect(rows[0]!.expiresAt.getTime()).toBe(nonceExpiry(nonce)!.getTime());
+  });
+
+  it("answers 503 for a nonce while sign-in is disabled", async () => {
+    await withEnv({ SESSION_SECRET: undefined }, async () => {
+      const { GET } = await import("@/app/api/1/auth/nonce/route");
+      const res = await GET();
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toMatch(/SESSION_SECRET/);
+    });
+  });
+
+  it("checks a 65-byte signature locally: a wrong one costs no RPC call", async () => {
+    const rpc = await startCountingRpc(site.rpcUrl);
+    try {
+      await withEnv({ RPC_URL: rpc.url }, async () => {
+        await chainConfig(); // start-up checks of the chain config, through the stand-in
+        expect(rpc.methods.length).toBeGreaterThan(0);
+        const impostor = site.readers[4]!;
+        const message = await siweMessage(reader(), chainId);
+        rpc.methods.length = 0;
+        const wrong = await postVerify(message, await impostor.signMessage({ message }));
+        expect(wrong.status).toBe(401);
+        const garbage = await postVerify(message, `0x${"ff".repeat(65)}`);
+        expect(garbage.status).toBe(401);
+        expect(rpc.methods).toEqual([]);
+
+        // Any other signature may be a contract wallet's (ERC-1271, ERC-6492): the chain decides.
+        const contractSig = await postVerify(message, `0x${"11".repeat(100)}`);
+        expect(contractSig.status).toBe(401);
+        expect(rpc.methods).toContain("eth_call");
+
+        const ok = await postVerify(message, await reader().signMessage({ message }));
+        expect(ok.status).toBe(200);
+      });
+    } finally {
+      await rpc.close();
+    }
   });
 });

@@ -1,17 +1,20 @@
 /**
  * Builders shared by the `/api/1` integration suites: requests to the route handlers, SIWE
- * sign-in, and Channel rows with real balance proofs.
+ * sign-in, signed close requests, and Channel rows with real balance proofs.
  */
+import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import type { Address, Hex, PrivateKeyAccount } from "viem";
 import { createSiweMessage, type SiweMessage } from "viem/siwe";
 import * as nonceRoute from "@/app/api/1/auth/nonce/route";
 import * as verifyRoute from "@/app/api/1/auth/verify/route";
 import { db } from "@/lib/db/client";
-import { channelDomain, signBalanceProof } from "@/lib/protocol";
+import { channelDomain, signBalanceProof, signCloseRequest } from "@/lib/protocol";
+import { BASE } from "../helpers/paywall";
 import type { SiteFixture } from "../helpers/site-fixture";
 
-export const ORIGIN = "http://127.0.0.1:3000";
+/** The site's origin in the tests (SITE_URL's default). */
+export const ORIGIN = BASE;
 
 /** Options of {@link apiRequest}. */
 export type RequestOptions = {
@@ -104,6 +107,39 @@ export type ChannelRow = {
   /** Session key that signs the proofs (default: the reader). */
   signer?: PrivateKeyAccount;
 };
+
+/** The `close_request` of a DELETE body, as sent on the wire. */
+export type CloseRequestJson = { nonce: Hex; expires: string; signature: Hex };
+
+/**
+ * Signs a CloseRequest for a channel of the fixture's receiver: by `by` (default the reader), a
+ * fresh random nonce and an expiry 5 minutes ahead unless overridden.
+ */
+export async function closeRequestFor(
+  site: SiteFixture,
+  row: { reader: PrivateKeyAccount; openBlock: number },
+  balance: bigint,
+  opts: { by?: PrivateKeyAccount; nonce?: Hex; expires?: bigint; contract?: Address } = {},
+): Promise<CloseRequestJson> {
+  const nonce = opts.nonce ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
+  const expires = opts.expires ?? BigInt(Math.floor(Date.now() / 1000) + 300);
+  const signature = await signCloseRequest({
+    account: opts.by ?? row.reader,
+    domain: channelDomain({
+      chainId: site.deployment.chainId,
+      contract: opts.contract ?? site.deployment.contract,
+    }),
+    message: {
+      sender: row.reader.address,
+      receiver: site.receiver.address,
+      openBlockNumber: row.openBlock,
+      balance,
+      nonce,
+      expires,
+    },
+  });
+  return { nonce, expires: expires.toString(), signature };
+}
 
 /** Signs a balance proof for a channel of the fixture's receiver. */
 export function proofFor(

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { getFreePort } from "../helpers/anvil";
+import { assertPortFree } from "../helpers/next-server";
 
 const root = path.resolve(__dirname, "../..");
 let dataDir: string;
@@ -19,7 +20,10 @@ interface Run {
   output: () => string;
 }
 
-function startDemo(): Run {
+/** Starts the demo; its ports must still be free (the demo reuses any chain it finds). */
+async function startDemo(): Promise<Run> {
+  await assertPortFree(anvilPort, "the demo's anvil");
+  await assertPortFree(port, "the demo's site");
   const child = spawn(
     path.join(root, "node_modules/.bin/tsx"),
     [
@@ -79,7 +83,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it("starts the whole site, stops on Ctrl-C, reuses state, and redeploys after a chain reset", async () => {
-  const first = startDemo();
+  const first = await startDemo();
   await waitForOutput(first, "Press Ctrl-C to stop.");
   expect(first.output()).toContain("no deployment recorded; deploying contracts");
   const home = await fetch(`http://127.0.0.1:${port}/`);
@@ -95,13 +99,13 @@ it("starts the whole site, stops on Ctrl-C, reuses state, and redeploys after a 
   expect(await portAnswers(anvilPort)).toBe(false);
   expect(existsSync(path.join(dataDir, "anvil-state.json"))).toBe(true);
 
-  const second = startDemo();
+  const second = await startDemo();
   await waitForOutput(second, "Press Ctrl-C to stop.");
   expect(second.output()).toContain("contracts already deployed");
   expect(await stopDemo(second)).toBe(0);
 
   rmSync(path.join(dataDir, "anvil-state.json"));
-  const third = startDemo();
+  const third = await startDemo();
   await waitForOutput(third, "Press Ctrl-C to stop.");
   expect(third.output()).toContain("the chain was reset");
   expect(await stopDemo(third)).toBe(0);

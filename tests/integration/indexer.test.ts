@@ -2,6 +2,8 @@
  * The indexer against a real anvil chain and the real contracts: channels appear, confirm, grow,
  * close and settle as the contract events say; reorgs, restarts and redeployments are survived.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Address, PrivateKeyAccount } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
@@ -11,6 +13,8 @@ import { resetEnv } from "@/lib/env";
 import { channelDomain, signBalanceProof } from "@/lib/protocol";
 import { startIndexerLoop, stopIndexerLoop, syncOnce } from "@/lib/indexer";
 import { acquireLease } from "@/lib/indexer/lease";
+import { exportProofs, type ProofBackup } from "@/lib/db/proof-backup";
+import { switchDeployment } from "../../scripts/lib/switch-deployment";
 import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 
 let f: SiteFixture;
@@ -262,7 +266,7 @@ describe("withdrawals, reorgs, restarts", () => {
     expect(await db().channel.count()).toBe(channels);
   });
 
-  it("a different deployment in SyncState wipes and re-indexes", async () => {
+  it("a different deployment in SyncState is refused until switched; the switch keeps every proof", async () => {
     const before = await db().channel.findMany({ orderBy: { id: "asc" } });
     const events = await db().chainEvent.count();
     const someone = before[0]!;
@@ -270,12 +274,38 @@ describe("withdrawals, reorgs, restarts", () => {
       where: { id: someone.id },
       data: { balance: "1", signature: "0x01" },
     });
+    const old = "0x0000000000000000000000000000000000000001";
     await db().syncState.update({
       where: { id: 1 },
-      data: { contract: "0x0000000000000000000000000000000000000001", syncedBlock: 99999 },
+      data: { contract: old, syncedBlock: 99999 },
     });
     await resetDb();
     resetChainConfig();
+    // Nothing is deleted automatically: indexing refuses and names what differs.
+    await expect(syncOnce()).rejects.toThrow(
+      new RegExp(
+        `another deployment \\(contract ${old}, configured ${f.deployment.contract}\\).*db:switch-deployment`,
+      ),
+    );
+    expect(await db().channel.count()).toBe(before.length);
+    expect((await channel(someone.sender as Address, someone.openBlock))?.balance).toBe("1");
+
+    // The explicit switch writes a backup first, then archives the last proofs.
+    const backupDir = path.join(f.dir, "backups");
+    const { file, archived } = await switchDeployment(backupDir);
+    expect(archived).toBe(before.length);
+    const backup = JSON.parse(readFileSync(file, "utf8")) as ProofBackup;
+    expect(backup.proofs.find((p) => p.sender === someone.sender)).toMatchObject({
+      contract: old,
+      balance: "1",
+      balance_signature: "0x01",
+      source: "live",
+    });
+    const kept = await db().archivedProof.findFirstOrThrow({ where: { sender: someone.sender } });
+    expect([kept.contract, kept.balance, kept.signature]).toEqual([old, "1", "0x01"]);
+    const exported = await exportProofs();
+    expect(exported.proofs.filter((p) => p.source === "archived")).toHaveLength(before.length);
+
     const result = await syncOnce();
     expect(result.events).toBe(events);
     const state = await db().syncState.findUniqueOrThrow({ where: { id: 1 } });

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
+import { randomBytes } from "node:crypto";
+import { parseEther, toHex, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { GET as fix } from "@/app/api/echo/fix/[param]/route";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
@@ -17,7 +18,7 @@ import { resetChainConfig } from "@/lib/chain/config";
 import { cooperativeClose } from "@/lib/api/cooperative-close";
 import { resetEnv } from "@/lib/env";
 import { runSyncPass } from "@/lib/indexer";
-import { channelDomain, signBalanceProof } from "@/lib/protocol";
+import { channelDomain, signBalanceProof, signCloseRequest } from "@/lib/protocol";
 import { call, paymentHeaders } from "../helpers/paywall";
 import { ANVIL_KEYS, startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 import { postVerify } from "./api-helpers";
@@ -132,11 +133,31 @@ describe("env-override mode on chain 11155111", () => {
 
   it("signs a cooperative close the contract accepts on this chain", async () => {
     const balance = 5n;
+    // A close request signed by the sender for this chain's domain authorises the close.
+    const nonce = toHex(randomBytes(32));
+    const expires = BigInt(Math.floor(Date.now() / 1000) + 300);
     const { close_signature } = await cooperativeClose({
       sender: reader.address,
       openBlock,
       balance,
       balanceSignature: await sign(balance),
+      auth: {
+        kind: "request",
+        nonce,
+        expires,
+        signature: await signCloseRequest({
+          account: reader,
+          domain: channelDomain({ chainId: CHAIN_ID, contract: f.deployment.contract }),
+          message: {
+            sender: reader.address,
+            receiver: receiver.address,
+            openBlockNumber: openBlock,
+            balance,
+            nonce,
+            expires,
+          },
+        }),
+      },
     });
     const before = (await f.publicClient.readContract({
       address: f.deployment.token,

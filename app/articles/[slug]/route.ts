@@ -13,8 +13,11 @@ export const GET = withPayment<
   {
     load: (_req, { slug }) => findArticle(slug),
     price: (article) => article.price,
-    resource: (_req, { slug }) => `article:${slug}`,
+    resource: (article) => `article:${article.slug}`,
     receiptPath: ({ slug }) => `/articles/${slug}`,
     paywallPage: renderArticlePaywall,
   },
 );
+
+// HEAD /articles/:slug — the headers of GET, never charged
+export const HEAD = GET;

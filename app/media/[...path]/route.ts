@@ -13,6 +13,10 @@ export const GET = withPayment<{ path: string[] }, MediaRecord>(
   {
     load: (_req, { path }) => findMedia(path),
     price: (m) => m.price,
-    resource: (_req, { path }) => `media:${path.join("/")}`,
+    // Named after the stored file that is served.
+    resource: (m) => `media:${m.path}`,
   },
 );
+
+// HEAD /media/:path — the headers of GET, never charged
+export const HEAD = GET;

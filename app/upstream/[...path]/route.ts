@@ -1,31 +1,19 @@
 import { env } from "@/lib/env";
-import { BadGatewayError } from "@/lib/errors";
+import { fetchUpstream } from "@/lib/paywall/upstream";
 import { withPayment } from "@/lib/paywall/with-payment";
 
 export const dynamic = "force-dynamic";
 
-/** Response headers passed through from the upstream. */
-const PASS_HEADERS = ["content-type", "content-language", "last-modified", "etag"];
-
 // GET /upstream/:path — content fetched from UPSTREAM_URL, paid (µRaiden's PaywalledProxyUrl).
 // proxy.ts maps the configured UPSTREAM_PREFIX onto this route.
 export const GET = withPayment<{ path: string[] }, URL>(
-  async (req, { item }) => {
-    let upstream: Response;
-    try {
-      upstream = await fetch(item, {
-        headers: { accept: req.headers.get("accept") ?? "*/*" },
-        redirect: "manual",
-      });
-    } catch (cause) {
-      throw new BadGatewayError(`the upstream ${item.origin} is unreachable`, cause);
-    }
-    const headers = new Headers();
-    for (const name of PASS_HEADERS) {
-      const v = upstream.headers.get(name);
-      if (v) headers.set(name, v);
-    }
-    return new Response(upstream.body, { status: upstream.status, headers });
+  (req, { item }) => {
+    const { UPSTREAM_TIMEOUT_MS, UPSTREAM_MAX_BYTES } = env();
+    return fetchUpstream(item, {
+      accept: req.headers.get("accept") ?? "*/*",
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
+      maxBytes: UPSTREAM_MAX_BYTES,
+    });
   },
   {
     load: (req, { path }) => {
@@ -39,6 +27,10 @@ export const GET = withPayment<{ path: string[] }, URL>(
       return url;
     },
     price: () => env().UPSTREAM_PRICE,
-    resource: (req, { path }) => `upstream:/${path.join("/")}${new URL(req.url).search}`,
+    // Named after the URL fetched: `/a/b` and `/a%2Fb` are different upstream resources.
+    resource: (url) => `upstream:${url.href}`,
   },
 );
+
+// HEAD /upstream/:path — the 402's headers, never charged (and nothing is fetched)
+export const HEAD = GET;

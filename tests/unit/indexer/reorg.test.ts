@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findForkPoint, type BlockHash } from "@/lib/indexer/reorg";
+import { checkChunk, findForkPoint, type BlockHash, type StoredEvent } from "@/lib/indexer/reorg";
+import { overlapBlocks } from "@/lib/indexer/sync";
 import { identityMismatch } from "@/lib/indexer/sync-state";
 import { nextDelay } from "@/lib/indexer/runner";
 import { chunkRange } from "@/lib/indexer/fetch-events";
@@ -36,6 +37,110 @@ describe("findForkPoint", () => {
     const asked: number[] = [];
     await findForkPoint(recorded, async (n) => (asked.push(n), h(n)), 5);
     expect(asked).toEqual([23]);
+  });
+});
+
+describe("findForkPoint within the overlap window", () => {
+  // 20 and 23 are chunk ends; 21 holds an event recorded from another fork than 23's hash.
+  const inWindow: BlockHash[] = [
+    { number: 20, hash: h(20) },
+    { number: 21, hash: h(21, "ee") },
+    { number: 23, hash: h(23) },
+  ];
+  it("compares every recorded block in the window, not only the newest", async () => {
+    expect(await findForkPoint(inWindow, async (n) => h(n), 5, 18)).toBe(21);
+  });
+  it("without a window the newest match hides the stale event block", async () => {
+    expect(await findForkPoint(inWindow, async (n) => h(n), 5)).toBeNull();
+  });
+  it("an event's own hash and the block row must both match", async () => {
+    const twice = [...recorded, { number: 22, hash: h(22, "ee") }];
+    expect(await findForkPoint(twice, async (n) => h(n), 5, 20)).toBe(22);
+  });
+  it("resumes after the newest matching block below the lowest mismatch", async () => {
+    const chain = (n: number) => (n === 23 ? h(n, "ff") : h(n));
+    expect(await findForkPoint(recorded, async (n) => chain(n), 5, 20)).toBe(23);
+  });
+  it("below the window the walk stops at the first match", async () => {
+    const asked: number[] = [];
+    await findForkPoint(recorded, async (n) => (asked.push(n), h(n)), 5, 22);
+    expect(asked).toEqual([23, 22, 21]);
+  });
+});
+
+describe("checkChunk", () => {
+  const ev = (blockNumber: number, fork = "", logIndex = 0, tx = "01"): StoredEvent => ({
+    txHash: `0x${tx.repeat(32)}`,
+    logIndex,
+    blockNumber,
+    blockHash: h(blockNumber, fork) as `0x${string}`,
+  });
+  const canonical = (...numbers: number[]) => new Map(numbers.map((n) => [n, h(n)]));
+  it.each([
+    {
+      name: "new logs on canonical blocks",
+      fetched: [ev(10), ev(12, "", 1, "02")],
+      stored: [],
+      expected: { type: "consistent" },
+    },
+    {
+      name: "stored events fetched again in the same blocks",
+      fetched: [ev(10), ev(12, "", 1, "02")],
+      stored: [ev(10)],
+      expected: { type: "consistent" },
+    },
+    {
+      name: "a log carrying another fork's block hash",
+      fetched: [ev(12, "ff")],
+      stored: [],
+      expected: { type: "inconsistent" },
+    },
+    {
+      name: "a stored event of a still canonical block is missing (lagging log node)",
+      fetched: [],
+      stored: [ev(10)],
+      expected: { type: "inconsistent" },
+    },
+    {
+      name: "a stored event whose block left the chain is missing",
+      fetched: [],
+      stored: [ev(10, "ff")],
+      expected: { type: "fork", fromBlock: 10 },
+    },
+    {
+      name: "a stored event re-seen in a later block",
+      fetched: [ev(12)],
+      stored: [ev(10, "ff")],
+      expected: { type: "fork", fromBlock: 10 },
+    },
+    {
+      name: "a stored event re-seen in the same block number with another hash",
+      fetched: [ev(12)],
+      stored: [ev(12, "ff")],
+      expected: { type: "fork", fromBlock: 12 },
+    },
+  ])("$name", ({ fetched, stored, expected }) => {
+    expect(checkChunk(fetched, stored, canonical(10, 12, 14))).toMatchObject(expected);
+  });
+  it("a recorded block hash that differs from the chain's is a fork", () => {
+    expect(checkChunk([], [], canonical(10, 14), [{ number: 14, hash: h(14, "ff") }])).toEqual({
+      type: "fork",
+      fromBlock: 14,
+    });
+    expect(checkChunk([], [], canonical(10), [{ number: 14, hash: h(14, "ff") }])).toEqual({
+      type: "consistent",
+    });
+  });
+});
+
+describe("overlapBlocks", () => {
+  it.each([
+    { overlap: 12, confirmations: 5, expected: 12 },
+    { overlap: 3, confirmations: 20, expected: 20 },
+  ])("max($overlap, $confirmations) = $expected", ({ overlap, confirmations, expected }) => {
+    expect(overlapBlocks({ INDEXER_OVERLAP_BLOCKS: overlap, CONFIRMATIONS: confirmations })).toBe(
+      expected,
+    );
   });
 });
 

@@ -25,6 +25,9 @@ const identity = {
   chainId: 31337,
 };
 const PRICE = 5n;
+/** The clock of every decision, and the retry window after a payment. */
+const NOW = 1_700_000_000_000;
+const WINDOW = 60_000;
 
 /** A signature stand-in: `0x` + 130 hex digits encoding the signer and the balance it signs. */
 function sig(signer: Address, balance: bigint): Hex {
@@ -47,6 +50,7 @@ function buildChannel(overrides: Partial<ChannelView> = {}): ChannelView {
     balance: 0n,
     signature: null,
     lastResource: null,
+    lastPaidAt: null,
     state: "open",
     closeSigned: false,
     confirmationsMissing: 0,
@@ -76,6 +80,7 @@ function memoryStore(
       channel.balance = c.balance;
       channel.signature = c.signature;
       channel.lastResource = c.resource;
+      channel.lastPaidAt = NOW;
       commits.push(c);
       return true;
     },
@@ -94,7 +99,10 @@ describe("processPayment", () => {
   it("serves a price of 0 free without touching the store", async () => {
     const store = memoryStore(undefined);
     expect(
-      await processPayment({ price: 0n, resource: "r", request: undefined }, deps(store)),
+      await processPayment(
+        { price: 0n, resource: "r", request: undefined, retryWindowMs: WINDOW, now: NOW },
+        deps(store),
+      ),
     ).toEqual({ type: "free" });
   });
 
@@ -190,7 +198,7 @@ describe("processPayment", () => {
   ])("%s → %s", async (_name, req, channel, reason, header) => {
     const store = memoryStore(channel);
     const outcome = await processPayment(
-      { price: PRICE, resource: "r", request: req as never },
+      { price: PRICE, resource: "r", request: req as never, retryWindowMs: WINDOW, now: NOW },
       deps(store),
     );
     expect(outcome.type).toBe("payment-required");
@@ -218,7 +226,7 @@ describe("processPayment", () => {
     const channel = buildChannel({ balance: 10n, signature: sig(SENDER, 10n) });
     const store = memoryStore(channel);
     const outcome = await processPayment(
-      { price: PRICE, resource: "r", request: request(15n) },
+      { price: PRICE, resource: "r", request: request(15n), retryWindowMs: WINDOW, now: NOW },
       deps(store),
     );
     expect(outcome).toMatchObject({ type: "paid", amount: 5n, retry: false });
@@ -243,13 +251,21 @@ describe("processPayment", () => {
   });
 
   it("serves a retry of the last proof for the same resource without charging; syncs for another", async () => {
-    const channel = buildChannel({ balance: 5n, signature: sig(SENDER, 5n), lastResource: "r" });
+    const channel = buildChannel({
+      balance: 5n,
+      signature: sig(SENDER, 5n),
+      lastResource: "r",
+      lastPaidAt: NOW - 1_000,
+    });
     const store = memoryStore(channel);
     expect(
-      await processPayment({ price: PRICE, resource: "r", request: request(5n) }, deps(store)),
+      await processPayment(
+        { price: PRICE, resource: "r", request: request(5n), retryWindowMs: WINDOW, now: NOW },
+        deps(store),
+      ),
     ).toMatchObject({ type: "paid", amount: 0n, retry: true });
     const other = await processPayment(
-      { price: PRICE, resource: "s", request: request(5n) },
+      { price: PRICE, resource: "s", request: request(5n), retryWindowMs: WINDOW, now: NOW },
       deps(store),
     );
     expect(other).toMatchObject({
@@ -260,10 +276,57 @@ describe("processPayment", () => {
     expect(store.commits).toHaveLength(0);
   });
 
+  it.each([
+    ["inside the window", NOW - WINDOW + 1, WINDOW, true],
+    ["at the end of the window", NOW - WINDOW, WINDOW, false],
+    ["long after the payment", NOW - 3_600_000, WINDOW, false],
+    ["with retries disabled", NOW, 0, false],
+    ["without a payment record", null, WINDOW, false],
+  ])("a retry %s is served: %s", async (_name, lastPaidAt, retryWindowMs, served) => {
+    const channel = buildChannel({
+      balance: 5n,
+      signature: sig(SENDER, 5n),
+      lastResource: "r",
+      lastPaidAt,
+    });
+    const store = memoryStore(channel);
+    const outcome = await processPayment(
+      { price: PRICE, resource: "r", request: request(5n), retryWindowMs, now: NOW },
+      deps(store),
+    );
+    if (served) {
+      expect(outcome).toMatchObject({ type: "paid", amount: 0n, retry: true });
+    } else {
+      // Not a payment any more: 402 with the last proof, so the client pays the next price.
+      expect(outcome).toMatchObject({
+        type: "payment-required",
+        failure: { reason: "payment-required" },
+        lastProof: { balance: 5n, signature: sig(SENDER, 5n) },
+      });
+    }
+    expect(store.commits).toHaveLength(0);
+  });
+
+  it("after the window the next payment on the same resource is charged again", async () => {
+    const channel = buildChannel({
+      balance: 5n,
+      signature: sig(SENDER, 5n),
+      lastResource: "r",
+      lastPaidAt: NOW - 2 * WINDOW,
+    });
+    const store = memoryStore(channel);
+    const outcome = await processPayment(
+      { price: PRICE, resource: "r", request: request(10n), retryWindowMs: WINDOW, now: NOW },
+      deps(store),
+    );
+    expect(outcome).toMatchObject({ type: "paid", amount: 5n, retry: false });
+    expect(store.commits).toHaveLength(1);
+  });
+
   it("decides again when another request moved the balance first", async () => {
     const store = memoryStore(buildChannel(), { raceOnce: 5n });
     const outcome = await processPayment(
-      { price: PRICE, resource: "r", request: request(5n) },
+      { price: PRICE, resource: "r", request: request(5n), retryWindowMs: WINDOW, now: NOW },
       deps(store),
     );
     // The winner paid 5; this proof for 5 is now a repeat of another resource's payment.

@@ -2,10 +2,15 @@ import { describe, expect, it } from "vitest";
 import { BaseError, InsufficientFundsError, type Hex } from "viem";
 import {
   decideDispute,
+  judgeDisputeTx,
+  pickProof,
   type DisputeChannel,
   type DisputeDecision,
+  type StoredProof,
+  type TxObservation,
+  type TxVerdict,
 } from "@/lib/watchtower/decide-dispute";
-import { isInsufficientFunds } from "@/lib/watchtower/send-dispute";
+import { isInsufficientFunds } from "@/lib/chain/tx-queue";
 import { withdrawable, type WithdrawCandidate } from "@/lib/watchtower/withdraw-channels";
 
 const SIG: Hex = `0x${"11".repeat(65)}`;
@@ -76,16 +81,30 @@ describe("decideDispute", () => {
     },
     { name: "withdrew part: still worth disputing", channel: { withdrawn: "4" }, expected: submit },
     {
-      name: "submitted → only check the receipt",
+      name: "submitted → only check the transaction",
       channel: { dispute: "submitted", disputeTx: TX },
-      expected: { type: "check-receipt", txHash: TX },
+      expected: { type: "check-tx", txHash: TX },
     },
     {
-      name: "submitted and already settled → still check the receipt",
+      name: "submitted and already settled → still check the transaction",
       channel: { state: "settled", dispute: "submitted", disputeTx: TX },
-      expected: { type: "check-receipt", txHash: TX },
+      expected: { type: "check-tx", txHash: TX },
     },
-    { name: "done", channel: { dispute: "done" }, expected: { type: "none", reason: "done" } },
+    {
+      name: "done and settled",
+      channel: { state: "settled", dispute: "done", disputeTx: TX },
+      expected: { type: "none", reason: "done" },
+    },
+    {
+      name: "done but closing again (a reorg removed the settlement) → check it is still on chain",
+      channel: { dispute: "done", disputeTx: TX },
+      expected: { type: "check-tx", txHash: TX },
+    },
+    {
+      name: "done without a recorded transaction",
+      channel: { dispute: "done" },
+      expected: { type: "none", reason: "done" },
+    },
     { name: "pending after a failure → retry", channel: { dispute: "pending" }, expected: submit },
     {
       name: "no-eth while still without ETH",
@@ -119,6 +138,129 @@ describe("decideDispute", () => {
     },
   ])("$name", ({ channel, now: at, expected }) => {
     expect(decideDispute(buildChannel(channel), at ?? now)).toEqual(expected);
+  });
+});
+
+describe("pickProof", () => {
+  const proof = (balance: bigint): StoredProof => ({
+    balance,
+    signature: `0x${balance.toString(16).padStart(130, "0")}`,
+  });
+  const stored = [proof(12n), proof(2n), proof(6n), proof(4n), proof(10n)];
+  it.each<{ name: string; deposit: bigint; floor: bigint; expected: bigint | null }>([
+    { name: "the last proof fits: it is used", deposit: 12n, floor: 1n, expected: 12n },
+    { name: "deposit above every proof", deposit: 100n, floor: 1n, expected: 12n },
+    {
+      name: "last proof above the deposit: highest that fits",
+      deposit: 11n,
+      floor: 1n,
+      expected: 10n,
+    },
+    { name: "a proof equal to the deposit fits", deposit: 6n, floor: 0n, expected: 6n },
+    {
+      name: "only proofs at or below the floor fit: nothing to win",
+      deposit: 5n,
+      floor: 4n,
+      expected: null,
+    },
+    { name: "nothing fits", deposit: 1n, floor: 0n, expected: null },
+  ])("$name", ({ deposit, floor, expected }) => {
+    expect(pickProof(stored, deposit, floor)?.balance ?? null).toBe(expected);
+  });
+  it("returns the signature of the chosen balance", () => {
+    expect(pickProof(stored, 7n, 0n)).toEqual(proof(6n));
+  });
+  it("compares amounts beyond 2^64 exactly", () => {
+    const big = [proof(2n ** 100n + 1n), proof(2n ** 100n)];
+    expect(pickProof(big, 2n ** 100n, 0n)?.balance).toBe(2n ** 100n);
+  });
+});
+
+describe("judgeDisputeTx", () => {
+  const mined = (over: Partial<Extract<TxObservation, { type: "mined" }>> = {}): TxObservation => ({
+    type: "mined",
+    txHash: TX,
+    blockNumber: 100,
+    canonical: true,
+    success: true,
+    ...over,
+  });
+  it.each<{
+    name: string;
+    obs: TxObservation;
+    head: number;
+    confirmations: number;
+    expected: TxVerdict;
+  }>([
+    {
+      name: "mined, no confirmations required",
+      obs: mined(),
+      head: 100,
+      confirmations: 0,
+      expected: { type: "done", txHash: TX },
+    },
+    {
+      name: "mined, 2 of 3 confirmations",
+      obs: mined(),
+      head: 102,
+      confirmations: 3,
+      expected: { type: "confirming", txHash: TX, missing: 1 },
+    },
+    {
+      name: "mined, just enough confirmations",
+      obs: mined(),
+      head: 103,
+      confirmations: 3,
+      expected: { type: "done", txHash: TX },
+    },
+    {
+      name: "mined in its head block with 1 required",
+      obs: mined(),
+      head: 100,
+      confirmations: 1,
+      expected: { type: "confirming", txHash: TX, missing: 1 },
+    },
+    {
+      name: "receipt of a block that left the chain",
+      obs: mined({ canonical: false }),
+      head: 120,
+      confirmations: 3,
+      expected: {
+        type: "reopen",
+        reason: expect.stringContaining("no longer in the canonical chain") as unknown as string,
+      },
+    },
+    {
+      name: "reverted",
+      obs: mined({ success: false }),
+      head: 120,
+      confirmations: 3,
+      expected: {
+        type: "reopen",
+        reason: expect.stringContaining("reverted") as unknown as string,
+      },
+    },
+    {
+      name: "still pending",
+      obs: {
+        type: "pending",
+        txHash: TX,
+        nonce: 3,
+        fees: { maxFeePerGas: 2n, maxPriorityFeePerGas: 1n },
+      },
+      head: 120,
+      confirmations: 3,
+      expected: { type: "pending" },
+    },
+    {
+      name: "unknown (dropped or reorged away)",
+      obs: { type: "unknown" },
+      head: 120,
+      confirmations: 3,
+      expected: { type: "reopen", reason: expect.stringContaining("unknown") as unknown as string },
+    },
+  ])("$name", ({ obs, head, confirmations, expected }) => {
+    expect(judgeDisputeTx(obs, head, confirmations)).toEqual(expected);
   });
 });
 

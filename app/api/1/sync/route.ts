@@ -1,4 +1,5 @@
 import { requireOperator } from "@/lib/auth/caller";
+import { assertSameOrigin } from "@/lib/auth/origin";
 import { errorResponse } from "@/lib/errors";
 import { runSyncPass } from "@/lib/indexer";
 
@@ -7,6 +8,7 @@ export const dynamic = "force-dynamic";
 // POST /api/1/sync — one indexing pass (plus watchtower) on demand; operator or bearer token
 export async function POST(req: Request): Promise<Response> {
   try {
+    assertSameOrigin(req);
     await requireOperator(req);
     const result = await runSyncPass();
     return Response.json({

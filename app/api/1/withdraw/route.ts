@@ -1,5 +1,6 @@
 import { parseInput, withdrawRequestSchema } from "@/lib/api/params";
 import { requireOperator } from "@/lib/auth/caller";
+import { assertSameOrigin } from "@/lib/auth/origin";
 import { errorResponse } from "@/lib/errors";
 import { withdrawChannels } from "@/lib/watchtower";
 
@@ -8,6 +9,7 @@ export const dynamic = "force-dynamic";
 // POST /api/1/withdraw — the receiver withdraws accumulated balances of open channels; operator
 export async function POST(req: Request): Promise<Response> {
   try {
+    assertSameOrigin(req);
     await requireOperator(req);
     const text = await req.text();
     let body: unknown = {};

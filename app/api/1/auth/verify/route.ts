@@ -1,4 +1,5 @@
 import { isOperatorAddress } from "@/lib/auth/caller";
+import { assertSameOrigin } from "@/lib/auth/origin";
 import { createSessionCookie, sessionSecret } from "@/lib/auth/session";
 import { signInRequestSchema, verifySignIn } from "@/lib/auth/siwe";
 import { parseInput, readJsonBody } from "@/lib/api/params";
@@ -8,9 +9,10 @@ import { errorResponse } from "@/lib/errors";
 // POST /api/1/auth/verify
 export async function POST(req: Request): Promise<Response> {
   try {
+    assertSameOrigin(req);
     sessionSecret(); // 503 before a nonce is spent when sign-in is disabled
     const body = parseInput(signInRequestSchema, await readJsonBody(req));
-    const address = await verifySignIn(req, body);
+    const address = await verifySignIn(body);
     const cookie = await createSessionCookie(address);
     return Response.json(
       { address, operator: isOperatorAddress(address) },

@@ -11,5 +11,10 @@ export const GET = withPayment<{ param: string }, string>(
   {
     load: (_req, { param }) => param,
     price: () => PRICE,
+    // Named after what is echoed (the decoded parameter), whatever its spelling in the URL.
+    resource: (echo) => `echo:fix:${echo}`,
   },
 );
+
+// HEAD /api/echo/fix/:param — the headers of GET, never charged
+export const HEAD = GET;

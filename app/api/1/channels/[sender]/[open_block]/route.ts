@@ -1,6 +1,7 @@
 import { requireSenderOrOperator } from "@/lib/auth/caller";
+import { assertSameOrigin } from "@/lib/auth/origin";
 import { getChannel } from "@/lib/api/channels";
-import { cooperativeClose } from "@/lib/api/cooperative-close";
+import { closeAuthFor, cooperativeClose } from "@/lib/api/cooperative-close";
 import {
   channelParamsSchema,
   closeRequestSchema,
@@ -24,21 +25,26 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 }
 
 /**
- * Cooperative close: body `{ balance, balance_signature }` (the last accepted balance and its
- * proof) → `{ close_signature }`; the channel accepts no more payments afterwards.
+ * Cooperative close, by the sender or the channel's signer only: body `{ balance,
+ * balance_signature, close_request? }` (the last accepted balance, its proof, and a signed
+ * CloseRequest unless signed in as one of them) → `{ close_signature }`; the channel accepts no
+ * more payments afterwards.
  */
 // DELETE /api/1/channels/:sender/:open_block
 export async function DELETE(req: Request, ctx: Ctx): Promise<Response> {
   try {
+    assertSameOrigin(req);
     const { sender, open_block } = parseInput(channelParamsSchema, await ctx.params);
     const body = parseInput(closeRequestSchema, await readJsonBody(req));
+    const auth = await closeAuthFor(req, body);
     const result = await cooperativeClose({
       sender,
       openBlock: open_block,
       balance: body.balance,
       balanceSignature: body.balance_signature,
+      auth,
     });
-    return Response.json(result);
+    return Response.json(result, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return errorResponse(err);
   }
