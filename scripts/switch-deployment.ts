@@ -21,6 +21,11 @@ async function main(): Promise<void> {
   program.parse();
   const { backupDir } = program.opts<{ backupDir: string }>();
   const { file, archived } = await switchDeployment(path.resolve(backupDir));
+  if (!file) {
+    console.log("the database indexes no deployment yet: nothing to switch");
+    await resetDb();
+    return;
+  }
   console.log(`backed up every stored proof to ${file}`);
   console.log(
     `archived ${archived} channel proof${archived === 1 ? "" : "s"}; the next start indexes the configured deployment`,

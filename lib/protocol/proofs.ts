@@ -50,32 +50,39 @@ export class InvalidWalletSignatureError extends Error {
 
 type ProofTypes = typeof balanceProofTypes | typeof closingProofTypes;
 
-async function signProof(
+/**
+ * Signs typed data with a local account or through a wallet client, and brings the signature into
+ * the protocol format (viem's signers already return low-s with v ∈ {27, 28}; some hardware
+ * wallets answer v ∈ {0, 1}).
+ */
+async function signTyped(
+  source: ProofSignerSource,
+  typedData: Parameters<LocalAccount["signTypedData"]>[0],
+  what: string,
+): Promise<Hex> {
+  let raw: Hex;
+  if (source.walletClient) {
+    const account = source.account ?? source.walletClient.account;
+    if (!account)
+      throw new TypeError(`${what}: the wallet client has no account and none was given`);
+    raw = await source.walletClient.signTypedData({ ...typedData, account } as Parameters<
+      WalletClient["signTypedData"]
+    >[0]);
+  } else {
+    raw = await source.account.signTypedData(typedData);
+  }
+  const normalized = normalizeSignature(raw);
+  if (!normalized.ok) throw new InvalidWalletSignatureError(normalized.reason, raw);
+  return normalized.signature;
+}
+
+function signProof(
   params: SignProofParameters,
   types: ProofTypes,
   primaryType: "BalanceProof" | "ClosingProof",
 ): Promise<Hex> {
   const { domain, message } = params;
-  // The two type objects share one field list, so the cast only widens the primaryType literal.
-  const typedData = {
-    domain,
-    types: types as typeof balanceProofTypes,
-    primaryType: primaryType as "BalanceProof",
-    message,
-  };
-  let raw: Hex;
-  if (params.walletClient) {
-    const account = params.account ?? params.walletClient.account;
-    if (!account)
-      throw new TypeError("signProof: the wallet client has no account and none was given");
-    raw = await params.walletClient.signTypedData({ ...typedData, account });
-  } else {
-    raw = await params.account.signTypedData(typedData);
-  }
-  // viem's signers already return low-s with v ∈ {27, 28}; some hardware wallets answer v ∈ {0, 1}.
-  const normalized = normalizeSignature(raw);
-  if (!normalized.ok) throw new InvalidWalletSignatureError(normalized.reason, raw);
-  return normalized.signature;
+  return signTyped(params, { domain, types, primaryType, message }, "signProof");
 }
 
 /**
@@ -189,25 +196,13 @@ export type SignCloseRequestParameters = ProofSignerSource & {
  *   account, domain, message: { sender, receiver, openBlockNumber, balance, nonce, expires },
  * });
  */
-export async function signCloseRequest(params: SignCloseRequestParameters): Promise<Hex> {
-  const typedData = {
-    domain: params.domain,
-    types: closeRequestTypes,
-    primaryType: "CloseRequest" as const,
-    message: params.message,
-  };
-  let raw: Hex;
-  if (params.walletClient) {
-    const account = params.account ?? params.walletClient.account;
-    if (!account)
-      throw new TypeError("signCloseRequest: the wallet client has no account and none was given");
-    raw = await params.walletClient.signTypedData({ ...typedData, account });
-  } else {
-    raw = await params.account.signTypedData(typedData);
-  }
-  const normalized = normalizeSignature(raw);
-  if (!normalized.ok) throw new InvalidWalletSignatureError(normalized.reason, raw);
-  return normalized.signature;
+export function signCloseRequest(params: SignCloseRequestParameters): Promise<Hex> {
+  const { domain, message } = params;
+  return signTyped(
+    params,
+    { domain, types: closeRequestTypes, primaryType: "CloseRequest", message },
+    "signCloseRequest",
+  );
 }
 
 /**

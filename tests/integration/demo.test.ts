@@ -108,5 +108,13 @@ it("starts the whole site, stops on Ctrl-C, reuses state, and redeploys after a 
   const third = await startDemo();
   await waitForOutput(third, "Press Ctrl-C to stop.");
   expect(third.output()).toContain("the chain was reset");
+  // The old deployment's proofs are backed up and archived, not deleted, and the site serves the
+  // new deployment instead of refusing the database.
+  expect(third.output()).toMatch(/backed up every stored proof to .*backups/);
+  expect(third.output()).toMatch(/archived \d+ channel proofs?/);
+  const redeployed = JSON.parse(readFileSync(path.join(dataDir, "deployment.json"), "utf8"));
+  const after = await fetch(`http://127.0.0.1:${port}/api/echo/fix/hi`);
+  expect(after.status).toBe(402);
+  expect(after.headers.get("RDN-Contract-Address")).toBe(redeployed.contract);
   expect(await stopDemo(third)).toBe(0);
 }, 600_000);

@@ -294,7 +294,7 @@ describe("withdrawals, reorgs, restarts", () => {
     const backupDir = path.join(f.dir, "backups");
     const { file, archived } = await switchDeployment(backupDir);
     expect(archived).toBe(before.length);
-    const backup = JSON.parse(readFileSync(file, "utf8")) as ProofBackup;
+    const backup = JSON.parse(readFileSync(file!, "utf8")) as ProofBackup;
     expect(backup.proofs.find((p) => p.sender === someone.sender)).toMatchObject({
       contract: old,
       balance: "1",

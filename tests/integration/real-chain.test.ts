@@ -15,13 +15,13 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { GET as fix } from "@/app/api/echo/fix/[param]/route";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { resetChainConfig } from "@/lib/chain/config";
-import { cooperativeClose } from "@/lib/api/cooperative-close";
+import * as closeRoute from "@/app/api/1/channels/[sender]/[open_block]/route";
 import { resetEnv } from "@/lib/env";
 import { runSyncPass } from "@/lib/indexer";
 import { channelDomain, signBalanceProof, signCloseRequest } from "@/lib/protocol";
 import { call, paymentHeaders } from "../helpers/paywall";
 import { ANVIL_KEYS, startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
-import { postVerify } from "./api-helpers";
+import { apiRequest, ctx, postVerify } from "./api-helpers";
 import { createSiweMessage } from "viem/siwe";
 import * as nonceRoute from "@/app/api/1/auth/nonce/route";
 
@@ -136,29 +136,34 @@ describe("env-override mode on chain 11155111", () => {
     // A close request signed by the sender for this chain's domain authorises the close.
     const nonce = toHex(randomBytes(32));
     const expires = BigInt(Math.floor(Date.now() / 1000) + 300);
-    const { close_signature } = await cooperativeClose({
-      sender: reader.address,
-      openBlock,
-      balance,
-      balanceSignature: await sign(balance),
-      auth: {
-        kind: "request",
-        nonce,
-        expires,
-        signature: await signCloseRequest({
-          account: reader,
-          domain: channelDomain({ chainId: CHAIN_ID, contract: f.deployment.contract }),
-          message: {
-            sender: reader.address,
-            receiver: receiver.address,
-            openBlockNumber: openBlock,
-            balance,
+    const res = await closeRoute.DELETE(
+      apiRequest(`/api/1/channels/${reader.address}/${openBlock}`, {
+        method: "DELETE",
+        body: {
+          balance: balance.toString(),
+          balance_signature: await sign(balance),
+          close_request: {
             nonce,
-            expires,
+            expires: expires.toString(),
+            signature: await signCloseRequest({
+              account: reader,
+              domain: channelDomain({ chainId: CHAIN_ID, contract: f.deployment.contract }),
+              message: {
+                sender: reader.address,
+                receiver: receiver.address,
+                openBlockNumber: openBlock,
+                balance,
+                nonce,
+                expires,
+              },
+            }),
           },
-        }),
-      },
-    });
+        },
+      }),
+      ctx({ sender: reader.address, open_block: String(openBlock) }),
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { close_signature } = (await res.json()) as { close_signature: Hex };
     const before = (await f.publicClient.readContract({
       address: f.deployment.token,
       abi: demoTokenAbi,
