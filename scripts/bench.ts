@@ -25,7 +25,7 @@ import {
   type Hex,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
+import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
 import { demoTokenAbi, microTransferChannelsAbi } from "../lib/chain/abi";
 import { balanceProofDigest, channelDomain } from "../lib/protocol/eip712";
 import { startAnvil } from "./lib/anvil";
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     // Channels: one funded reader per connection, each with a large deposit.
     // Each scenario pays on channels of its own, one per connection.
     console.log(`opening ${2 * connections} channels…`);
-    const chain = { ...foundry, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
+    const chain = buildChain(LOCAL_CHAIN_ID, anvil.rpcUrl);
     const transport = http(anvil.rpcUrl);
     const publicClient = createPublicClient({ chain, transport });
     const deployer = createWalletClient({

@@ -19,7 +19,7 @@ import {
   parseSignature,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
+import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
 import { channelDomain } from "../lib/protocol/eip712";
 import { signBalanceProof, signClosingProof } from "../lib/protocol/proofs";
 import { startAnvil } from "./lib/anvil";
@@ -50,9 +50,10 @@ async function main() {
   const anvil = await startAnvil();
   try {
     const transport = http(anvil.rpcUrl);
-    const pub = createPublicClient({ chain: foundry, transport });
+    const chain = buildChain(LOCAL_CHAIN_ID, anvil.rpcUrl);
+    const pub = createPublicClient({ chain, transport });
     const wallet = (account: PrivateKeyAccount) =>
-      createWalletClient({ account, chain: foundry, transport });
+      createWalletClient({ account, chain, transport });
 
     async function send(
       account: PrivateKeyAccount,
@@ -66,7 +67,7 @@ async function main() {
         abi,
         functionName,
         args,
-        chain: foundry,
+        chain,
         account,
       });
       const receipt = await pub.waitForTransactionReceipt({ hash });
@@ -80,7 +81,7 @@ async function main() {
         abi,
         bytecode,
         args,
-        chain: foundry,
+        chain,
         account: deployer,
       });
       const receipt = await pub.waitForTransactionReceipt({ hash });
@@ -112,7 +113,7 @@ async function main() {
       "0x0000000000000000000000000000000000000000",
     ]);
 
-    const chainId = foundry.id;
+    const chainId = chain.id;
     const domain = channelDomain({ chainId, contract: channels.address });
     const balanceSig = (signer: PrivateKeyAccount, sender: Address, ob: number, balance: bigint) =>
       signBalanceProof({

@@ -31,7 +31,31 @@ export async function acquireLease(
     },
     data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + ttlMs) },
   });
-  return count === 1;
+  if (count === 1) return true;
+  // A lease held by a process of this host that no longer runs (killed, crashed) is taken over at
+  // once instead of after its expiry: indexing, and the watchtower, resume with the restart.
+  const held = await db().syncState.findUnique({ where: { id: 1 }, select: { leaseOwner: true } });
+  if (!held?.leaseOwner || !isDeadLocalOwner(held.leaseOwner)) return false;
+  const taken = await db().syncState.updateMany({
+    where: { id: 1, leaseOwner: held.leaseOwner },
+    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + ttlMs) },
+  });
+  if (taken.count === 1)
+    console.warn(`[indexer] took over the lease of ${held.leaseOwner}, which no longer runs`);
+  return taken.count === 1;
+}
+
+/** Whether a lease owner id names a process of this host that has exited. */
+export function isDeadLocalOwner(leaseOwner: string): boolean {
+  const [host, pid] = leaseOwner.split(":");
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid)
+    return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 /** Gives the lease up (on shutdown) so another instance can take over at once. */

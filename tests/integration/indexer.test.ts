@@ -2,7 +2,9 @@
  * The indexer against a real anvil chain and the real contracts: channels appear, confirm, grow,
  * close and settle as the contract events say; reorgs, restarts and redeployments are survived.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Address, PrivateKeyAccount } from "viem";
@@ -12,7 +14,7 @@ import { db, resetDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { channelDomain, signBalanceProof } from "@/lib/protocol";
 import { startIndexerLoop, stopIndexerLoop, syncOnce } from "@/lib/indexer";
-import { acquireLease } from "@/lib/indexer/lease";
+import { acquireLease, LEASE_OWNER } from "@/lib/indexer/lease";
 import { exportProofs, type ProofBackup } from "@/lib/db/proof-backup";
 import { switchDeployment } from "../../scripts/lib/switch-deployment";
 import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
@@ -334,6 +336,26 @@ describe("background loop", () => {
     });
     expect(await acquireLease(30_000)).toBe(true);
     expect(await acquireLease(30_000)).toBe(true);
+  });
+
+  it("a lease of a local process that no longer runs is taken over at once", async () => {
+    const exited = spawnSync(process.execPath, ["-e", ""]);
+    const until = new Date(Date.now() + 60_000);
+    // A live process of this host (the test runner's parent) keeps its lease until it expires.
+    await db().syncState.update({
+      where: { id: 1 },
+      data: { leaseOwner: `${hostname()}:${process.ppid}:live`, leaseUntil: until },
+    });
+    expect(await acquireLease(30_000)).toBe(false);
+    // A killed one does not: the restarted server indexes (and disputes) without waiting.
+    await db().syncState.update({
+      where: { id: 1 },
+      data: { leaseOwner: `${hostname()}:${exited.pid}:dead`, leaseUntil: until },
+    });
+    expect(await acquireLease(30_000)).toBe(true);
+    expect((await db().syncState.findUniqueOrThrow({ where: { id: 1 } })).leaseOwner).toBe(
+      LEASE_OWNER,
+    );
   });
 
   it("starts once per process and indexes new channels on its own", async () => {
