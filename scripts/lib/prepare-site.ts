@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createPublicClient, http, type Hex } from "viem";
+import { ANVIL_KEYS } from "./anvil-keys";
 import { checkDeployment } from "../../lib/chain/check-deployment";
 import { deployContracts } from "../../lib/chain/deploy";
 import { readDeployment, writeDeployment, type Deployment } from "../../lib/chain/deployment";
@@ -9,8 +10,7 @@ import { readDeployment, writeDeployment, type Deployment } from "../../lib/chai
 const root = path.resolve(__dirname, "../..");
 
 /** The first anvil development account: deployer and receiver of the demo (a public key). */
-export const ANVIL_KEY_0: Hex =
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const ANVIL_KEY_0: Hex = ANVIL_KEYS[0]!;
 
 function run(what: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
   const res = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });

@@ -10,34 +10,19 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  type Address,
-  type Hex,
-  type PrivateKeyAccount,
-} from "viem";
+import type { Address, PrivateKeyAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
-import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import type { Deployment } from "@/lib/chain/deployment";
 import { channelDomain } from "@/lib/protocol/eip712";
 import { signBalanceProof } from "@/lib/protocol/proofs";
 import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
-import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
+import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
+import { prepareSite } from "../../scripts/lib/prepare-site";
+import { fundAndOpenChannels } from "../helpers/e2e-channels";
 import { startNextServer, type NextServer } from "../helpers/next-server";
 
-const READER_KEYS: Hex[] = [
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-  "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-  "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-  "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-];
+/** Anvil accounts 1–8. */
+const READER_KEYS = ANVIL_KEYS.slice(1, 9);
 const TOKEN = 10n ** 18n;
 /** Price of the fixed-price echo route. */
 const PRICE = 5n;
@@ -79,7 +64,7 @@ test("payments answered 200 survive a SIGKILL mid-load, none counted twice, and 
     DATABASE_URL: `file:${dbFile}`,
     RPC_URL: anvil.rpcUrl,
     DEPLOYMENT_FILE: deploymentFile,
-    RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
+    RECEIVER_PRIVATE_KEY: ANVIL_KEYS[0]!,
     SESSION_SECRET: "crash-session-secret-0123456789abcdef0123",
     API_TOKEN,
     CONFIRMATIONS: "0",
@@ -88,7 +73,7 @@ test("payments answered 200 survive a SIGKILL mid-load, none counted twice, and 
   };
   server = await startNextServer({ env: serverEnv });
 
-  const receiver = privateKeyToAccount(ANVIL_KEY_0).address;
+  const receiver = privateKeyToAccount(ANVIL_KEYS[0]!).address;
   const channels = await openChannels(anvil.rpcUrl, deployment, receiver);
   const sign = (c: Channel, balance: bigint) =>
     signBalanceProof({
@@ -220,52 +205,19 @@ async function openChannels(
   deployment: Deployment,
   receiver: Address,
 ): Promise<Channel[]> {
-  const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } };
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  const wallet = (account: PrivateKeyAccount) =>
-    createWalletClient({ chain, transport: http(rpcUrl), account });
-  const wait = async (hash: Hex) => {
-    const r = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return r;
-  };
-  const deployer = wallet(privateKeyToAccount(ANVIL_KEY_0));
-  const readers = READER_KEYS.map((k) => privateKeyToAccount(k));
   const channels: Channel[] = [];
-  for (const reader of readers) {
-    await wait(
-      await deployer.writeContract({
-        address: deployment.token,
-        abi: demoTokenAbi,
-        functionName: "transfer",
-        args: [reader.address, 2n * TOKEN],
-      }),
-    );
-    const w = wallet(reader);
-    await wait(
-      await w.writeContract({
-        address: deployment.token,
-        abi: demoTokenAbi,
-        functionName: "approve",
-        args: [deployment.contract, 2n * TOKEN],
-      }),
-    );
-    for (let k = 0; k < 2; k++) {
-      const receipt = await wait(
-        await w.writeContract({
-          address: deployment.contract,
-          abi: microTransferChannelsAbi,
-          functionName: "createChannel",
-          args: [receiver, TOKEN, "0x0000000000000000000000000000000000000000"],
-        }),
-      );
-      channels.push({
-        reader,
-        openBlock: Number(receipt.blockNumber),
-        lastOk: 0n,
-        lastSent: 0n,
-      });
-    }
+  for (const key of READER_KEYS) {
+    const reader = privateKeyToAccount(key);
+    const openBlocks = await fundAndOpenChannels({
+      rpcUrl,
+      deployment,
+      receiver,
+      reader,
+      funds: 2n * TOKEN,
+      deposits: [TOKEN, TOKEN],
+    });
+    for (const openBlock of openBlocks)
+      channels.push({ reader, openBlock, lastOk: 0n, lastSent: 0n });
   }
   return channels;
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { createPublicClient, createWalletClient, http, type Address } from "viem";
+import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
-import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { channelDomain } from "@/lib/protocol/eip712";
 import { signBalanceProof } from "@/lib/protocol/proofs";
+import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
+import { fundAndOpenChannels } from "../helpers/e2e-channels";
 
 interface E2EState {
   rpcUrl: string;
@@ -13,8 +13,8 @@ interface E2EState {
 }
 const state = (): E2EState => JSON.parse(readFileSync(process.env.E2E_STATE!, "utf8")); // written by global-setup.ts
 
-const READER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // anvil account 2
-const RECEIVER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as Address; // anvil account 0
+const READER_KEY = ANVIL_KEYS[2]!; // anvil account 2
+const RECEIVER = privateKeyToAccount(ANVIL_KEYS[0]!).address; // anvil account 0
 const TOKEN = 10n ** 18n;
 
 test("the home page lists the seeded articles", async ({ page }) => {
@@ -45,43 +45,14 @@ test("a browser pays with RDN cookies, then re-reads with its receipt", async ({
 }) => {
   const { rpcUrl, deployment } = state();
   const reader = privateKeyToAccount(READER_KEY);
-  const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } };
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  const wallet = createWalletClient({ chain, transport: http(rpcUrl), account: reader });
-  const deployer = createWalletClient({
-    chain,
-    transport: http(rpcUrl),
-    account: privateKeyToAccount(
-      "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    ),
-  });
-  const wait = (hash: `0x${string}`) =>
-    publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
-  await wait(
-    await deployer.writeContract({
-      address: deployment.token,
-      abi: demoTokenAbi,
-      functionName: "transfer",
-      args: [reader.address, 10n * TOKEN],
-    }),
-  );
-  await wait(
-    await wallet.writeContract({
-      address: deployment.token,
-      abi: demoTokenAbi,
-      functionName: "approve",
-      args: [deployment.contract, 5n * TOKEN],
-    }),
-  );
-  const receipt = await wait(
-    await wallet.writeContract({
-      address: deployment.contract,
-      abi: microTransferChannelsAbi,
-      functionName: "createChannel",
-      args: [RECEIVER, 5n * TOKEN, "0x0000000000000000000000000000000000000000"],
-    }),
-  );
-  const openBlock = Number(receipt.blockNumber);
+  const [openBlock] = (await fundAndOpenChannels({
+    rpcUrl,
+    deployment,
+    receiver: RECEIVER,
+    reader,
+    funds: 10n * TOKEN,
+    deposits: [5n * TOKEN],
+  })) as [number];
   const signature = await signBalanceProof({
     account: reader,
     domain: channelDomain({ chainId: deployment.chainId, contract: deployment.contract }),

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import {
   createPublicClient,
   createTestClient,
@@ -14,7 +15,6 @@ import {
   parseEther,
   type Address,
   type Chain,
-  type Hex,
   type PrivateKeyAccount,
   type Transport,
   type WalletClient,
@@ -27,25 +27,18 @@ import { deployContracts } from "@/lib/chain/deploy";
 import { writeDeployment, type Deployment } from "@/lib/chain/deployment";
 import { resetDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
+import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
 import { startAnvil, type AnvilInstance } from "./anvil";
 
 const root = path.resolve(__dirname, "../..");
 
-/** anvil's default development keys (public; never use them on a real network). */
-export const ANVIL_KEYS: readonly Hex[] = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-  "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-  "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-  "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-  "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-];
+/** anvil's development keys, re-exported for the suites that import them from here. */
+export { ANVIL_KEYS };
 
 export const TOKEN = 10n ** 18n;
+
+/** The operator API token (API_TOKEN) of the fixture's site. */
+export const API_TOKEN = "test-api-token-0123456789";
 
 export interface SiteFixture {
   anvil: AnvilInstance;
@@ -115,7 +108,7 @@ export async function startSiteFixture(
     DEPLOYMENT_FILE: deploymentFile,
     RECEIVER_PRIVATE_KEY: ANVIL_KEYS[0],
     SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
-    API_TOKEN: "test-api-token-0123456789",
+    API_TOKEN,
     CONFIRMATIONS: "0",
     INDEXER_ENABLED: "false",
     INDEXER_MAX_LAG_BLOCKS: "1000000000",
@@ -188,6 +181,24 @@ export async function startSiteFixture(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a site fixture before the file's tests and stops it after them. `onStart` receives the
+ * fixture before any test runs (to keep it in the file's own variable).
+ */
+export function setupSiteFixture(
+  onStart: (site: SiteFixture) => void | Promise<void>,
+  opts?: Parameters<typeof startSiteFixture>[0],
+): void {
+  let site: SiteFixture | undefined;
+  beforeAll(async () => {
+    site = await startSiteFixture(opts);
+    await onStart(site);
+  });
+  afterAll(async () => {
+    await site?.stop();
+  });
 }
 
 export { parseEther };

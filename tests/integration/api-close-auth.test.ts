@@ -4,11 +4,10 @@
  * CloseRequest. Showing the latest balance proof (which the paywall's corrective 402 hands to
  * anyone who shows an older one) is not enough. Real anvil, contracts and SQLite.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createWalletClient, http, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import * as channelRoute from "@/app/api/1/channels/[sender]/[open_block]/route";
 import { CLOSE_REQUEST_MAX_TTL_SECONDS } from "@/lib/api/cooperative-close";
-import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import { buildChain } from "@/lib/chain/chain";
 import { db } from "@/lib/db/client";
 import {
@@ -17,10 +16,11 @@ import {
   closeRequestTypes,
   recoverClosingProofSigner,
 } from "@/lib/protocol";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
+import { API_TOKEN, setupSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 import {
   apiRequest,
   closeRequestFor,
+  cooperativeCloseOnChain,
   ctx,
   insertChannel,
   proofFor,
@@ -33,14 +33,9 @@ let site: SiteFixture;
 let reader: PrivateKeyAccount;
 let sessionKey: PrivateKeyAccount;
 let stranger: PrivateKeyAccount;
-const bearer = "test-api-token-0123456789";
-
-beforeAll(async () => {
-  site = await startSiteFixture();
-  [reader, sessionKey, stranger] = [site.readers[0]!, site.readers[1]!, site.readers[2]!];
-});
-afterAll(async () => {
-  await site?.stop();
+setupSiteFixture((s) => {
+  site = s;
+  [reader, sessionKey, stranger] = [s.readers[0]!, s.readers[1]!, s.readers[2]!];
 });
 beforeEach(async () => {
   await db().channel.deleteMany();
@@ -114,7 +109,7 @@ describe("without the sender's credentials", () => {
 
   it("answers 403 to the bearer API token", async () => {
     await insertChannel(site, { reader, openBlock: 12, balance: 5n });
-    const res = await close(12, { bearer });
+    const res = await close(12, { bearer: API_TOKEN });
     expect(res.status).toBe(403);
     expect(res.body.error).toMatch(/API token cannot close/);
     expect(await closeSigned(12)).toBe(false);
@@ -348,26 +343,13 @@ describe("interoperability", () => {
     });
     expect(res.status).toBe(200);
 
-    const hash = await site.wallet(reader).writeContract({
-      address: site.deployment.contract,
-      abi: microTransferChannelsAbi,
-      functionName: "cooperativeClose",
-      args: [
-        reader.address,
-        site.receiver.address,
-        openBlock,
-        TOKEN,
-        await proofFor(site, { reader, openBlock }, TOKEN),
-        res.body.close_signature!,
-      ],
-      account: reader,
-      chain: null,
-    });
-    const receipt = await site.publicClient.waitForTransactionReceipt({
-      hash,
-      pollingInterval: 50,
-    });
-    expect(receipt.status).toBe("success");
+    await cooperativeCloseOnChain(
+      site,
+      { reader, openBlock },
+      TOKEN,
+      await proofFor(site, { reader, openBlock }, TOKEN),
+      res.body.close_signature!,
+    );
   });
 
   it("hashes the documented type string", () => {

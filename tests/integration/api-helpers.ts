@@ -8,6 +8,7 @@ import type { Address, Hex, PrivateKeyAccount } from "viem";
 import { createSiweMessage, type SiweMessage } from "viem/siwe";
 import * as nonceRoute from "@/app/api/1/auth/nonce/route";
 import * as verifyRoute from "@/app/api/1/auth/verify/route";
+import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import { db } from "@/lib/db/client";
 import { channelDomain, signBalanceProof, signCloseRequest } from "@/lib/protocol";
 import { BASE } from "../helpers/paywall";
@@ -178,4 +179,35 @@ export async function insertChannel(site: SiteFixture, row: ChannelRow) {
       lastResource: balance > 0n ? "/articles/demo" : null,
     },
   });
+}
+
+/**
+ * The reader submits cooperativeClose for its channel with the balance proof and the receiver's
+ * closing signature; expects it to succeed and returns the receipt.
+ */
+export async function cooperativeCloseOnChain(
+  site: SiteFixture,
+  row: { reader: PrivateKeyAccount; openBlock: number },
+  balance: bigint,
+  balanceSignature: Hex,
+  closeSignature: Hex,
+) {
+  const hash = await site.wallet(row.reader).writeContract({
+    address: site.deployment.contract,
+    abi: microTransferChannelsAbi,
+    functionName: "cooperativeClose",
+    args: [
+      row.reader.address,
+      site.receiver.address,
+      row.openBlock,
+      balance,
+      balanceSignature,
+      closeSignature,
+    ],
+    account: row.reader,
+    chain: null,
+  });
+  const receipt = await site.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  expect(receipt.status).toBe("success");
+  return receipt;
 }

@@ -3,7 +3,7 @@
  * withdraw; DELETE channels/:sender/:open_block): a browser request from another site gets 403 and
  * changes nothing; same-site requests and requests without Origin (scripts, curl) pass.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as logoutRoute from "@/app/api/1/auth/logout/route";
 import * as verifyRoute from "@/app/api/1/auth/verify/route";
 import * as channelRoute from "@/app/api/1/channels/[sender]/[open_block]/route";
@@ -13,7 +13,7 @@ import { allowedOrigins } from "@/lib/auth/origin";
 import { resetChainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
-import { startSiteFixture, type SiteFixture } from "../helpers/site-fixture";
+import { API_TOKEN, setupSiteFixture, type SiteFixture } from "../helpers/site-fixture";
 import {
   apiRequest,
   ctx,
@@ -26,13 +26,8 @@ import {
 } from "./api-helpers";
 
 let site: SiteFixture;
-const bearer = "test-api-token-0123456789";
-
-beforeAll(async () => {
-  site = await startSiteFixture();
-});
-afterAll(async () => {
-  await site?.stop();
+setupSiteFixture((s) => {
+  site = s;
 });
 
 type Route = (opts: RequestOptions) => Promise<Response>;
@@ -61,13 +56,16 @@ async function routes(): Promise<Array<[string, Route]>> {
       (o) => verifyRoute.POST(post("/api/1/auth/verify", o, { body: { message, signature } })),
     ],
     ["POST /api/1/auth/logout", (o) => logoutRoute.POST(post("/api/1/auth/logout", o))],
-    ["POST /api/1/sync", (o) => syncRoute.POST(post("/api/1/sync", o, { bearer }))],
+    ["POST /api/1/sync", (o) => syncRoute.POST(post("/api/1/sync", o, { bearer: API_TOKEN }))],
     [
       "POST /api/1/withdraw",
       // A minimum no channel reaches: the call succeeds without sending transactions.
       (o) =>
         withdrawRoute.POST(
-          post("/api/1/withdraw", o, { bearer, body: { minimum: (2n ** 192n - 1n).toString() } }),
+          post("/api/1/withdraw", o, {
+            bearer: API_TOKEN,
+            body: { minimum: (2n ** 192n - 1n).toString() },
+          }),
         ),
     ],
     [

@@ -3,7 +3,7 @@
  * file: stats, channel listings and access rules, and the cooperative close (by a signed-in
  * sender) checked on chain.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseEventLogs, type Hex, type PrivateKeyAccount } from "viem";
 import * as channelRoute from "@/app/api/1/channels/[sender]/[open_block]/route";
 import * as senderRoute from "@/app/api/1/channels/[sender]/route";
@@ -14,17 +14,19 @@ import { resetChainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { channelDomain, recoverClosingProofSigner } from "@/lib/protocol";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
-import { apiRequest, ctx, insertChannel, proofFor, signIn } from "./api-helpers";
+import { API_TOKEN, setupSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
+import {
+  apiRequest,
+  cooperativeCloseOnChain,
+  ctx,
+  insertChannel,
+  proofFor,
+  signIn,
+} from "./api-helpers";
 
 let site: SiteFixture;
-const bearer = "test-api-token-0123456789";
-
-beforeAll(async () => {
-  site = await startSiteFixture();
-});
-afterAll(async () => {
-  await site?.stop();
+setupSiteFixture((s) => {
+  site = s;
 });
 
 const tokenBalance = (address: `0x${string}`) =>
@@ -83,7 +85,7 @@ describe("GET /api/1/stats", () => {
     });
 
     const { status, body } = await json(
-      await statsRoute.GET(apiRequest("/api/1/stats", { bearer })),
+      await statsRoute.GET(apiRequest("/api/1/stats", { bearer: API_TOKEN })),
     );
     expect(status).toBe(200);
     const { manager_abi, token_abi, ...rest } = body;
@@ -118,7 +120,9 @@ describe("GET /api/1/stats", () => {
       deposit: big,
       balance: 1n,
     });
-    const { body } = await json(await statsRoute.GET(apiRequest("/api/1/stats", { bearer })));
+    const { body } = await json(
+      await statsRoute.GET(apiRequest("/api/1/stats", { bearer: API_TOKEN })),
+    );
     expect(body.deposit_sum).toBe((2n * big).toString());
     expect(body.balance_sum).toBe(big.toString());
     expect(body.sync_block).toBeNull();
@@ -131,7 +135,7 @@ describe("GET /api/1/stats", () => {
     resetChainConfig();
     try {
       const { status, body } = await json(
-        await statsRoute.GET(apiRequest("/api/1/stats", { bearer })),
+        await statsRoute.GET(apiRequest("/api/1/stats", { bearer: API_TOKEN })),
       );
       expect(status).toBe(502);
       expect(body.error).toMatch(/RPC is unreachable/);
@@ -161,7 +165,7 @@ describe("GET /api/1/channels and /api/1/channels/:sender", () => {
   });
 
   const list = async (query: string) =>
-    json(await channelsRoute.GET(apiRequest(`/api/1/channels${query}`, { bearer })));
+    json(await channelsRoute.GET(apiRequest(`/api/1/channels${query}`, { bearer: API_TOKEN })));
   const blocks = (body: Array<{ open_block: number }>) => body.map((c) => c.open_block);
 
   it("returns the protocol shape plus the documented extras", async () => {
@@ -234,7 +238,7 @@ describe("GET /api/1/channels and /api/1/channels/:sender", () => {
 
   it("lets the operator list any sender", async () => {
     const res = await senderRoute.GET(
-      apiRequest(`/api/1/channels/${b.address}?status=all`, { bearer }),
+      apiRequest(`/api/1/channels/${b.address}?status=all`, { bearer: API_TOKEN }),
       ctx({ sender: b.address }),
     );
     expect(blocks((await json(res)).body)).toEqual([33, 34]);
@@ -244,7 +248,7 @@ describe("GET /api/1/channels and /api/1/channels/:sender", () => {
     "answers 400 naming sender for %s",
     async (sender) => {
       const res = await senderRoute.GET(
-        apiRequest(`/api/1/channels/${sender}`, { bearer }),
+        apiRequest(`/api/1/channels/${sender}`, { bearer: API_TOKEN }),
         ctx({ sender }),
       );
       expect(res.status).toBe(400);
@@ -255,7 +259,7 @@ describe("GET /api/1/channels and /api/1/channels/:sender", () => {
   it("returns one channel with its last proof, 404 for an unknown one, 400 for a bad open_block", async () => {
     const get = (sender: string, open_block: string) =>
       channelRoute.GET(
-        apiRequest(`/api/1/channels/${sender}/${open_block}`, { bearer }),
+        apiRequest(`/api/1/channels/${sender}/${open_block}`, { bearer: API_TOKEN }),
         ctx({ sender, open_block }),
       );
     const { status, body } = await json(await get(a.address, "30"));
@@ -349,26 +353,13 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
       await tokenBalance(site.receiver.address),
       await tokenBalance(reader.address),
     ];
-    const hash = await site.wallet(reader).writeContract({
-      address: site.deployment.contract,
-      abi: microTransferChannelsAbi,
-      functionName: "cooperativeClose",
-      args: [
-        reader.address,
-        site.receiver.address,
-        openBlock,
-        balance,
-        balanceSig,
-        close_signature,
-      ],
-      account: reader,
-      chain: null,
-    });
-    const receipt = await site.publicClient.waitForTransactionReceipt({
-      hash,
-      pollingInterval: 50,
-    });
-    expect(receipt.status).toBe("success");
+    const receipt = await cooperativeCloseOnChain(
+      site,
+      { reader, openBlock },
+      balance,
+      balanceSig,
+      close_signature,
+    );
     const settled = parseEventLogs({
       abi: microTransferChannelsAbi,
       logs: receipt.logs,
@@ -388,17 +379,7 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     expect(res.status).toBe(200);
     const { close_signature } = await res.json();
     const before = await tokenBalance(reader.address);
-    const hash = await site.wallet(reader).writeContract({
-      address: site.deployment.contract,
-      abi: microTransferChannelsAbi,
-      functionName: "cooperativeClose",
-      args: [reader.address, site.receiver.address, openBlock, 0n, sig, close_signature],
-      account: reader,
-      chain: null,
-    });
-    expect(
-      (await site.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })).status,
-    ).toBe("success");
+    await cooperativeCloseOnChain(site, { reader, openBlock }, 0n, sig, close_signature);
     expect(await tokenBalance(reader.address)).toBe(before + 2n * TOKEN);
   });
 

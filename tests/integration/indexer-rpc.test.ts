@@ -5,23 +5,17 @@
  * disputes in time.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  encodeFunctionData,
-  numberToHex,
-  type Address,
-  type Hex,
-  type PrivateKeyAccount,
-} from "viem";
-import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
+import { encodeFunctionData, numberToHex, type Hex, type PrivateKeyAccount } from "viem";
+import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import { resetChainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { runSyncPass, syncOnce } from "@/lib/indexer";
 import { eventFromRow } from "@/lib/indexer/events";
 import { storeChunk } from "@/lib/indexer/store";
-import { channelDomain, signBalanceProof } from "@/lib/protocol";
 import { rpcError, startRpcStandIn, type RpcCall, type RpcStandIn } from "../helpers/rpc-standin";
 import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
+import { channelRow, openWithPayments, tokens } from "./watchtower-helpers";
 
 let f: SiteFixture;
 let rpc: RpcStandIn;
@@ -41,41 +35,7 @@ afterAll(async () => {
   await rpc?.close();
 });
 
-const channel = (sender: Address, openBlock: number) =>
-  db().channel.findUniqueOrThrow({ where: { sender_openBlock: { sender, openBlock } } });
-
-const tokens = (who: Address) =>
-  f.publicClient.readContract({
-    address: f.deployment.token,
-    abi: demoTokenAbi,
-    functionName: "balanceOf",
-    args: [who],
-  });
-
 const head = async () => Number(await f.publicClient.getBlockNumber({ cacheTime: 0 }));
-
-/** Opens and indexes a channel, then records `accepted` as the paywall would (real proof). */
-async function openWithPayment(
-  reader: PrivateKeyAccount,
-  deposit: bigint,
-  accepted: bigint,
-): Promise<number> {
-  const openBlock = await f.openChannel(reader, deposit);
-  await syncOnce();
-  const domain = channelDomain({ chainId: f.deployment.chainId, contract: f.deployment.contract });
-  const message = {
-    sender: reader.address,
-    receiver: f.receiver.address,
-    openBlockNumber: openBlock,
-    balance: accepted,
-  };
-  const signature = await signBalanceProof({ account: reader, domain, message });
-  await db().channel.update({
-    where: { sender_openBlock: { sender: reader.address, openBlock } },
-    data: { balance: accepted.toString(), signature },
-  });
-  return openBlock;
-}
 
 /** Signs the sender's uncooperativeClose without sending it (so it can be sent on two forks). */
 async function signClose(reader: PrivateKeyAccount, openBlock: number, balance: bigint) {
@@ -108,8 +68,8 @@ const isGetLogs = (call: RpcCall) => call.method === "eth_getLogs";
 describe("an RPC whose logs lag the head", () => {
   it("a close request the log node had not served yet is found on a later pass and disputed", async () => {
     const reader = f.readers[0]!;
-    const openBlock = await openWithPayment(reader, 10n * TOKEN, 5n * TOKEN);
-    const receiverBefore = await tokens(f.receiver.address);
+    const openBlock = await openWithPayments(f, reader, 10n * TOKEN, [5n * TOKEN]);
+    const receiverBefore = await tokens(f, f.receiver.address);
 
     // The node answering eth_getLogs has not seen the next block yet; the one answering
     // eth_blockNumber and eth_getBlockByNumber has.
@@ -124,13 +84,13 @@ describe("an RPC whose logs lag the head", () => {
     expect(closeBlock).toBe(lagging + 1);
     const first = await runSyncPass();
     expect(first.syncedBlock).toBe(closeBlock);
-    expect((await channel(reader.address, openBlock)).state).toBe("open");
+    expect((await channelRow(reader.address, openBlock)).state).toBe("open");
 
     // The node catches up; later passes re-read the blocks below the synced one.
     rpc.intercept = undefined;
     await f.mine(2);
     await runSyncPass();
-    const disputed = await channel(reader.address, openBlock);
+    const disputed = await channelRow(reader.address, openBlock);
     expect(["submitted", "done"]).toContain(disputed.dispute);
     const receipt = await f.publicClient.getTransactionReceipt({
       hash: disputed.disputeTx as Hex,
@@ -138,9 +98,9 @@ describe("an RPC whose logs lag the head", () => {
     expect(Number(receipt.blockNumber)).toBeLessThanOrEqual(disputed.settleBlock!);
 
     // Settled on chain at the receiver's balance, and the indexer sees it.
-    expect((await tokens(f.receiver.address)) - receiverBefore).toBe(5n * TOKEN);
+    expect((await tokens(f, f.receiver.address)) - receiverBefore).toBe(5n * TOKEN);
     await runSyncPass();
-    expect(await channel(reader.address, openBlock)).toMatchObject({
+    expect(await channelRow(reader.address, openBlock)).toMatchObject({
       state: "settled",
       closingBalance: (5n * TOKEN).toString(),
     });
@@ -150,7 +110,7 @@ describe("an RPC whose logs lag the head", () => {
 describe("an RPC that mixes forks", () => {
   it("never stores logs of a fork the chain left (no phantom close)", async () => {
     const reader = f.readers[1]!;
-    const openBlock = await openWithPayment(reader, 10n * TOKEN, 5n * TOKEN);
+    const openBlock = await openWithPayments(f, reader, 10n * TOKEN, [5n * TOKEN]);
     await runSyncPass();
 
     // Fork A: the sender closes in block n. The chain then switches to fork B, where block n
@@ -185,7 +145,7 @@ describe("an RPC that mixes forks", () => {
         where: { sender: reader.address, openBlock, name: "ChannelCloseRequested" },
       }),
     ).toBe(0);
-    expect(await channel(reader.address, openBlock)).toMatchObject({
+    expect(await channelRow(reader.address, openBlock)).toMatchObject({
       state: "open",
       dispute: null,
     });
@@ -193,7 +153,7 @@ describe("an RPC that mixes forks", () => {
     rpc.intercept = undefined;
     const pass = await runSyncPass();
     expect(pass.syncedBlock).toBe(n);
-    expect(await channel(reader.address, openBlock)).toMatchObject({
+    expect(await channelRow(reader.address, openBlock)).toMatchObject({
       state: "open",
       dispute: null,
     });
@@ -201,7 +161,7 @@ describe("an RPC that mixes forks", () => {
 
   it("an event re-seen in another block rolls the old block back instead of being rewritten", async () => {
     const reader = f.readers[2]!;
-    const openBlock = await openWithPayment(reader, 10n * TOKEN, 1n * TOKEN);
+    const openBlock = await openWithPayments(f, reader, 10n * TOKEN, [1n * TOKEN]);
     await runSyncPass();
 
     // Fork A: the close lands in block n and is indexed with n's hash.
@@ -239,19 +199,19 @@ describe("an RPC that mixes forks", () => {
     expect(after[0]!.id).not.toBe(before!.id);
     const recordedN = await db().indexedBlock.findUnique({ where: { number: n } });
     if (recordedN) expect(recordedN.hash).toBe(await canonical(n));
-    expect((await channel(reader.address, openBlock)).state).toBe("closing");
+    expect((await channelRow(reader.address, openBlock)).state).toBe("closing");
   });
 });
 
 describe("a log endpoint that keeps failing", () => {
   it("channels already known to be closing are still disputed; the pass still fails", async () => {
     const reader = f.readers[3]!;
-    const openBlock = await openWithPayment(reader, 10n * TOKEN, 6n * TOKEN);
+    const openBlock = await openWithPayments(f, reader, 10n * TOKEN, [6n * TOKEN]);
     await runSyncPass();
-    const receiverBefore = await tokens(f.receiver.address);
+    const receiverBefore = await tokens(f, f.receiver.address);
     await sendRaw(await signClose(reader, openBlock, 1n * TOKEN));
     await syncOnce(); // the close is indexed, the watchtower has not run yet
-    expect(await channel(reader.address, openBlock)).toMatchObject({
+    expect(await channelRow(reader.address, openBlock)).toMatchObject({
       state: "closing",
       dispute: null,
     });
@@ -260,10 +220,10 @@ describe("a log endpoint that keeps failing", () => {
       isGetLogs(call) ? rpcError(call, "logs are unavailable") : undefined;
     await f.mine(1); // a new block to index: every pass asks for logs and fails
     await expect(runSyncPass()).rejects.toThrow(/logs are unavailable/);
-    expect(["submitted", "done"]).toContain((await channel(reader.address, openBlock)).dispute);
+    expect(["submitted", "done"]).toContain((await channelRow(reader.address, openBlock)).dispute);
     await expect(runSyncPass()).rejects.toThrow(/logs are unavailable/);
     // Settled on chain at the accepted balance although no log could be read.
-    expect((await tokens(f.receiver.address)) - receiverBefore).toBe(6n * TOKEN);
+    expect((await tokens(f, f.receiver.address)) - receiverBefore).toBe(6n * TOKEN);
     await expect(
       f.publicClient.readContract({
         address: f.deployment.contract,

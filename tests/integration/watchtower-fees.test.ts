@@ -3,31 +3,25 @@
  * block nears, never above MAX_FEE_PER_GAS_WEI, and the channel still settles at the receiver's
  * balance before the settle block. Automine is off: blocks are mined by the test.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Hex } from "viem";
 import { resetEnv } from "@/lib/env";
 import { runSyncPass } from "@/lib/indexer";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
+import { TOKEN, type SiteFixture } from "../helpers/site-fixture";
 import {
   channelRow,
   closeAt,
   holdBack,
   known,
   openWithPayments,
+  setupManualMiningSite,
   tokens,
   txInfo,
 } from "./watchtower-helpers";
 
 let f: SiteFixture;
-
-beforeAll(async () => {
-  f = await startSiteFixture();
-});
-afterEach(async () => {
-  await f.testClient.setAutomine(true);
-});
-afterAll(async () => {
-  await f?.stop();
+setupManualMiningSite((site) => {
+  f = site;
 });
 
 const setCap = (wei: bigint) => {

@@ -2,13 +2,28 @@
  * Shared steps of the watchtower suites: open a channel with accepted payments as the paywall
  * records them (real proofs), close it as a cheating sender, hold a transaction back from blocks.
  */
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import type { Address, Hex, PrivateKeyAccount } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { db } from "@/lib/db/client";
 import { syncOnce } from "@/lib/indexer";
 import { channelDomain, signBalanceProof } from "@/lib/protocol";
-import type { SiteFixture } from "../helpers/site-fixture";
+import { setupSiteFixture, type SiteFixture } from "../helpers/site-fixture";
+
+/**
+ * The site of a suite whose tests turn automine off: started before the file's tests (handed to
+ * `onStart`), automine back on after each test, stopped after all of them.
+ */
+export function setupManualMiningSite(onStart: (f: SiteFixture) => void): void {
+  let site: SiteFixture | undefined;
+  setupSiteFixture((s) => {
+    site = s;
+    onStart(s);
+  });
+  afterEach(async () => {
+    await site!.testClient.setAutomine(true);
+  });
+}
 
 /** The stored channel row. */
 export const channelRow = (sender: Address, openBlock: number) =>

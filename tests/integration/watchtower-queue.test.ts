@@ -3,23 +3,23 @@
  * disputes started together all get mined, and a nonce whose transaction the node dropped is
  * handed out again instead of leaving a gap.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Hex } from "viem";
 import { runSyncPass, syncOnce } from "@/lib/indexer";
 import { runWatchtower, withdrawChannels } from "@/lib/watchtower";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
-import { channelRow, closeAt, known, openWithPayments, tokens } from "./watchtower-helpers";
+import { TOKEN, type SiteFixture } from "../helpers/site-fixture";
+import {
+  channelRow,
+  closeAt,
+  known,
+  openWithPayments,
+  setupManualMiningSite,
+  tokens,
+} from "./watchtower-helpers";
 
 let f: SiteFixture;
-
-beforeAll(async () => {
-  f = await startSiteFixture();
-});
-afterEach(async () => {
-  await f.testClient.setAutomine(true);
-});
-afterAll(async () => {
-  await f?.stop();
+setupManualMiningSite((site) => {
+  f = site;
 });
 
 it("withdrawals and disputes started concurrently all get mined, each at its own nonce", async () => {

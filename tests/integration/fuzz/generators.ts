@@ -24,11 +24,11 @@ import type { Rng } from "./prng";
 import {
   cookieHeader,
   entries,
+  FIELDS,
   malformedValue,
   nameOf,
   NAMES,
   randomCase,
-  type Field,
   type Values,
 } from "./requests";
 
@@ -141,15 +141,6 @@ async function genMalformed(rng: Rng, chan: Chan): Promise<FuzzRequest> {
   const balance = chan.balance + target.price;
   const values = channelValues(chan, balance, `0x${rng.hex(65)}`, rng);
   if (rng.chance(0.3)) values.payment = target.price.toString();
-  const fields: Field[] = [
-    "sender",
-    "openBlock",
-    "balance",
-    "signature",
-    "payment",
-    "receiver",
-    "contract",
-  ];
   const mode = rng.int(4);
   if (mode === 0) {
     // A required value missing next to a signature.
@@ -165,7 +156,7 @@ async function genMalformed(rng: Rng, chan: Chan): Promise<FuzzRequest> {
   }
   if (mode === 1) {
     // A header sent twice: its values are joined into one malformed value.
-    const field = rng.pick(fields);
+    const field = rng.pick(FIELDS);
     values[field] ??= field === "payment" ? target.price.toString() : (values.sender as string);
     const headers = deliver(values, rng, false);
     const name = nameOf(field, values);
@@ -180,7 +171,7 @@ async function genMalformed(rng: Rng, chan: Chan): Promise<FuzzRequest> {
   if (asCookies) delete values.signature;
   const broken = new Set<string>();
   for (let n = 1 + rng.int(3); n > 0; n--) {
-    const field = rng.pick(asCookies ? fields.filter((x) => x !== "signature") : fields);
+    const field = rng.pick(asCookies ? FIELDS.filter((x) => x !== "signature") : FIELDS);
     values[field] = malformedValue(field, rng);
     broken.add(nameOf(field, values));
   }

@@ -28,8 +28,18 @@ export const NAMES = {
   contract: "RDN-Contract-Address",
 } as const;
 
-export type Field =
-  "sender" | "openBlock" | "balance" | "signature" | "payment" | "receiver" | "contract";
+/** The fields of a request's values that are sent as headers, in the order requests list them. */
+export const FIELDS = [
+  "sender",
+  "openBlock",
+  "balance",
+  "signature",
+  "payment",
+  "receiver",
+  "contract",
+] as const;
+
+export type Field = (typeof FIELDS)[number];
 
 /** Header name of a field as the request sends it. */
 export function nameOf(field: Field, v: Values): string {
@@ -39,15 +49,7 @@ export function nameOf(field: Field, v: Values): string {
 /** The (name, value) pairs of a request's values, in a random order. */
 export function entries(v: Values, rng: Rng): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const field of [
-    "sender",
-    "openBlock",
-    "balance",
-    "signature",
-    "payment",
-    "receiver",
-    "contract",
-  ] as const) {
+  for (const field of FIELDS) {
     const value = v[field];
     if (value !== undefined) out.push([nameOf(field, v), value]);
   }
