@@ -288,7 +288,7 @@ async function main(): Promise<void> {
         name: "API route",
         free: `${base}/api/echo/dyn/0`,
         paid: `${base}/api/echo/fix/bench`,
-        resource: "GET /api/echo/fix/bench",
+        resource: "echo:fix:bench",
         chans: apiChannels,
       },
       {
@@ -316,7 +316,9 @@ async function main(): Promise<void> {
         const before = countPayments.get(s.resource)!.n;
         const paid = await measure(s.paid, connections, duration, { channels: s.chans });
         const recorded = countPayments.get(s.resource)!.n - before;
-        if (paid.ok !== recorded || paid.non2xx > 0) {
+        // Every paid response was recorded; a request still in flight when the measurement
+        // stops (at most one per connection) may be recorded although its response was dropped.
+        if (recorded < paid.ok || recorded > paid.ok + connections || paid.non2xx > 0) {
           failures++;
           console.error(
             `${s.name}: ${paid.ok} paid responses but ${recorded} payments recorded, ${paid.non2xx} non-2xx`,
