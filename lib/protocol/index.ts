@@ -5,3 +5,6 @@
 export * from "./eip712";
 export * from "./signature";
 export * from "./proofs";
+export * from "./headers";
+export * from "./wire";
+export * from "./terms";
