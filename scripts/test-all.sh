@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: contracts (Foundry), gas targets, lint and
-# types, unit + integration tests (vitest, real anvil + SQLite), browser tests (Playwright on
-# Debian's Chromium, installed here when missing). Exits non-zero when anything fails and ends
+# types, the production build, unit + integration tests (vitest, real anvil + SQLite, real
+# `next start` for the clients), browser tests (Playwright on Debian's Chromium, installed here when
+# missing). Exits non-zero when anything fails and ends
 # with one summary line of all test counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +47,9 @@ step abi-check node_modules/.bin/tsx scripts/gen-abi.ts --check
 step typecheck node_modules/.bin/tsc --noEmit -p .
 step lint node_modules/.bin/eslint .
 step format node_modules/.bin/prettier --check .
-step vitest node_modules/.bin/vitest run
+# The production build comes first: integration tests of the paying clients run against it.
 step next-build node_modules/.bin/next build
+step vitest node_modules/.bin/vitest run
 step playwright node_modules/.bin/playwright test
 
 forge_passed=$(count forge-test '[0-9]+ tests passed')
