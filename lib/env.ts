@@ -1,15 +1,10 @@
-import { getAddress, isAddress, isHex } from "viem";
+/**
+ * The only reader of `process.env`: one zod schema, parsed once. Protocol values (addresses, keys,
+ * amounts) use the wire schemas of `lib/protocol/wire.ts`.
+ */
+import type { Address } from "viem";
 import { z } from "zod";
-
-const address = z
-  .string()
-  .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte address")
-  .transform((v) => getAddress(v));
-
-const privateKey = z
-  .string()
-  .refine((v) => isHex(v) && v.length === 66, "must be a 0x-prefixed 32-byte hex private key")
-  .transform((v) => v as `0x${string}`);
+import { addressSchema, privateKeySchema, uint192Schema } from "@/lib/protocol/wire";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no"])
@@ -24,12 +19,12 @@ export const envSchema = z.object({
   RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
   /** Deployment file written by `npm run deploy`; CONTRACT_ADDRESS/TOKEN_ADDRESS override it. */
   DEPLOYMENT_FILE: z.string().default("data/deployment.json"),
-  CONTRACT_ADDRESS: address.optional(),
-  TOKEN_ADDRESS: address.optional(),
+  CONTRACT_ADDRESS: addressSchema.optional(),
+  TOKEN_ADDRESS: addressSchema.optional(),
   /** First block to index (the contract's deployment block). */
   START_BLOCK: z.coerce.number().int().nonnegative().optional(),
   /** The receiver's private key, or a file that holds it (one of the two is required to serve). */
-  RECEIVER_PRIVATE_KEY: privateKey.optional(),
+  RECEIVER_PRIVATE_KEY: privateKeySchema.optional(),
   RECEIVER_KEY_FILE: z.string().optional(),
   /** Extra operator addresses allowed to sign in to the admin API (comma separated). */
   ADMIN_ADDRESSES: z
@@ -40,12 +35,11 @@ export const envSchema = z.object({
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean)
-        .map((s) => {
-          if (!isAddress(s, { strict: false })) {
-            ctx.addIssue({ code: "custom", message: `ADMIN_ADDRESSES: ${s} is not an address` });
-            return s as `0x${string}`;
-          }
-          return getAddress(s);
+        .map((s): Address => {
+          const parsed = addressSchema.safeParse(s);
+          if (parsed.success) return parsed.data;
+          ctx.addIssue({ code: "custom", message: `ADMIN_ADDRESSES: ${s} is not an address` });
+          return s as Address;
         }),
     ),
   /** Bearer token for scripts calling the operator API (at least 16 characters). */
@@ -114,10 +108,8 @@ export const envSchema = z.object({
   /** Paywalled upstream: requests under this path prefix are fetched from UPSTREAM_URL. */
   UPSTREAM_PREFIX: z.string().startsWith("/").default("/upstream"),
   UPSTREAM_URL: z.string().url().optional(),
-  UPSTREAM_PRICE: z.coerce
-    .bigint()
-    .nonnegative()
-    .default(10n ** 18n),
+  /** Price of one upstream request in token base units (a decimal uint192). */
+  UPSTREAM_PRICE: uint192Schema.default(10n ** 18n),
   /** Public base URL of the site (SIWE domain checks use its host). */
   SITE_URL: z.string().url().default("http://127.0.0.1:3000"),
 });

@@ -7,12 +7,13 @@
  * default data/deployment.json).
  */
 import { Command } from "commander";
-import { createPublicClient, getAddress, http, isAddress, isHex, type Hex } from "viem";
+import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { isLocalChain } from "../lib/chain/chain";
 import { isDevAddress } from "../lib/chain/dev-keys";
 import { deployContracts } from "../lib/chain/deploy";
 import { writeDeployment } from "../lib/chain/deployment";
+import { addressSchema, privateKeySchema } from "../lib/protocol/wire";
 
 const program = new Command()
   .name("deploy")
@@ -42,19 +43,19 @@ async function main(): Promise<void> {
     challengePeriod?: string;
     out: string;
   }>();
-  const key = process.env.DEPLOYER_PRIVATE_KEY;
-  if (!key || !isHex(key) || key.length !== 66) {
+  const parsedKey = privateKeySchema.safeParse(process.env.DEPLOYER_PRIVATE_KEY ?? "");
+  if (!parsedKey.success) {
     throw new Error("DEPLOYER_PRIVATE_KEY must be set to a 0x-prefixed 32-byte hex private key");
   }
-  if (opts.token && !isAddress(opts.token, { strict: false })) {
-    throw new Error(`--token ${opts.token} is not an address`);
-  }
+  const key = parsedKey.data;
+  const token = opts.token === undefined ? undefined : addressSchema.safeParse(opts.token);
+  if (token && !token.success) throw new Error(`--token ${opts.token} is not an address`);
   const client = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) });
   const chainId = await client.getChainId().catch((cause: unknown) => {
     throw new Error(`the RPC ${opts.rpcUrl} does not answer eth_chainId`, { cause });
   });
   const local = isLocalChain(chainId);
-  const deployer = privateKeyToAccount(key as Hex).address;
+  const deployer = privateKeyToAccount(key).address;
   if (!local && isDevAddress(deployer)) {
     throw new Error(
       `DEPLOYER_PRIVATE_KEY is a well-known development key (${deployer}); its private key is public, use your own on chain ${chainId}`,
@@ -84,8 +85,8 @@ async function main(): Promise<void> {
   }
   const deployment = await deployContracts({
     rpcUrl: opts.rpcUrl,
-    privateKey: key as Hex,
-    token: opts.token ? getAddress(opts.token) : undefined,
+    privateKey: key,
+    token: token?.data,
     challengePeriod,
     log: (line) => console.log(line),
   });

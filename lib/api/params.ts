@@ -1,26 +1,17 @@
 /**
  * zod schemas of the `/api/1` inputs (path params, query, bodies) and the one helper that turns a
- * failed parse into a 400 naming the field.
+ * failed parse into a 400 naming the field. Protocol values (addresses, open blocks, amounts,
+ * signatures, nonces) use the wire schemas of `lib/protocol/wire.ts`.
  */
-import { getAddress, isAddress, type Hex } from "viem";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-
-const MAX_UINT32 = 2 ** 32 - 1;
-const MAX_UINT192 = 2n ** 192n - 1n;
-
-/** A 0x address in any case, checksummed. */
-export const addressSchema = z
-  .string()
-  .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte address")
-  .transform((v) => getAddress(v));
-
-/** `openBlockNumber` as a decimal path segment (`uint32`, > 0). */
-export const openBlockSchema = z
-  .string()
-  .regex(/^[0-9]{1,10}$/, "must be a block number")
-  .transform(Number)
-  .refine((n) => n > 0 && n <= MAX_UINT32, "must be a block number between 1 and 2^32-1");
+import {
+  addressSchema,
+  bytes32Schema,
+  openBlockSchema,
+  signatureSchema,
+  uint192InputSchema,
+} from "@/lib/protocol/wire";
 
 /** `?status=` of the channel listings. */
 export const channelStatusSchema = z
@@ -30,38 +21,12 @@ export const channelStatusSchema = z
   .default("open");
 export type ChannelStatus = z.infer<typeof channelStatusSchema>;
 
-/** A token amount: decimal string or non-negative JSON integer, `uint192`. */
-export const amountSchema = z
-  .union(
-    [
-      z.string().regex(/^[0-9]{1,58}$/),
-      z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    ],
-    {
-      error: "must be a decimal string or a non-negative integer",
-    },
-  )
-  .transform((v) => BigInt(v))
-  .refine((v) => v <= MAX_UINT192, "must fit uint192");
-
-/** A 65-byte `r ‖ s ‖ v` signature. */
-export const signatureSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{130}$/, "must be a 0x-prefixed 65-byte hex signature")
-  .transform((v) => v as Hex);
-
 /** Path params of `/api/1/channels/:sender`. */
 export const senderParamsSchema = z.object({ sender: addressSchema });
 /** Path params of `/api/1/channels/:sender/:open_block`. */
 export const channelParamsSchema = z.object({ sender: addressSchema, open_block: openBlockSchema });
 
 const MAX_UINT64 = 2n ** 64n - 1n;
-
-/** 32 bytes as 0x-hex, lower-cased. */
-export const bytes32Schema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x-prefixed 32-byte hex")
-  .transform((v) => v.toLowerCase() as Hex);
 
 /** Unix time in seconds: decimal string or non-negative JSON integer, `uint64`. */
 export const unixSecondsSchema = z
@@ -85,7 +50,7 @@ export type CloseAuthorization = z.infer<typeof closeAuthorizationSchema>;
 
 /** Body of `DELETE /api/1/channels/:sender/:open_block`. */
 export const closeRequestSchema = z.object({
-  balance: amountSchema,
+  balance: uint192InputSchema,
   balance_signature: signatureSchema,
   /** Absent when the caller is signed in (rdn_session) as the sender or the channel's signer. */
   close_request: closeAuthorizationSchema.optional(),
@@ -94,7 +59,7 @@ export type CloseRequest = z.infer<typeof closeRequestSchema>;
 
 /**
  * Parses untrusted input; on failure throws a 400 `BadRequestError` whose message starts with the
- * offending field, e.g. `balance_signature: must be a 0x-prefixed 65-byte hex signature`.
+ * offending field, e.g. `balance_signature: must be a 65-byte signature as 0x-hex (132 characters)`.
  *
  * @example
  * const { sender } = parseInput(senderParamsSchema, await ctx.params);
@@ -128,4 +93,4 @@ export async function readJsonBody(req: Request): Promise<unknown> {
 }
 
 /** Body of `POST /api/1/withdraw` (empty body = withdraw every positive amount). */
-export const withdrawRequestSchema = z.object({ minimum: amountSchema.default(1n) });
+export const withdrawRequestSchema = z.object({ minimum: uint192InputSchema.default(1n) });

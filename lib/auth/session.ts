@@ -5,10 +5,11 @@
  * Sessions are stateless: logout clears the cookie but cannot revoke a copy of it.
  */
 import { sealData, unsealData } from "iron-session";
-import { getAddress, isAddress, type Address } from "viem";
+import { getAddress, type Address } from "viem";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { ConfigError } from "@/lib/errors";
+import { addressSchema } from "@/lib/protocol/wire";
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "rdn_session";
@@ -17,10 +18,7 @@ export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** What the sealed cookie holds. */
 export const sessionSchema = z.object({
-  address: z
-    .string()
-    .refine((v) => isAddress(v, { strict: false }), "not an address")
-    .transform((v) => getAddress(v)),
+  address: addressSchema,
   /** Milliseconds since the epoch. */
   issuedAt: z.number().int().nonnegative(),
 });

@@ -6,7 +6,6 @@ import {
   getAddress,
   http,
   isAddressEqual,
-  isHex,
   keccak256,
   stringToHex,
   type Chain,
@@ -19,6 +18,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { env } from "@/lib/env";
 import { ChainUnavailableError, ConfigError } from "@/lib/errors";
+import { privateKeySchema } from "@/lib/protocol/wire";
 import { microTransferChannelsAbi } from "./abi";
 import { buildChain, isLocalChain } from "./chain";
 import { isDevAddress } from "./dev-keys";
@@ -50,13 +50,13 @@ export function loadReceiverKey(): Hex {
   const e = env();
   if (e.RECEIVER_PRIVATE_KEY) return e.RECEIVER_PRIVATE_KEY;
   if (e.RECEIVER_KEY_FILE) {
-    const key = readFileSync(e.RECEIVER_KEY_FILE, "utf8").trim();
-    if (!isHex(key) || key.length !== 66) {
+    const key = privateKeySchema.safeParse(readFileSync(e.RECEIVER_KEY_FILE, "utf8"));
+    if (!key.success) {
       throw new ConfigError(
         `RECEIVER_KEY_FILE ${e.RECEIVER_KEY_FILE} does not hold a 0x-prefixed 32-byte hex key`,
       );
     }
-    return key;
+    return key.data;
   }
   throw new ConfigError(
     "the receiver key is not configured: set RECEIVER_PRIVATE_KEY or RECEIVER_KEY_FILE",

@@ -1,24 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { getAddress, isAddress, isHex } from "viem";
 import { z } from "zod";
-
-const address = z
-  .string()
-  .refine((v) => isAddress(v, { strict: false }), "not an address")
-  .transform((v) => getAddress(v));
+import { addressSchema, bytes32Schema } from "../protocol/wire";
 
 /** Contents of the deployment file written by the deploy step and read by the app. */
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   /** Hash of block 0: a different value means the chain was reset and the file is stale. */
-  genesisHash: z.string().refine((v) => isHex(v) && v.length === 66, "not a block hash"),
-  contract: address,
-  token: address,
+  genesisHash: bytes32Schema,
+  contract: addressSchema,
+  token: addressSchema,
   /** Block of the contract's deployment: where the indexer starts. */
   startBlock: z.number().int().nonnegative(),
   challengePeriod: z.number().int().min(500),
-  deployer: address,
+  deployer: addressSchema,
   deployedAt: z.string(),
 });
 

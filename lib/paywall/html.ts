@@ -1,4 +1,5 @@
 /** Minimal server-side HTML for paid pages and paywalls (route handlers answer with full documents). */
+import { RDN } from "@/lib/protocol/headers";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -50,7 +51,7 @@ export function paywallBox(info: PaywallInfo): string {
   return `<section class="paywall" id="paywall" data-price="${escapeHtml(info.price)}">
 <h2>Payment required: ${escapeHtml(info.priceLabel)}</h2>
 <p>${escapeHtml(info.reason)}</p>
-<p class="muted">Pay from a payment channel to the receiver <code>${escapeHtml(info.headers["RDN-Receiver-Address"] ?? "")}</code>:
+<p class="muted">Pay from a payment channel to the receiver <code>${escapeHtml(info.headers[RDN.receiver] ?? "")}</code>:
 send a balance proof in the <code>RDN-*</code> headers of this request.</p>
 <script type="application/json" id="rdn-paywall">${jsonForScript(info.headers)}</script>
 </section>`;

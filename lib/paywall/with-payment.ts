@@ -1,10 +1,10 @@
 import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
 import { formatToken } from "@/lib/format";
-import type { PaymentFailure } from "@/lib/protocol/headers";
 import { RDN } from "@/lib/protocol/headers";
 import { parsePaymentRequest } from "@/lib/protocol/payment-request";
 import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/protocol/paywall";
+import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
 import { paywallContext } from "./context";
 import { assertChainHealthy } from "./health";
 import { htmlDocument, paywallBox, type PaywallInfo } from "./html";
@@ -42,18 +42,6 @@ export interface PaymentOptions<P, T> {
 }
 
 type RouteContext<P> = { params: Promise<P> };
-
-const FAILURE_TEXT: Record<PaymentFailure["reason"], string> = {
-  "payment-required": "Sign a balance proof from your payment channel to read on.",
-  "insufficient-confirmations":
-    "Your channel is on chain but not confirmed yet: wait a few blocks.",
-  "nonexisting-channel":
-    "No open channel from this sender to the site: open one (or top up a new one).",
-  "invalid-balance-proof": "The balance proof's signature is not by the channel's signer.",
-  "invalid-amount":
-    "The balance must grow by exactly the price: resume from the site's last accepted balance.",
-  "insufficient-funds": "The channel's deposit does not cover this payment: top it up.",
-};
 
 function wantsHtml(req: Request): boolean {
   return (req.headers.get("accept") ?? "").includes("text/html");
@@ -201,20 +189,10 @@ export function withPayment<P, T>(
           );
         }
         return finish(
-          Response.json(
-            {
-              error: "payment required",
-              reason: outcome.failure.reason,
-              message: info.reason,
-              price: info.price,
-              receiver: ctx.identity.receiver,
-              contract: ctx.identity.contract,
-              token: ctx.identity.token,
-              chain_id: ctx.identity.chainId,
-              gateway: headers[RDN.gatewayPath],
-            },
-            { status: 402, headers },
-          ),
+          Response.json(paymentRequiredBody(ctx.identity, price, outcome.failure), {
+            status: 402,
+            headers,
+          }),
           { head, priced: true },
         );
       }

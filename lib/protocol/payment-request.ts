@@ -1,10 +1,7 @@
-import { getAddress, isAddress, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
+import { z } from "zod";
 import { RDN, type RdnHeader } from "./headers";
-
-const MAX_UINT32 = 2n ** 32n - 1n;
-const MAX_UINT192 = 2n ** 192n - 1n;
-const DECIMAL_RE = /^[0-9]{1,80}$/;
-const SIGNATURE_RE = /^0x[0-9a-fA-F]{130}$/;
+import { addressSchema, openBlockSchema, signatureSchema, uint192Schema } from "./wire";
 
 /** The payment values a request carries (all present: a signature was sent). */
 export interface PaymentRequest {
@@ -25,9 +22,22 @@ export type ParsePaymentResult =
 /** Reads a request value by header name (case-insensitive); undefined when absent. */
 export type ValueSource = (name: string) => string | undefined | null;
 
-function fail(header: RdnHeader, error: string): ParsePaymentResult {
-  return { ok: false, header, error: `${header}: ${error}` };
-}
+/**
+ * The RDN-* values of a request, each optional, checked with the wire schemas clients and the API
+ * use. Keys are checked in this order, so the header named is the first malformed one.
+ */
+const paymentValuesSchema = z.object({
+  receiver: addressSchema.optional(),
+  contract: addressSchema.optional(),
+  sender: addressSchema.optional(),
+  openBlock: openBlockSchema.optional(),
+  balance: uint192Schema.optional(),
+  payment: uint192Schema.optional(),
+  signature: signatureSchema.optional(),
+});
+type PaymentValues = z.input<typeof paymentValuesSchema>;
+
+const REQUIRED = "is required with RDN-Balance-Signature";
 
 /**
  * Parses the payment headers of a request (PROTOCOL.md §2). Values come from `headers`; when the
@@ -47,54 +57,37 @@ export function parsePaymentRequest(
   const source: ValueSource = fromHeaders || !cookies ? headers : cookies;
   const get = (name: string) => nonEmpty(source(name));
 
-  const receiver = get(RDN.receiver);
-  if (receiver !== undefined && !isAddress(receiver, { strict: false })) {
-    return fail(RDN.receiver, "must be a 0x-prefixed 20-byte address");
-  }
-  const contract = get(RDN.contract);
-  if (contract !== undefined && !isAddress(contract, { strict: false })) {
-    return fail(RDN.contract, "must be a 0x-prefixed 20-byte address");
-  }
-  const sender = get(RDN.sender);
-  if (sender !== undefined && !isAddress(sender, { strict: false })) {
-    return fail(RDN.sender, "must be a 0x-prefixed 20-byte address");
-  }
-  const openBlock = get(RDN.openBlock);
-  if (
-    openBlock !== undefined &&
-    !(DECIMAL_RE.test(openBlock) && BigInt(openBlock) <= MAX_UINT32 && BigInt(openBlock) > 0n)
-  ) {
-    return fail(RDN.openBlock, "must be a block number between 1 and 2^32-1");
-  }
   const balanceHeader = get(RDN.balance) !== undefined ? RDN.balance : RDN.balanceAlias;
-  const balance = get(balanceHeader);
-  if (balance !== undefined && !(DECIMAL_RE.test(balance) && BigInt(balance) <= MAX_UINT192)) {
-    return fail(balanceHeader, "must be a decimal integer between 0 and 2^192-1");
+  const names: Record<keyof PaymentValues, RdnHeader> = {
+    receiver: RDN.receiver,
+    contract: RDN.contract,
+    sender: RDN.sender,
+    openBlock: RDN.openBlock,
+    balance: balanceHeader,
+    payment: RDN.payment,
+    signature: RDN.signature,
+  };
+  const raw = Object.fromEntries(
+    Object.entries(names).map(([key, header]) => [key, get(header)]),
+  ) as PaymentValues;
+  const parsed = paymentValuesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return fail(names[issue.path[0] as keyof PaymentValues], issue.message);
   }
-  const payment = get(RDN.payment);
-  if (payment !== undefined && !(DECIMAL_RE.test(payment) && BigInt(payment) <= MAX_UINT192)) {
-    return fail(RDN.payment, "must be a decimal integer between 0 and 2^192-1");
-  }
-  const signature = get(RDN.signature);
+  const { sender, openBlock, balance, signature, payment, receiver, contract } = parsed.data;
   if (signature === undefined) return { ok: true };
-  if (!SIGNATURE_RE.test(signature)) {
-    return fail(RDN.signature, "must be a 65-byte signature as 0x-hex (132 characters)");
-  }
-  if (sender === undefined) return fail(RDN.sender, "is required with RDN-Balance-Signature");
-  if (openBlock === undefined) return fail(RDN.openBlock, "is required with RDN-Balance-Signature");
-  if (balance === undefined) return fail(RDN.balance, "is required with RDN-Balance-Signature");
+  if (sender === undefined) return fail(RDN.sender, REQUIRED);
+  if (openBlock === undefined) return fail(RDN.openBlock, REQUIRED);
+  if (balance === undefined) return fail(RDN.balance, REQUIRED);
   return {
     ok: true,
-    payment: {
-      sender: getAddress(sender),
-      openBlock: Number(openBlock),
-      balance: BigInt(balance),
-      signature: signature.toLowerCase() as Hex,
-      payment: payment === undefined ? undefined : BigInt(payment),
-      receiver: receiver === undefined ? undefined : getAddress(receiver),
-      contract: contract === undefined ? undefined : getAddress(contract),
-    },
+    payment: { sender, openBlock, balance, signature, payment, receiver, contract },
   };
+}
+
+function fail(header: RdnHeader, error: string): ParsePaymentResult {
+  return { ok: false, header, error: `${header}: ${error}` };
 }
 
 function nonEmpty(v: string | undefined | null): string | undefined {

@@ -1,7 +1,10 @@
 import type { Address, Hex } from "viem";
 import type { ProofMessage } from "./eip712";
-import { failureHeader, GATEWAY_PATH, RDN, type PaymentFailure } from "./headers";
+import type { PaymentFailure } from "./headers";
 import type { PaymentRequest } from "./payment-request";
+import { paymentTermsHeaders, type LastProof, type PaywallIdentity } from "./terms";
+
+export type { LastProof, PaywallIdentity } from "./terms";
 
 /** What the receiver knows about one channel, as the paywall needs it. */
 export interface ChannelView {
@@ -45,25 +48,11 @@ export interface ChannelStore {
   commitPayment(commit: PaymentCommit): Promise<boolean>;
 }
 
-/** The receiver's identity as announced in every paywall response. */
-export interface PaywallIdentity {
-  receiver: Address;
-  contract: Address;
-  token: Address;
-  chainId: number;
-}
-
 export interface PaywallDeps {
   identity: PaywallIdentity;
   store: ChannelStore;
   /** Recovers a BalanceProof's signer (null when the signature is malformed). */
   recoverSigner(message: ProofMessage, signature: Hex): Address | null;
-}
-
-export interface LastProof {
-  sender: Address;
-  balance: bigint;
-  signature: Hex | null;
 }
 
 /** Outcome of {@link processPayment}: expected results are values, never exceptions. */
@@ -195,34 +184,24 @@ function required(failure: PaymentFailure, lastProof?: LastProof): PaymentOutcom
   return { type: "payment-required", failure, lastProof };
 }
 
-/** The RDN-* response headers for an outcome (PROTOCOL.md §2). */
+/**
+ * The RDN-* response headers for an outcome (PROTOCOL.md §2): {@link paymentTermsHeaders} with the
+ * proof the outcome carries and, on a 402, its failure. `decodePaymentTerms` reads them back.
+ */
 export function paywallHeaders(
   identity: PaywallIdentity,
   price: bigint,
   outcome: PaymentOutcome,
 ): Record<string, string> {
-  const headers: Record<string, string> = {
-    [RDN.gatewayPath]: GATEWAY_PATH,
-    [RDN.receiver]: identity.receiver,
-    [RDN.contract]: identity.contract,
-    [RDN.token]: identity.token,
-    [RDN.chainId]: String(identity.chainId),
-    [RDN.price]: price.toString(),
-  };
-  const proof =
-    outcome.type === "paid"
-      ? outcome.proof
-      : outcome.type === "payment-required"
-        ? outcome.lastProof
-        : undefined;
-  if (proof) {
-    headers[RDN.sender] = proof.sender;
-    headers[RDN.balance] = proof.balance.toString();
-    if (proof.signature) headers[RDN.signature] = proof.signature;
+  switch (outcome.type) {
+    case "free":
+      return paymentTermsHeaders(identity, price);
+    case "paid":
+      return paymentTermsHeaders(identity, price, { lastProof: outcome.proof });
+    case "payment-required":
+      return paymentTermsHeaders(identity, price, {
+        lastProof: outcome.lastProof,
+        failure: outcome.failure,
+      });
   }
-  if (outcome.type === "payment-required") {
-    const failure = failureHeader(outcome.failure);
-    if (failure) headers[failure[0]] = failure[1];
-  }
-  return headers;
 }

@@ -208,3 +208,34 @@ export const paymentRequiredBodySchema = z.object({
   gateway: z.string(),
 });
 export type PaymentRequiredBody = z.infer<typeof paymentRequiredBodySchema>;
+
+/** The JSON 402 body as sent (wire form: `price` a decimal string). */
+export type PaymentRequiredBodyJson = z.input<typeof paymentRequiredBodySchema>;
+
+/**
+ * The JSON body of a 402 for `failure`, as the server sends it; `paymentRequiredBodySchema` reads
+ * it back. Building it here keeps the server and the schema from drifting apart.
+ *
+ * @example
+ * Response.json(paymentRequiredBody(identity, price, { reason: "payment-required" }), {
+ *   status: 402,
+ *   headers: paymentTermsHeaders(identity, price),
+ * });
+ */
+export function paymentRequiredBody(
+  identity: PaywallIdentity,
+  price: bigint,
+  failure: PaymentFailure,
+): PaymentRequiredBodyJson {
+  return {
+    error: "payment required",
+    reason: failure.reason,
+    message: FAILURE_TEXT[failure.reason],
+    price: price.toString(),
+    receiver: identity.receiver,
+    contract: identity.contract,
+    token: identity.token,
+    chain_id: identity.chainId,
+    gateway: GATEWAY_PATH,
+  };
+}
