@@ -1,0 +1,36 @@
+/**
+ * The payer core: the paying side of the protocol, shared by the CLI, the TypeScript library and
+ * the browser paywall. Browser-safe (viem, zod and lib/protocol only); the CLI's file store lives in
+ * `lib/client/file-store.ts`.
+ */
+export { createPayer, type CloseResult, type Payer, type PayerOptions } from "./payer";
+export { PayerError, isPayerError, type PayerErrorCode } from "./errors";
+export {
+  DEFAULT_CONFIRMATION_TIMEOUT_MS,
+  DEFAULT_DEPOSIT_MULTIPLE,
+  channelName,
+  sameChannel,
+  type PayerChannel,
+  type PayerChannelStore,
+  type PayerEvent,
+  type SpendingPolicy,
+} from "./types";
+export {
+  channelToJson,
+  memoryChannelStore,
+  storedChannelSchema,
+  storedChannelsSchema,
+  upsertChannel,
+} from "./store";
+export {
+  checkPolicy,
+  checkServerProof,
+  checkTerms,
+  depositFor,
+  failureAction,
+  planPayment,
+  type ChannelPlan,
+  type FailureAction,
+  type PaymentTarget,
+  type TrustedTerms,
+} from "./decide";

@@ -1,0 +1,98 @@
+/**
+ * The payer's data model: a channel as the paying side remembers it, where it is kept, how much the
+ * payer may spend, and the progress events it reports.
+ */
+import { isAddressEqual, type Address, type Hex } from "viem";
+
+/** A channel as the payer remembers it. */
+export interface PayerChannel {
+  /** Origin of the site the channel was opened for (`https://example.com`), when known. */
+  siteOrigin?: string;
+  chainId: number;
+  contract: Address;
+  token: Address;
+  receiver: Address;
+  sender: Address;
+  /** The address whose balance proofs the contract accepts (the sender, or a session key). */
+  signer: Address;
+  openBlock: number;
+  deposit: bigint;
+  /** The last balance the site accepted: we signed it and got a 2xx for it (or adopted it). */
+  balance: bigint;
+  /** BalanceProof of {@link PayerChannel.balance}; null before the first payment. */
+  signature: Hex | null;
+  state: "open" | "closing" | "settled";
+  /** Block after which a closing channel can be settled. */
+  settleBlock?: number;
+  /**
+   * Set when the site answered that it no longer knows the channel although it is open on chain
+   * (it handed out a closing signature): no further payments go to it; close it.
+   */
+  siteRefused?: boolean;
+}
+
+/**
+ * Where a payer keeps its channels. `put` replaces the channel with the same
+ * (chainId, contract, sender, receiver, openBlock) or adds it; a store never drops a channel on its
+ * own (a channel holds a deposit).
+ */
+export interface PayerChannelStore {
+  list(): Promise<PayerChannel[]>;
+  put(channel: PayerChannel): Promise<void>;
+  /** Removes a channel (only ever called by the user, e.g. for a settled channel). */
+  remove?(channel: PayerChannel): Promise<void>;
+}
+
+/** Limits on what a payer pays and deposits, in token base units. */
+export interface SpendingPolicy {
+  /** Refuse a request priced above this. */
+  maxPrice?: bigint;
+  /** Largest deposit of one channel (new deposits and top-ups stay within it). */
+  maxDeposit?: bigint;
+  /** Total this payer may spend over its lifetime (the sum of prices paid). */
+  budget?: bigint;
+  /** A new channel's deposit is `price × depositMultiple` (default 10), capped by `maxDeposit`, at least the price. */
+  depositMultiple?: bigint;
+  /** How long to wait for the site to see a new channel or top-up (default 60 000 ms). */
+  confirmationTimeoutMs?: number;
+}
+
+/** Default {@link SpendingPolicy.depositMultiple}. */
+export const DEFAULT_DEPOSIT_MULTIPLE = 10n;
+/** Default {@link SpendingPolicy.confirmationTimeoutMs}. */
+export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
+
+/** Progress reported by a payer through `onEvent`. */
+export type PayerEvent =
+  | { type: "payment-required"; url: string; price: bigint; reason: string }
+  | { type: "opening-channel"; receiver: Address; deposit: bigint }
+  /** `permit`: opened in one transaction with EIP-2612 permit (else approve + createChannel). */
+  | { type: "channel-opened"; channel: PayerChannel; txHash: Hex; permit: boolean }
+  | { type: "topping-up"; channel: PayerChannel; amount: bigint }
+  | { type: "topped-up"; channel: PayerChannel; txHash: Hex; permit: boolean }
+  | { type: "transaction-sent"; what: string; txHash: Hex }
+  | { type: "waiting-confirmations"; channel: PayerChannel; missing: number }
+  | { type: "waiting-for-site"; channel: PayerChannel; reason: string }
+  | { type: "paid"; url: string; channel: PayerChannel; price: bigint; balance: bigint }
+  | { type: "adopted-server-balance"; channel: PayerChannel; from: bigint; to: bigint }
+  | { type: "channel-state-changed"; channel: PayerChannel; reason: string }
+  | { type: "close-requested"; channel: PayerChannel; siteOrigin: string }
+  | { type: "close-refused"; channel: PayerChannel; reason: string }
+  | { type: "closed"; channel: PayerChannel; txHash: Hex; cooperative: boolean }
+  | { type: "settled"; channel: PayerChannel; txHash: Hex };
+
+/** Whether two records name the same channel: (chainId, contract, sender, receiver, openBlock). */
+export function sameChannel(a: PayerChannel, b: PayerChannel): boolean {
+  return (
+    a.chainId === b.chainId &&
+    a.openBlock === b.openBlock &&
+    isAddressEqual(a.contract, b.contract) &&
+    isAddressEqual(a.sender, b.sender) &&
+    isAddressEqual(a.receiver, b.receiver)
+  );
+}
+
+/** A short human name of a channel: `0xSender…→0xReceiver… @ block`. */
+export function channelName(c: PayerChannel): string {
+  return `${c.sender.slice(0, 8)}…→${c.receiver.slice(0, 8)}… opened in block ${c.openBlock}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * The real site as a client sees it: anvil (a block every second, so confirmations arrive on
+ * their own) with the contracts deployed, a migrated and seeded SQLite file, and the production
+ * build served by `next start` on a free port with the indexer running. Requires a production
+ * build in NEXT_DIST_DIR (default `.next`).
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  parseEther,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { demoTokenAbi } from "@/lib/chain/abi";
+import { buildChain } from "@/lib/chain/chain";
+import type { Deployment } from "@/lib/chain/deployment";
+import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
+import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
+import { startNextServer, type NextServer } from "./next-server";
+
+const root = path.resolve(__dirname, "../..");
+
+export interface SiteServer {
+  url: string;
+  rpcUrl: string;
+  deployment: Deployment;
+  receiver: Address;
+  publicClient: PublicClient;
+  testClient: ReturnType<typeof createTestClient>;
+  server: NextServer;
+  /** A new account with `eth` ETH and `tokens` demo tokens (from the deployer). */
+  fundedAccount(tokens: bigint, eth?: bigint): Promise<{ key: Hex; address: Address }>;
+  stop(): Promise<void>;
+}
+
+/** Throws a clear error when there is no production build to serve. */
+export function assertBuildExists(): void {
+  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
+    throw new Error(
+      `no production build in ${distDir}/: these tests serve the site with \`next start\`. ` +
+        `Run \`npx next build\` first` +
+        (process.env.NEXT_DIST_DIR ? ` with NEXT_DIST_DIR=${distDir}.` : "."),
+    );
+  }
+}
+
+/** Starts anvil, prepares the site and serves it; `env` is added to the server's environment. */
+export async function startSiteServer(
+  opts: { env?: Record<string, string>; blockTime?: number } = {},
+): Promise<SiteServer> {
+  assertBuildExists();
+  const anvil: AnvilProcess = await startAnvil({ blockTime: opts.blockTime ?? 1 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "site-client-"));
+  const cleanup = async () => {
+    await anvil.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const databaseUrl = `file:${path.join(dir, "site.db")}`;
+    const deploymentFile = path.join(dir, "deployment.json");
+    const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile });
+    const server = await startNextServer({
+      env: {
+        DATABASE_URL: databaseUrl,
+        RPC_URL: anvil.rpcUrl,
+        DEPLOYMENT_FILE: deploymentFile,
+        RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
+        SESSION_SECRET: "client-session-secret-0123456789abcdef0123",
+        API_TOKEN: "client-api-token-0123456789",
+        CONFIRMATIONS: "1",
+        INDEXER_ENABLED: "true",
+        SYNC_INTERVAL_MS: "300",
+        ...opts.env,
+      },
+    });
+    const chain = buildChain(deployment.chainId, anvil.rpcUrl);
+    const publicClient = createPublicClient({
+      chain,
+      transport: http(anvil.rpcUrl),
+      pollingInterval: 100,
+    }) as PublicClient;
+    const testClient = createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) });
+    const deployer = createWalletClient({
+      chain,
+      transport: http(anvil.rpcUrl),
+      account: privateKeyToAccount(ANVIL_KEY_0),
+    });
+    return {
+      url: server.url,
+      rpcUrl: anvil.rpcUrl,
+      deployment,
+      receiver: privateKeyToAccount(ANVIL_KEY_0).address,
+      publicClient,
+      testClient,
+      server,
+      async fundedAccount(tokens, eth = parseEther("10")) {
+        const key = generatePrivateKey();
+        const { address } = privateKeyToAccount(key);
+        await testClient.setBalance({ address, value: eth });
+        if (tokens > 0n) {
+          const hash = await deployer.writeContract({
+            address: deployment.token,
+            abi: demoTokenAbi,
+            functionName: "transfer",
+            args: [address, tokens],
+          });
+          const receipt = await publicClient.waitForTransactionReceipt({ hash });
+          if (receipt.status !== "success") throw new Error(`funding ${address} reverted`);
+        }
+        return { key, address };
+      },
+      async stop() {
+        await server.stop();
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
