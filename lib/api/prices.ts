@@ -1,0 +1,200 @@
+/**
+ * Discovery for programs: `GET /api/1/prices` (every paid resource and its price, with the
+ * deployment a payer needs) and `GET /llms.txt` (the same in prose, with the exact payment steps).
+ */
+import type { Address } from "viem";
+import { chainConfig } from "@/lib/chain/config";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { formatToken } from "@/lib/format";
+import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
+
+/** What kind of thing a paid resource is. */
+export type ResourceKind = "article" | "media" | "api" | "upstream";
+
+/** One paid resource. `{name}` in a path is a placeholder the caller fills in. */
+export interface PricedResource {
+  path: string;
+  method: "GET";
+  /**
+   * Price in token base units, a decimal string. For a route whose price is given in its path
+   * (`/api/echo/dyn/{amount}`) it is that placeholder, `"{amount}"`.
+   */
+  price: string;
+  /** The price for people, e.g. `"1 TKN"`. */
+  price_label: string;
+  kind: ResourceKind;
+  title?: string;
+}
+
+/** The `GET /api/1/prices` body. */
+export interface PricesJson {
+  receiver: Address;
+  contract: Address;
+  token: Address;
+  chain_id: number;
+  /** Base path of the REST API (`RDN-Gateway-Path`). */
+  gateway: typeof GATEWAY_PATH;
+  token_symbol: string;
+  token_decimals: number;
+  /** Blocks a channel's creation needs on top of it before its deposit can be spent. */
+  confirmations: number;
+  /** Seconds within which the same paid request may be sent again without a second charge. */
+  payment_retry_seconds: number;
+  resources: PricedResource[];
+}
+
+const TOKEN_SYMBOL = "TKN";
+const TOKEN_DECIMALS = 18;
+/** Price of `/api/echo/fix/{text}` (app/api/echo/fix/[param]/route.ts). */
+const ECHO_FIX_PRICE = 5n;
+
+const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
+
+/**
+ * Lists every paid resource of the site with its price, and the deployment to pay on.
+ *
+ * @throws {@link ConfigError} (503) or {@link ChainUnavailableError} (502) when the chain
+ *   configuration cannot be loaded
+ * @example
+ * const { contract, resources } = await listPrices();
+ */
+export async function listPrices(): Promise<PricesJson> {
+  const { deployment, receiver } = await chainConfig();
+  const e = env();
+  const [articles, media] = await Promise.all([
+    db().article.findMany({
+      select: { slug: true, title: true, price: true },
+      orderBy: { slug: "asc" },
+    }),
+    db().media.findMany({ select: { path: true, price: true }, orderBy: { path: "asc" } }),
+  ]);
+  const resources: PricedResource[] = [];
+  for (const a of articles) {
+    const price = BigInt(a.price);
+    if (price === 0n) continue;
+    resources.push({
+      path: `/articles/${a.slug}`,
+      method: "GET",
+      price: price.toString(),
+      price_label: label(price),
+      kind: "article",
+      title: a.title,
+    });
+  }
+  for (const m of media) {
+    const price = BigInt(m.price);
+    if (price === 0n) continue;
+    resources.push({
+      path: `/media/${m.path}`,
+      method: "GET",
+      price: price.toString(),
+      price_label: label(price),
+      kind: "media",
+    });
+  }
+  resources.push(
+    {
+      path: "/api/echo/fix/{text}",
+      method: "GET",
+      price: ECHO_FIX_PRICE.toString(),
+      price_label: label(ECHO_FIX_PRICE),
+      kind: "api",
+      title: "Echoes {text} back as JSON",
+    },
+    {
+      path: "/api/echo/dyn/{amount}",
+      method: "GET",
+      price: "{amount}",
+      price_label: `{amount} base units of ${TOKEN_SYMBOL}`,
+      kind: "api",
+      title: "Echoes {amount} back as JSON; costs {amount} base units (0 is free)",
+    },
+  );
+  if (e.UPSTREAM_URL && e.UPSTREAM_PRICE > 0n) {
+    resources.push({
+      path: `${e.UPSTREAM_PREFIX.replace(/\/+$/, "")}/{path}`,
+      method: "GET",
+      price: e.UPSTREAM_PRICE.toString(),
+      price_label: label(e.UPSTREAM_PRICE),
+      kind: "upstream",
+      title: "Content of the paywalled upstream site, per request",
+    });
+  }
+  return {
+    receiver: receiver.address,
+    contract: deployment.contract,
+    token: deployment.token,
+    chain_id: deployment.chainId,
+    gateway: GATEWAY_PATH,
+    token_symbol: TOKEN_SYMBOL,
+    token_decimals: TOKEN_DECIMALS,
+    confirmations: e.CONFIRMATIONS,
+    payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
+    resources,
+  };
+}
+
+/**
+ * The site's `/llms.txt`: what it sells and exactly how a program pays, written from the live
+ * deployment so that every address and the chain id are the ones to use.
+ *
+ * @param origin the site's public origin (`SITE_URL`), used for absolute links
+ */
+export function llmsText(prices: PricesJson, origin: string): string {
+  const base = origin.replace(/\/+$/, "");
+  const line = (r: PricedResource) =>
+    `- ${r.method} ${base}${r.path}: ${r.price_label}${r.title ? `: ${r.title}` : ""}`;
+  const byKind = (kind: ResourceKind) => prices.resources.filter((r) => r.kind === kind);
+  const section = (title: string, kind: ResourceKind) => {
+    const rs = byKind(kind);
+    return rs.length ? [`### ${title}`, ...rs.map(line), ""] : [];
+  };
+  const h = RDN;
+  return [
+    "# paychan-press",
+    "",
+    "> A pay-per-article site. Every article, media file and paid API route costs a few tokens,",
+    "> paid off chain through an Ethereum payment channel (a µRaiden-style unidirectional channel",
+    "> with cumulative EIP-712 balance proofs). No account, no sign-up: open a channel once, then",
+    "> each request carries a signed proof of the new total.",
+    "",
+    "## Deployment",
+    `- Chain id: ${prices.chain_id}`,
+    `- Channel contract (MicroTransferChannels): ${prices.contract}`,
+    `- Token (ERC-20, ${prices.token_decimals} decimals, symbol ${prices.token_symbol}): ${prices.token}`,
+    `- Receiver: ${prices.receiver}`,
+    `- REST API (gateway): ${base}${prices.gateway}`,
+    `- Machine-readable price list: ${base}/api/1/prices`,
+    `- Confirmations a new channel needs before it can pay: ${prices.confirmations}`,
+    "",
+    "## What is for sale",
+    "Prices are in token base units (1 TKN = 10^18 base units). `{name}` is a placeholder.",
+    "",
+    ...section("Articles", "article"),
+    ...section("Media", "media"),
+    ...section("API", "api"),
+    ...section("Upstream content", "upstream"),
+    "## How to pay",
+    `1. Send the request. A paid resource answers \`402 Payment Required\` with the terms in headers: \`${h.price}\` (the price of this request, base units), \`${h.receiver}\`, \`${h.contract}\`, \`${h.token}\`, \`${h.chainId}\`, \`${h.gatewayPath}\`. Check that the contract and chain id are the ones above.`,
+    `2. Open a channel once: on chain ${prices.chain_id}, call \`approve(${prices.contract}, deposit)\` on the token, then \`createChannel(${prices.receiver}, deposit, 0x0000000000000000000000000000000000000000)\` on the contract (or \`createChannelWithPermit\`, one transaction). The channel is (sender, receiver, openBlockNumber), where openBlockNumber is the block of that transaction. Deposit more than one price: every later payment is free of gas.`,
+    `3. Sign an EIP-712 BalanceProof (\`eth_signTypedData_v4\`) with domain \`{ name: "MicroTransferChannels", version: "1", chainId: ${prices.chain_id}, verifyingContract: ${prices.contract} }\` and type \`BalanceProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)\`. \`balance\` is cumulative: the previous accepted balance plus exactly the price.`,
+    `4. Send the same request again with \`${h.sender}\`, \`${h.openBlock}\`, \`${h.balance}\` (the new balance) and \`${h.signature}\`. \`200\` means paid and served; the response repeats the accepted balance.`,
+    `5. A \`402\` with \`${h.insufficientConfirmations}\` means wait for blocks; \`${h.invalidAmount}\` comes with \`${h.balance}\`/\`${h.signature}\` of the last balance the site accepted: continue from there; \`${h.insufficientFunds}\` means top up (\`topUp\` on the contract).`,
+    `6. Retries: if the response is lost, send the exact same request with the same proof within ${prices.payment_retry_seconds} seconds of the payment and it is served again without a second charge. After that the proof is spent.`,
+    `7. Closing: \`DELETE ${base}${prices.gateway}/channels/{sender}/{openBlock}\` with the last proof and a signed close request returns the receiver's closing signature for \`cooperativeClose\` on the contract; without it, \`uncooperativeClose\` then \`settle\` after the challenge period.`,
+    "",
+    "## The command-line client",
+    "From a checkout of this site's repository (`npm install` once), with the payer's key in a file",
+    "readable only by its owner (`chmod 600`), or in the PAYER_PRIVATE_KEY environment variable:",
+    "",
+    "```",
+    `npm run -s client -- --rpc-url <RPC URL of chain ${prices.chain_id}> --key-file ./payer.key get ${base}/api/echo/fix/hello`,
+    `npm run -s client -- prices ${base}`,
+    "```",
+    "",
+    "It opens a channel when needed, pays each request, keeps its channels in",
+    "`~/.config/paychan/channels.json`, and has `channels`, `topup`, `close` and `settle` commands.",
+    "",
+  ].join("\n");
+}

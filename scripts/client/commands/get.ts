@@ -1,0 +1,83 @@
+import { writeFile } from "node:fs/promises";
+import type { SpendingPolicy } from "@/lib/protocol/client/types";
+import { parseTokenAmount } from "../amounts";
+import type { GlobalOptions } from "../config";
+import { CliError, EXIT } from "../exit-codes";
+import { setupPayer } from "../payer";
+import { parseSiteUrl } from "../site";
+
+export interface GetOptions {
+  output?: string;
+  maxPrice?: string;
+  deposit?: string;
+  budget?: string;
+  quiet?: boolean;
+}
+
+/**
+ * The spending policy of `get`'s options. `--deposit` is the deposit of a new channel (at least
+ * the price) and the most a channel's deposit may grow to by top-ups.
+ */
+export function policyOf(opts: GetOptions): SpendingPolicy {
+  const policy: SpendingPolicy = {};
+  if (opts.maxPrice !== undefined)
+    policy.maxPrice = parseTokenAmount(opts.maxPrice, "--max-price", { allowZero: true });
+  if (opts.budget !== undefined)
+    policy.budget = parseTokenAmount(opts.budget, "--budget", { allowZero: true });
+  if (opts.deposit !== undefined) {
+    policy.maxDeposit = parseTokenAmount(opts.deposit, "--deposit");
+    // Every new deposit is then exactly maxDeposit (the policy caps price × multiple by it).
+    policy.depositMultiple = 2n ** 192n;
+  }
+  return policy;
+}
+
+/**
+ * `get <url>`: fetches a URL, paying as needed, and writes the body to stdout or `-o FILE`.
+ * An HTTP error status after any payment is exit 5 (its body goes to stderr).
+ */
+export async function getCommand(
+  url: string,
+  opts: GetOptions,
+  global: GlobalOptions,
+  io: { stdout: NodeJS.WritableStream; log: (line: string) => void },
+): Promise<void> {
+  const target = parseSiteUrl(url);
+  const policy = policyOf(opts);
+  const { payer } = await setupPayer(global, policy, opts.quiet ? undefined : io.log);
+  const res = await payer.fetch(target.href);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status === 402) {
+    throw new CliError(
+      `${target.href} still answers 402 Payment Required: ${firstLine(body)}`,
+      EXIT.refused,
+    );
+  }
+  if (!res.ok) {
+    throw new CliError(
+      `${target.href} answered HTTP ${res.status} ${res.statusText}: ${firstLine(body)}`,
+      EXIT.http,
+    );
+  }
+  if (opts.output) {
+    await writeFile(opts.output, body);
+    if (!opts.quiet) io.log(`wrote ${body.length} bytes to ${opts.output}`);
+  } else {
+    await new Promise<void>((resolve, reject) =>
+      io.stdout.write(body, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+}
+
+/** The body's first line (at most 200 characters), for error messages. */
+function firstLine(body: Buffer): string {
+  const text = body.toString("utf8", 0, Math.min(body.length, 400));
+  let line = text;
+  try {
+    const json = JSON.parse(body.toString("utf8")) as { error?: unknown; message?: unknown };
+    line = String(json.message ?? json.error ?? text);
+  } catch {
+    // not JSON
+  }
+  return line.split("\n")[0]!.slice(0, 200) || "(empty body)";
+}

@@ -1,0 +1,135 @@
+/** The channel commands: `channels`, `topup`, `close`, `settle`. */
+import type { PayerChannel } from "@/lib/protocol/client/types";
+import { formatTokens, parseTokenAmount } from "../amounts";
+import type { GlobalOptions } from "../config";
+import { CliError, EXIT } from "../exit-codes";
+import { setupPayer } from "../payer";
+import { parseSiteUrl } from "../site";
+import { renderTable } from "../table";
+
+type Log = (line: string) => void;
+
+/** A channel's one-line name in messages. */
+const name = (c: PayerChannel) =>
+  `channel of block ${c.openBlock} to ${c.receiver}${c.siteOrigin ? ` (${c.siteOrigin})` : ""}`;
+
+/**
+ * The channel a command acts on: the one opened in block `--channel`, or the only candidate.
+ *
+ * @throws {@link CliError} (exit 1) when none or several match
+ */
+export function pickChannel(
+  channels: PayerChannel[],
+  openBlock: string | undefined,
+  states: PayerChannel["state"][],
+  what: string,
+): PayerChannel {
+  if (openBlock !== undefined) {
+    if (!/^[1-9][0-9]{0,9}$/.test(openBlock))
+      throw new CliError(`--channel: "${openBlock}" is not a block number`, EXIT.usage);
+    const found = channels.filter((c) => c.openBlock === Number(openBlock));
+    if (found.length === 0)
+      throw new CliError(`no channel opened in block ${openBlock} in the state file`, EXIT.usage);
+    if (found.length > 1)
+      throw new CliError(
+        `several channels were opened in block ${openBlock}: ${found.map(name).join("; ")}`,
+        EXIT.usage,
+      );
+    const c = found[0]!;
+    if (!states.includes(c.state))
+      throw new CliError(`cannot ${what} the ${name(c)}: it is ${c.state}`, EXIT.usage);
+    return c;
+  }
+  const candidates = channels.filter((c) => states.includes(c.state));
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0)
+    throw new CliError(`no ${states.join(" or ")} channel to ${what}`, EXIT.usage);
+  throw new CliError(
+    `several channels could be meant; choose one with --channel <open block>: ${candidates.map(name).join("; ")}`,
+    EXIT.usage,
+  );
+}
+
+/** `channels`: the payer's channels as a table. */
+export async function channelsCommand(global: GlobalOptions, out: Log): Promise<void> {
+  const { payer } = await setupPayer(global, {});
+  const channels = await payer.channels();
+  if (channels.length === 0) {
+    out("no channels");
+    return;
+  }
+  out(
+    renderTable(
+      ["SITE", "RECEIVER", "OPEN BLOCK", "DEPOSIT", "SPENT", "STATE"],
+      channels.map((c) => [
+        c.siteOrigin ?? "-",
+        c.receiver,
+        String(c.openBlock),
+        formatTokens(c.deposit),
+        formatTokens(c.balance),
+        c.state +
+          (c.state === "closing" && c.settleBlock ? ` (settle after block ${c.settleBlock})` : "") +
+          (c.siteRefused ? " (refused by the site)" : ""),
+      ]),
+    ),
+  );
+}
+
+/** `topup <amount>`: adds `amount` TKN to a channel's deposit. */
+export async function topupCommand(
+  amount: string,
+  opts: { channel?: string },
+  global: GlobalOptions,
+  log: Log,
+): Promise<void> {
+  const value = parseTokenAmount(amount, "amount");
+  const { payer } = await setupPayer(global, {}, log);
+  const channel = pickChannel(await payer.channels(), opts.channel, ["open"], "top up");
+  const after = await payer.topUp(channel, value);
+  log(`topped up the ${name(channel)}: deposit ${formatTokens(after.deposit)}`);
+}
+
+/**
+ * `close`: closes a channel cooperatively (the site's closing signature, settled at once), or,
+ * when the site refuses or cannot be reached, uncooperatively (settle after the challenge period).
+ */
+export async function closeCommand(
+  opts: { channel?: string; site?: string },
+  global: GlobalOptions,
+  log: Log,
+): Promise<void> {
+  const { payer } = await setupPayer(global, {}, log);
+  const channel = pickChannel(await payer.channels(), opts.channel, ["open"], "close");
+  const siteOrigin = opts.site ? parseSiteUrl(opts.site, "--site").origin : channel.siteOrigin;
+  if (!siteOrigin)
+    throw new CliError(
+      `the ${name(channel)} has no site recorded: pass --site <url> for the cooperative close`,
+      EXIT.usage,
+    );
+  const result = await payer.close(channel, { siteOrigin });
+  const paid = result.channel.balance;
+  if (result.cooperative) {
+    log(
+      `closed cooperatively: ${formatTokens(paid)} to the receiver, ${formatTokens(result.channel.deposit - paid)} back to you`,
+    );
+  } else {
+    log(
+      `closed uncooperatively at balance ${formatTokens(paid)} (the site did not cooperate: ${result.refusal ?? "no reason given"}); ` +
+        `run \`settle --channel ${channel.openBlock}\`${result.channel.settleBlock ? ` after block ${result.channel.settleBlock}` : " after the challenge period"}`,
+    );
+  }
+}
+
+/** `settle`: settles a channel whose challenge period is over. */
+export async function settleCommand(
+  opts: { channel?: string },
+  global: GlobalOptions,
+  log: Log,
+): Promise<void> {
+  const { payer } = await setupPayer(global, {}, log);
+  const channel = pickChannel(await payer.channels(), opts.channel, ["closing"], "settle");
+  const after = await payer.settle(channel);
+  log(
+    `settled the ${name(channel)}: ${formatTokens(after.balance)} to the receiver, ${formatTokens(after.deposit - after.balance)} back to you`,
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Maps every failure to one line and an exit code: the payer's errors by their code, viem's RPC
+ * and transaction errors, and the client's own.
+ */
+import { BaseError, HttpRequestError, TimeoutError } from "viem";
+import { PayerError, type PayerErrorCode } from "@/lib/protocol/client/errors";
+import { CliError, EXIT, type ExitCode } from "./exit-codes";
+
+const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
+  "over-policy": EXIT.refused,
+  "foreign-contract": EXIT.refused,
+  "tampered-proof": EXIT.refused,
+  "payment-refused": EXIT.refused,
+  "bad-terms": EXIT.refused,
+  "site-unreachable": EXIT.network,
+  "wrong-chain": EXIT.chain,
+  "no-tokens": EXIT.chain,
+  "no-eth": EXIT.chain,
+  "confirmations-timeout": EXIT.chain,
+  "transaction-failed": EXIT.chain,
+  "challenge-period": EXIT.chain,
+  "bad-channel-state": EXIT.usage,
+  "no-signer": EXIT.usage,
+  "bad-store": EXIT.usage,
+};
+
+/** The first line of a message (viem's carry several lines of details). */
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim();
+}
+
+/** Turns anything thrown by a command into the line to print and the exit code. */
+export function describeFailure(err: unknown): { message: string; exitCode: ExitCode } {
+  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  if (err instanceof PayerError) {
+    return { message: `${err.code}: ${firstLine(err.message)}`, exitCode: PAYER_EXIT[err.code] };
+  }
+  if (err instanceof BaseError) {
+    const network = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
+    if (network) {
+      return {
+        message: `the RPC is unreachable: ${firstLine(err.shortMessage)}`,
+        exitCode: EXIT.network,
+      };
+    }
+    return { message: `chain error: ${firstLine(err.shortMessage)}`, exitCode: EXIT.chain };
+  }
+  if (err instanceof Error) return { message: firstLine(err.message), exitCode: EXIT.usage };
+  return { message: String(err), exitCode: EXIT.usage };
+}

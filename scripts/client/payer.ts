@@ -1,0 +1,89 @@
+/**
+ * Builds the payer (lib/protocol/client) for a command: the payer's key and chain from the global
+ * options, its channels in the JSON state file, and progress lines on stderr.
+ */
+import type { Hex } from "viem";
+import { jsonFileChannelStore } from "@/lib/client/file-store";
+import {
+  createPayer,
+  type Payer,
+  type PayerEvent,
+  type SpendingPolicy,
+} from "@/lib/protocol/client";
+import { formatTokens } from "./amounts";
+import { connectChain, statePath, type ChainClients, type GlobalOptions } from "./config";
+
+/** Short transaction hash for progress lines. */
+const tx = (h: Hex) => `${h.slice(0, 10)}…`;
+
+/** One progress line per payer event (undefined for events not worth a line). */
+export function describeEvent(e: PayerEvent): string | undefined {
+  switch (e.type) {
+    case "payment-required":
+      return `402 for ${e.url}: price ${formatTokens(e.price)}${e.reason === "payment-required" ? "" : ` (${e.reason})`}`;
+    case "opening-channel":
+      return `opening a channel to ${e.receiver} with a deposit of ${formatTokens(e.deposit)}`;
+    case "channel-opened":
+      return `channel opened in block ${e.channel.openBlock} (tx ${tx(e.txHash)}${e.permit ? ", with permit" : ""})`;
+    case "topping-up":
+      return `topping up the channel of block ${e.channel.openBlock} by ${formatTokens(e.amount)}`;
+    case "topped-up":
+      return `topped up: deposit ${formatTokens(e.channel.deposit)} (tx ${tx(e.txHash)})`;
+    case "transaction-sent":
+      return `sent ${e.what} (tx ${tx(e.txHash)}), waiting for it to be mined`;
+    case "waiting-confirmations":
+      return `waiting for confirmations (${e.missing} more block${e.missing === 1 ? "" : "s"})`;
+    case "waiting-for-site":
+      return `waiting for the site to see the channel (${e.reason})`;
+    case "paid": {
+      const left = e.channel.deposit - e.balance;
+      return `paid ${formatTokens(e.price)}; balance left ${formatTokens(left)} of ${formatTokens(e.channel.deposit)} (channel of block ${e.channel.openBlock})`;
+    }
+    case "adopted-server-balance":
+      return `continuing from the site's last accepted balance ${formatTokens(e.to)} (was ${formatTokens(e.from)})`;
+    case "channel-state-changed":
+      return `channel of block ${e.channel.openBlock} is now ${e.channel.state}: ${e.reason}`;
+    case "close-requested":
+      return `asking ${e.siteOrigin} for its closing signature`;
+    case "close-refused":
+      return `the site refused a cooperative close: ${e.reason}`;
+    case "closed":
+      return e.cooperative
+        ? `closed cooperatively (tx ${tx(e.txHash)})`
+        : `uncooperative close requested (tx ${tx(e.txHash)})`;
+    case "settled":
+      return `settled (tx ${tx(e.txHash)})`;
+    default:
+      return undefined;
+  }
+}
+
+export interface PayerSetup {
+  payer: Payer;
+  clients: ChainClients;
+}
+
+/**
+ * Connects to the chain, opens the state file and creates the payer.
+ *
+ * @param log where progress lines go (stderr), or undefined for none
+ */
+export async function setupPayer(
+  opts: GlobalOptions,
+  policy: SpendingPolicy,
+  log?: (line: string) => void,
+): Promise<PayerSetup> {
+  const clients = await connectChain(opts);
+  const payer = createPayer({
+    account: clients.account,
+    walletClient: clients.walletClient,
+    publicClient: clients.publicClient,
+    store: jsonFileChannelStore(statePath(opts)),
+    policy,
+    onEvent: (e) => {
+      const line = describeEvent(e);
+      if (line && log) log(line);
+    },
+  });
+  return { payer, clients };
+}

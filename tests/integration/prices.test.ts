@@ -1,0 +1,202 @@
+/**
+ * Discovery for programs: `GET /api/1/prices` and `GET /llms.txt` against a real anvil with the
+ * deployed contracts and a seeded SQLite file. The price list must name exactly the seeded
+ * articles and media with their database prices, the echo routes and (when configured) the
+ * upstream, under the deployment's real identity; llms.txt must carry the same identity.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as pricesRoute from "@/app/api/1/prices/route";
+import * as llmsRoute from "@/app/llms.txt/route";
+import type { PricesJson } from "@/lib/api/prices";
+import { resetChainConfig } from "@/lib/chain/config";
+import { db } from "@/lib/db/client";
+import { resetEnv } from "@/lib/env";
+import { formatToken } from "@/lib/format";
+import { seed } from "@/prisma/seed";
+import { seedArticles, seedMedia } from "@/prisma/seed-data";
+import { setupSiteFixture, type SiteFixture } from "../helpers/site-fixture";
+
+let site: SiteFixture;
+setupSiteFixture((s) => {
+  site = s;
+});
+
+beforeAll(async () => {
+  await seed();
+});
+
+/** Runs `fn` with some environment variables changed, restoring them afterwards. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>) {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, val] of Object.entries(v)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+    resetEnv();
+    resetChainConfig();
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
+async function prices(): Promise<{ res: Response; body: PricesJson }> {
+  const res = await pricesRoute.GET();
+  return { res, body: (await res.json()) as PricesJson };
+}
+
+describe("GET /api/1/prices", () => {
+  afterEach(async () => {
+    await seed();
+  });
+
+  it("lists exactly the seeded articles and media, the echo routes, under the live identity", async () => {
+    const { res, body } = await prices();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(body).toMatchObject({
+      receiver: site.receiver.address,
+      contract: site.deployment.contract,
+      token: site.deployment.token,
+      chain_id: 31337,
+      gateway: "/api/1",
+      token_symbol: "TKN",
+      token_decimals: 18,
+      confirmations: 0,
+      payment_retry_seconds: 60,
+    });
+    const articles = body.resources.filter((r) => r.kind === "article");
+    expect(articles).toEqual(
+      [...seedArticles]
+        .sort((a, b) => a.slug.localeCompare(b.slug))
+        .map((a) => ({
+          path: `/articles/${a.slug}`,
+          method: "GET",
+          price: a.price,
+          price_label: formatToken(BigInt(a.price)),
+          kind: "article",
+          title: a.title,
+        })),
+    );
+    expect(body.resources.filter((r) => r.kind === "media")).toEqual(
+      [...seedMedia]
+        .sort((a, b) => a.path.localeCompare(b.path))
+        .map((m) => ({
+          path: `/media/${m.path}`,
+          method: "GET",
+          price: m.price,
+          price_label: formatToken(BigInt(m.price)),
+          kind: "media",
+        })),
+    );
+    expect(body.resources.filter((r) => r.kind === "api")).toEqual([
+      expect.objectContaining({ path: "/api/echo/fix/{text}", price: "5", method: "GET" }),
+      expect.objectContaining({ path: "/api/echo/dyn/{amount}", price: "{amount}" }),
+    ]);
+    // No upstream without UPSTREAM_URL.
+    expect(body.resources.some((r) => r.kind === "upstream")).toBe(false);
+    // Spot check against the documented prices (0.5, 1 and 1.5 TKN articles; kitten 1 TKN).
+    expect(articles.map((a) => a.price_label).sort()).toEqual(["0.5 TKN", "1 TKN", "1.5 TKN"]);
+    expect(body.resources.find((r) => r.path === "/media/kitten.jpg")?.price_label).toBe("1 TKN");
+  });
+
+  it("follows the database: a repriced article, a new one, and free ones left out", async () => {
+    await db().article.update({
+      where: { slug: "the-402-status-code" },
+      data: { price: "7" },
+    });
+    await db().article.create({
+      data: {
+        slug: "a-free-one",
+        title: "Free",
+        author: "A",
+        teaser: "t",
+        body: "b",
+        price: "0",
+      },
+    });
+    await db().media.update({ where: { path: "doggo.jpg" }, data: { price: "0" } });
+    try {
+      const { body } = await prices();
+      expect(body.resources.find((r) => r.path === "/articles/the-402-status-code")).toMatchObject({
+        price: "7",
+        price_label: "0.000000000000000007 TKN",
+      });
+      expect(body.resources.some((r) => r.path === "/articles/a-free-one")).toBe(false);
+      expect(body.resources.some((r) => r.path === "/media/doggo.jpg")).toBe(false);
+    } finally {
+      await db().article.delete({ where: { slug: "a-free-one" } });
+    }
+  });
+
+  it("lists the upstream prefix with UPSTREAM_PRICE when UPSTREAM_URL is set", async () => {
+    await withEnv(
+      {
+        UPSTREAM_URL: "http://127.0.0.1:9/upstream-base",
+        UPSTREAM_PREFIX: "/news/",
+        UPSTREAM_PRICE: "250",
+      },
+      async () => {
+        const { body } = await prices();
+        expect(body.resources.filter((r) => r.kind === "upstream")).toEqual([
+          expect.objectContaining({ path: "/news/{path}", price: "250", method: "GET" }),
+        ]);
+      },
+    );
+  });
+
+  it("answers 502 when the RPC is down and 503 when there is no deployment", async () => {
+    await withEnv({ RPC_URL: "http://127.0.0.1:9" }, async () => {
+      const res = await pricesRoute.GET();
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: string }).error).toMatch(/RPC is unreachable/);
+    });
+    await withEnv({ DEPLOYMENT_FILE: `${site.dir}/missing.json` }, async () => {
+      const res = await pricesRoute.GET();
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toMatch(/no deployment/);
+    });
+  });
+});
+
+describe("GET /llms.txt", () => {
+  it("is plain text naming the contract, token, receiver, chain id and the prices URL", async () => {
+    await withEnv({ SITE_URL: "https://press.example" }, async () => {
+      const res = await llmsRoute.GET();
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+      const text = await res.text();
+      expect(text).toContain(
+        `Channel contract (MicroTransferChannels): ${site.deployment.contract}`,
+      );
+      expect(text).toContain(`: ${site.deployment.token}`);
+      expect(text).toContain(`Receiver: ${site.receiver.address}`);
+      expect(text).toContain("Chain id: 31337");
+      expect(text).toContain("verifyingContract: " + site.deployment.contract);
+      expect(text).toContain("https://press.example/api/1/prices");
+      expect(text).toContain("npm run -s client -- ");
+      expect(text).toContain("within 60 seconds");
+      for (const a of seedArticles) {
+        expect(text).toContain(`https://press.example/articles/${a.slug}: `);
+      }
+      for (const h of [
+        "RDN-Price",
+        "RDN-Sender-Balance",
+        "RDN-Balance-Signature",
+        "RDN-Open-Block",
+      ]) {
+        expect(text).toContain(h);
+      }
+    });
+  });
+
+  it("answers 502 when the RPC is down", async () => {
+    await withEnv({ RPC_URL: "http://127.0.0.1:9" }, async () => {
+      expect((await llmsRoute.GET()).status).toBe(502);
+    });
+  });
+});
