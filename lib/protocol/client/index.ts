@@ -3,7 +3,13 @@
  * the browser paywall. Browser-safe (viem, zod and lib/protocol only); the CLI's file store lives in
  * `lib/client/file-store.ts`.
  */
-export { createPayer, type CloseResult, type Payer, type PayerOptions } from "./payer";
+export {
+  createPayer,
+  createPayingFetch,
+  type CloseResult,
+  type Payer,
+  type PayerOptions,
+} from "./payer";
 export { PayerError, isPayerError, type PayerErrorCode } from "./errors";
 export {
   DEFAULT_CONFIRMATION_TIMEOUT_MS,

@@ -731,3 +731,16 @@ export function createPayer(options: PayerOptions): Payer {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A `fetch` that answers 402s by paying, for callers that need nothing else of the payer (no
+ * channel list, no close): `createPayer(options).fetch`.
+ *
+ * @example
+ * const paidFetch = createPayingFetch({ account, publicClient, store: memoryChannelStore() });
+ * const res = await paidFetch("http://127.0.0.1:3000/api/echo/fix/hello");
+ */
+export function createPayingFetch(options: PayerOptions): Payer["fetch"] {
+  const payer = createPayer(options);
+  return (input, init) => payer.fetch(input, init);
+}

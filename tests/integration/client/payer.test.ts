@@ -9,13 +9,16 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAbiItem, type Address, type Hex } from "viem";
+import { createWalletClient, custom, http, parseAbiItem, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
+import { buildChain } from "@/lib/chain/chain";
+import { ANVIL_KEYS } from "../../../scripts/lib/anvil-keys";
 import { jsonFileChannelStore } from "@/lib/client/file-store";
 import { channelDomain, signBalanceProof } from "@/lib/protocol";
 import {
   createPayer,
+  createPayingFetch,
   memoryChannelStore,
   PayerError,
   type PayerChannelStore,
@@ -118,6 +121,74 @@ describe("payer.fetch", () => {
     expect(channel!.deposit).toBeGreaterThanOrEqual(channel!.balance);
     expect(await logsOf(CREATED, address)).toHaveLength(1);
     expect(types(events).filter((t) => t === "paid")).toHaveLength(3);
+  });
+
+  it("pays through a JSON-RPC wallet (eth_signTypedData_v4, eth_sendTransaction), as a browser wallet does", async () => {
+    // anvil's account 7 is unlocked on the node: the payer holds no key, the node signs.
+    const wallet = privateKeyToAccount(ANVIL_KEYS[7]!).address;
+    const chain = buildChain(site.deployment.chainId, site.rpcUrl);
+    const deployer = createWalletClient({
+      chain,
+      transport: http(site.rpcUrl),
+      account: privateKeyToAccount(ANVIL_KEYS[0]!),
+    });
+    await site.publicClient.waitForTransactionReceipt({
+      hash: await deployer.writeContract({
+        address: site.deployment.token,
+        abi: demoTokenAbi,
+        functionName: "transfer",
+        args: [wallet, 10n * TOKEN],
+      }),
+    });
+    const requests: string[] = [];
+    const walletClient = createWalletClient({
+      chain,
+      account: wallet,
+      transport: custom({
+        async request({ method, params }) {
+          requests.push(method);
+          const res = await fetch(site.rpcUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+          });
+          const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+          if (body.error) throw new Error(body.error.message);
+          return body.result;
+        },
+      }),
+    });
+    const payer = createPayer({
+      account: wallet,
+      walletClient,
+      publicClient: site.publicClient,
+      store: memoryChannelStore(),
+      policy: { confirmationTimeoutMs: 30_000 },
+      pollingIntervalMs: 200,
+    });
+    const res = await payer.fetch(`${site.url}/api/echo/fix/wallet`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("wallet");
+    const [channel] = await payer.channels();
+    expect(channel).toMatchObject({ sender: wallet, signer: wallet, balance: 5n });
+    expect(await logsOf(CREATED, wallet)).toHaveLength(1);
+    // Every signature and transaction went through the wallet's JSON-RPC methods.
+    expect(requests).toContain("eth_signTypedData_v4");
+    expect(requests).toContain("eth_sendTransaction");
+  });
+
+  it("createPayingFetch is a fetch that pays", async () => {
+    const { key } = await site.fundedAccount(10n * TOKEN);
+    const paidFetch = createPayingFetch({
+      account: privateKeyToAccount(key),
+      publicClient: site.publicClient,
+      store: memoryChannelStore(),
+      policy: { confirmationTimeoutMs: 30_000 },
+      pollingIntervalMs: 200,
+    });
+    const res = await paidFetch(`${site.url}/api/echo/fix/plain`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ echo: "plain" });
   });
 
   it("a second payer with the same file store reuses the channel", async () => {
