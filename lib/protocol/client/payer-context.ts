@@ -1,0 +1,161 @@
+/**
+ * What the parts of a payer share: its options resolved to defaults, its trusted terms and its
+ * lifetime spending, the lazily built chain context, and access to the channel store.
+ */
+import {
+  createWalletClient,
+  custom,
+  defineChain,
+  type Address,
+  type Chain,
+  type LocalAccount,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
+import type { ChainContext } from "./chain";
+import type { TrustedTerms } from "./decide";
+import { PayerError } from "./errors";
+import {
+  DEFAULT_CONFIRMATION_TIMEOUT_MS,
+  sameChannel,
+  type PayerChannel,
+  type PayerChannelStore,
+  type PayerEvent,
+  type SpendingPolicy,
+} from "./types";
+
+/** Options of {@link createPayer}. */
+export interface PayerOptions {
+  /**
+   * The sender: a viem `LocalAccount` (private key), or the address of a JSON-RPC / EIP-1193 wallet
+   * account used through `walletClient` (`eth_signTypedData_v4`, `eth_sendTransaction`).
+   */
+  account: LocalAccount | Address;
+  /** Required for a JSON-RPC account; optional for a local account (built over `publicClient`). */
+  walletClient?: WalletClient;
+  publicClient: PublicClient;
+  store: PayerChannelStore;
+  policy?: SpendingPolicy;
+  /** The channel contract the payer trusts; default: the first one a site names (then remembered). */
+  contract?: Address;
+  /** The token the payer trusts; default: whatever the trusted contract escrows. */
+  token?: Address;
+  /** The chain the payer pays on; default: the first one a site names. */
+  chainId?: number;
+  /** A session key: new channels name it as their signer, and it signs their proofs without prompts. */
+  sessionSigner?: LocalAccount;
+  /** The fetch used for the site (default: the global one). */
+  fetch?: typeof fetch;
+  onEvent?: (event: PayerEvent) => void;
+  /** Paying 402s answered per request before giving up (default 5). */
+  maxRoundTrips?: number;
+  /** How often to poll the chain and the site while waiting (default 1000 ms). */
+  pollingIntervalMs?: number;
+}
+
+/** The state one payer's parts share (see {@link createPayerContext}). */
+export interface PayerContext {
+  readonly options: PayerOptions;
+  readonly publicClient: PublicClient;
+  readonly store: PayerChannelStore;
+  readonly policy: SpendingPolicy;
+  readonly fetch: typeof fetch;
+  readonly emit: (event: PayerEvent) => void;
+  readonly maxRoundTrips: number;
+  readonly pollingIntervalMs: number;
+  /** How long to wait for the site to see a new channel or deposit. */
+  readonly timeoutMs: number;
+  readonly sender: Address;
+  readonly sessionSigner?: LocalAccount;
+  /** The addresses whose channels this payer can sign for (session key first). */
+  readonly signers: Address[];
+  /** The terms first trusted per site origin. */
+  readonly pins: Map<string, TrustedTerms>;
+  /** What this payer paid so far (its lifetime). */
+  spent: bigint;
+  /** The clients and chain the transactions need, built once (again after a failure). */
+  chainContext(): Promise<ChainContext>;
+  /** The stored copy of `channel` (the caller's may be stale). */
+  latest(channel: PayerChannel): Promise<PayerChannel>;
+  /** Stores `channel` and returns it. */
+  save(channel: PayerChannel): Promise<PayerChannel>;
+}
+
+/**
+ * Resolves a payer's options into the context its parts share.
+ *
+ * @param options - The options given to {@link createPayer}.
+ * @throws {PayerError} "no-signer" for a JSON-RPC account without a wallet client.
+ */
+export function createPayerContext(options: PayerOptions): PayerContext {
+  const { publicClient, store } = options;
+  const policy = options.policy ?? {};
+  const emit = (e: PayerEvent) => options.onEvent?.(e);
+  const pollingIntervalMs = options.pollingIntervalMs ?? 1000;
+  const sender: Address =
+    typeof options.account === "string" ? options.account : options.account.address;
+  const sessionSigner = options.sessionSigner;
+  if (typeof options.account === "string" && !options.walletClient) {
+    throw new PayerError(
+      "no-signer",
+      `The account ${sender} is a JSON-RPC account: pass the walletClient that signs for it.`,
+    );
+  }
+  let ctxPromise: Promise<ChainContext> | undefined;
+
+  function chainContext(): Promise<ChainContext> {
+    ctxPromise ??= (async () => {
+      const chainId = await publicClient.getChainId();
+      const chain: Chain =
+        publicClient.chain?.id === chainId
+          ? publicClient.chain
+          : defineChain({
+              id: chainId,
+              name: `Chain ${chainId}`,
+              nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+              rpcUrls: { default: { http: [] } },
+            });
+      const walletClient =
+        options.walletClient ??
+        createWalletClient({
+          account: options.account as LocalAccount,
+          chain,
+          transport: custom({ request: (args) => publicClient.request(args as never) }),
+        });
+      return {
+        publicClient,
+        walletClient,
+        account: options.account,
+        sender,
+        chain,
+        pollingIntervalMs,
+        onTx: (what, txHash) => emit({ type: "transaction-sent", what, txHash }),
+      };
+    })();
+    ctxPromise.catch(() => (ctxPromise = undefined));
+    return ctxPromise;
+  }
+
+  return {
+    options,
+    publicClient,
+    store,
+    policy,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    emit,
+    maxRoundTrips: options.maxRoundTrips ?? 5,
+    pollingIntervalMs,
+    timeoutMs: policy.confirmationTimeoutMs ?? DEFAULT_CONFIRMATION_TIMEOUT_MS,
+    sender,
+    sessionSigner,
+    signers: sessionSigner ? [sessionSigner.address, sender] : [sender],
+    pins: new Map<string, TrustedTerms>(),
+    spent: 0n,
+    chainContext,
+    latest: async (channel) => (await store.list()).find((c) => sameChannel(c, channel)) ?? channel,
+    save: async (channel) => {
+      await store.put(channel);
+      return channel;
+    },
+  };
+}
