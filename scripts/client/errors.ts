@@ -4,6 +4,7 @@
  */
 import { BaseError, HttpRequestError, TimeoutError } from "viem";
 import { PayerError, type PayerErrorCode } from "@/lib/protocol/client/errors";
+import { formatTokens } from "./amounts";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
 
 const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
@@ -24,6 +25,29 @@ const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
   "bad-store": EXIT.usage,
 };
 
+/** The policy and token-balance refusals in tokens rather than base units, for people. */
+function inTokens(err: PayerError): string | undefined {
+  const d = (err.details ?? {}) as Record<string, unknown>;
+  const big = (k: string) => (typeof d[k] === "bigint" ? (d[k] as bigint) : undefined);
+  const [price, spent, balance, needed] = [
+    big("price"),
+    big("spent"),
+    big("balance"),
+    big("needed"),
+  ];
+  if (err.code === "over-policy" && price !== undefined) {
+    if (big("maxPrice") !== undefined)
+      return `the price ${formatTokens(price)} is above --max-price ${formatTokens(big("maxPrice")!)}; nothing was paid`;
+    if (big("maxDeposit") !== undefined)
+      return `the price ${formatTokens(price)} is above --deposit ${formatTokens(big("maxDeposit")!)}; nothing was paid`;
+    if (big("budget") !== undefined)
+      return `paying ${formatTokens(price)} would exceed --budget ${formatTokens(big("budget")!)} (${formatTokens(spent ?? 0n)} spent); nothing was paid`;
+  }
+  if (err.code === "no-tokens" && balance !== undefined && needed !== undefined)
+    return `the payer holds ${formatTokens(balance)}, the deposit needs ${formatTokens(needed)}`;
+  return undefined;
+}
+
 /** The first line of a message (viem's carry several lines of details). */
 function firstLine(message: string): string {
   return message.split("\n")[0]!.trim();
@@ -33,7 +57,8 @@ function firstLine(message: string): string {
 export function describeFailure(err: unknown): { message: string; exitCode: ExitCode } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof PayerError) {
-    return { message: `${err.code}: ${firstLine(err.message)}`, exitCode: PAYER_EXIT[err.code] };
+    const message = inTokens(err) ?? firstLine(err.message);
+    return { message: `${err.code}: ${message}`, exitCode: PAYER_EXIT[err.code] };
   }
   if (err instanceof BaseError) {
     const network = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);

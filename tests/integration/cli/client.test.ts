@@ -229,7 +229,9 @@ describe("paychan refusals", () => {
       `${site.url}/api/echo/fix/x`,
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/paychan: over-policy: /);
+    expect(r.stderr).toContain(
+      "paychan: over-policy: the price 0.000000000000000005 TKN is above --max-price 0.000000000000000004 TKN; nothing was paid",
+    );
     expect(r.stdout).toBe("");
     expect(await nonceOf(bob.account.address)).toBe(0);
     expect(await channelsCreatedBy(bob.account.address)).toHaveLength(0);
@@ -244,7 +246,9 @@ describe("paychan refusals", () => {
       `${site.url}/api/echo/fix/x`,
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/over-policy/);
+    expect(r.stderr).toMatch(
+      /over-policy: paying 0.000000000000000005 TKN would exceed --budget 0.000000000000000004 TKN/,
+    );
     expect(await nonceOf(bob.account.address)).toBe(0);
   });
 
@@ -316,7 +320,9 @@ describe("paychan refusals", () => {
     const grace = await payer("grace", { tokens: 0n });
     const r = await grace.run(["get", `${site.url}/api/echo/fix/x`]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/paychan: no-tokens: /);
+    expect(r.stderr).toMatch(
+      /paychan: no-tokens: the payer holds 0 TKN, the deposit needs 0.00000000000000005 TKN/,
+    );
     expect(await nonceOf(grace.account.address)).toBe(0);
   });
 
