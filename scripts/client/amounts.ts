@@ -1,12 +1,42 @@
-import { formatUnits, parseUnits } from "viem";
+import { erc20Abi, formatUnits, parseUnits, type Address, type PublicClient } from "viem";
 import { CliError, EXIT } from "./exit-codes";
 
-/** Decimals of the site's token (TKN). */
-export const TOKEN_DECIMALS = 18;
-export const TOKEN_SYMBOL = "TKN";
+/** How amounts of the site's token are written: its decimals and symbol (the demo token's until known). */
+export interface TokenUnits {
+  decimals: number;
+  symbol: string;
+}
+
+const DEMO_UNITS: TokenUnits = { decimals: 18, symbol: "TKN" };
+let units: TokenUnits = DEMO_UNITS;
+let unitsOf: Address | undefined;
+
+/** The units amounts are parsed and printed in now. */
+export function tokenUnits(): TokenUnits {
+  return units;
+}
 
 /**
- * Parses an amount given in whole tokens with up to 18 decimals (`"0.5"`, `"12"`) into base units.
+ * Reads the token's `decimals()` and `symbol()` (both optional in ERC-20: 18 and "tokens" when a
+ * token lacks them) and uses them for every amount parsed or printed from now on.
+ */
+export async function adoptTokenUnits(client: PublicClient, token: Address): Promise<TokenUnits> {
+  if (unitsOf?.toLowerCase() === token.toLowerCase()) return units;
+  const [decimals, symbol] = await Promise.all([
+    client
+      .readContract({ address: token, abi: erc20Abi, functionName: "decimals" })
+      .catch(() => 18),
+    client
+      .readContract({ address: token, abi: erc20Abi, functionName: "symbol" })
+      .catch(() => "tokens"),
+  ]);
+  units = { decimals: Number(decimals), symbol: String(symbol).trim() || "tokens" };
+  unitsOf = token;
+  return units;
+}
+
+/**
+ * Parses an amount given in whole tokens (up to the token's decimals) (`"0.5"`, `"12"`) into base units.
  *
  * @throws {@link CliError} (exit 1) naming the option when it is not such a number
  * @example
@@ -19,20 +49,20 @@ export function parseTokenAmount(
 ): bigint {
   const v = value.trim();
   const m = /^(\d+)(?:\.(\d+))?$/.exec(v);
-  if (!m || (m[2]?.length ?? 0) > TOKEN_DECIMALS) {
+  if (!m || (m[2]?.length ?? 0) > units.decimals) {
     throw new CliError(
-      `${what}: "${value}" is not an amount of ${TOKEN_SYMBOL} (a decimal number with at most ${TOKEN_DECIMALS} decimals, e.g. 0.5)`,
+      `${what}: "${value}" is not an amount of ${units.symbol} (a decimal number with at most ${units.decimals} decimals, e.g. 0.5)`,
       EXIT.usage,
     );
   }
-  const amount = parseUnits(v, TOKEN_DECIMALS);
+  const amount = parseUnits(v, units.decimals);
   if (amount === 0n && !opts.allowZero) {
     throw new CliError(`${what}: the amount must be greater than 0`, EXIT.usage);
   }
   return amount;
 }
 
-/** Base units for people: `1500000000000000000n` → `"1.5 TKN"`. */
+/** Base units for people: `1500000000000000000n` → `"1.5 TKN"` (in the token's own units). */
 export function formatTokens(amount: bigint): string {
-  return `${formatUnits(amount, TOKEN_DECIMALS)} ${TOKEN_SYMBOL}`;
+  return `${formatUnits(amount, units.decimals)} ${units.symbol}`;
 }

@@ -23,6 +23,7 @@ const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
   "bad-channel-state": EXIT.usage,
   "no-signer": EXIT.usage,
   "bad-store": EXIT.usage,
+  "recovery-failed": EXIT.chain,
 };
 
 /** The policy and token-balance refusals in tokens rather than base units, for people. */

@@ -2,7 +2,7 @@
  * Builds the payer (lib/protocol/client) for a command: the payer's key and chain from the global
  * options, its channels in the JSON state file, and progress lines on stderr.
  */
-import type { Hex } from "viem";
+import type { Hex, PublicClient } from "viem";
 import { jsonFileChannelStore } from "@/lib/client/file-store";
 import {
   createPayer,
@@ -10,7 +10,7 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { formatTokens } from "./amounts";
+import { formatTokens, adoptTokenUnits } from "./amounts";
 import { connectChain, statePath, type ChainClients, type GlobalOptions } from "./config";
 
 /** Short transaction hash for progress lines. */
@@ -41,6 +41,8 @@ export function describeEvent(e: PayerEvent): string | undefined {
     }
     case "adopted-server-balance":
       return `continuing from the site's last accepted balance ${formatTokens(e.to)} (was ${formatTokens(e.from)})`;
+    case "channel-recovered":
+      return `found the channel of block ${e.channel.openBlock} on chain (deposit ${formatTokens(e.channel.deposit)}, ${e.channel.state}${e.channel.signerUnavailable ? `, signed by ${e.channel.signer}, a key this payer does not hold: it can only be closed` : ""})`;
     case "channel-state-changed":
       return `channel of block ${e.channel.openBlock} is now ${e.channel.state}: ${e.reason}`;
     case "close-requested":
@@ -85,5 +87,8 @@ export async function setupPayer(
       if (line && log) log(line);
     },
   });
+  // Amounts print in the units of the token the stored channels hold.
+  const [known] = await payer.channels();
+  if (known) await adoptTokenUnits(clients.publicClient as PublicClient, known.token);
   return { payer, clients };
 }

@@ -1,7 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import type { SpendingPolicy } from "@/lib/protocol/client/types";
-import { parseTokenAmount } from "../amounts";
-import type { GlobalOptions } from "../config";
+import type { Address } from "viem";
+import { decodePaymentTerms } from "@/lib/protocol/terms";
+import { parseTokenAmount, adoptTokenUnits } from "../amounts";
+import { connectChain, type GlobalOptions } from "../config";
 import { CliError, EXIT } from "../exit-codes";
 import { setupPayer } from "../payer";
 import { parseSiteUrl } from "../site";
@@ -43,6 +45,11 @@ export async function getCommand(
   io: { stdout: NodeJS.WritableStream; log: (line: string) => void },
 ): Promise<void> {
   const target = parseSiteUrl(url);
+  policyOf(opts); // syntax errors before any network call
+  const clients = await connectChain(global);
+  // A HEAD is never charged: its 402 names the token, whose decimals and symbol the amounts use.
+  const token = await probeToken(target.href);
+  if (token) await adoptTokenUnits(clients.publicClient, token);
   const policy = policyOf(opts);
   const { payer } = await setupPayer(global, policy, opts.quiet ? undefined : io.log);
   const res = await payer.fetch(target.href);
@@ -66,6 +73,17 @@ export async function getCommand(
     await new Promise<void>((resolve, reject) =>
       io.stdout.write(body, (err) => (err ? reject(err) : resolve())),
     );
+  }
+}
+
+/** The token a paid URL is priced in, from the RDN headers of a HEAD request (undefined if none). */
+async function probeToken(url: string): Promise<Address | undefined> {
+  try {
+    const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+    if (res.status !== 402) return undefined;
+    return decodePaymentTerms(res.headers).token;
+  } catch {
+    return undefined; // the paying request reports an unreachable site
   }
 }
 

@@ -69,7 +69,8 @@ export async function channelsCommand(global: GlobalOptions, out: Log): Promise<
         formatTokens(c.balance),
         c.state +
           (c.state === "closing" && c.settleBlock ? ` (settle after block ${c.settleBlock})` : "") +
-          (c.siteRefused ? " (refused by the site)" : ""),
+          (c.siteRefused ? " (refused by the site)" : "") +
+          (c.signerUnavailable ? " (signer key not held: close only)" : ""),
       ]),
     ),
   );
@@ -82,9 +83,10 @@ export async function topupCommand(
   global: GlobalOptions,
   log: Log,
 ): Promise<void> {
-  const value = parseTokenAmount(amount, "amount");
+  parseTokenAmount(amount, "amount"); // syntax errors before any network call
   const { payer } = await setupPayer(global, {}, log);
   const channel = pickChannel(await payer.channels(), opts.channel, ["open"], "top up");
+  const value = parseTokenAmount(amount, "amount");
   const after = await payer.topUp(channel, value);
   log(`topped up the ${name(channel)}: deposit ${formatTokens(after.deposit)}`);
 }
