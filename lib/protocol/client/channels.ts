@@ -2,12 +2,14 @@
  * The payer's channels on chain: picking the one that pays, opening and topping up, and adopting
  * the site's last balance when it is provably the payer's own.
  */
+import { isAddressEqual } from "viem";
 import { recoverBalanceProofSigner } from "../proofs";
 import type { LastProof, PaymentTerms } from "../terms";
 import { checkContractToken, checkFunds, openChannelTx, readChannel, topUpTx } from "./chain";
 import { checkServerProof, planPayment } from "./decide";
 import { PayerError } from "./errors";
 import type { PayerContext } from "./payer-context";
+import { recoverChannels } from "./recover";
 import { domainOf, messageOf } from "./signing";
 import { channelName, type PayerChannel } from "./types";
 
@@ -83,14 +85,34 @@ export async function topUpChannel(
   return updated;
 }
 
-/** The channel that pays `terms.price` now: an existing one, topped up, or a new one. */
+/**
+ * The channel that pays `terms.price` now: an existing one, topped up, or a new one. When the store
+ * knows no channel of this sender to the receiver on the contract, the sender's channels are first
+ * recovered from the chain (once per contract and receiver for this payer), so a lost store does
+ * not strand a deposit beside a new channel.
+ */
 export async function channelFor(
   ctx: PayerContext,
   terms: PaymentTerms,
   origin: string,
 ): Promise<PayerChannel> {
+  let channels = await ctx.store.list();
+  const key = `${terms.contract}:${terms.receiver}`.toLowerCase();
+  const known = channels.some(
+    (c) =>
+      c.chainId === terms.chainId &&
+      isAddressEqual(c.contract, terms.contract) &&
+      isAddressEqual(c.receiver, terms.receiver) &&
+      isAddressEqual(c.sender, ctx.sender),
+  );
+  if (!known && !ctx.recovered.has(key)) {
+    const { contract, receiver, token, chainId } = terms;
+    await recoverChannels(ctx, { contract, receiver, token, chainId, siteOrigin: origin });
+    ctx.recovered.add(key);
+    channels = await ctx.store.list();
+  }
   const plan = planPayment(
-    await ctx.store.list(),
+    channels,
     { ...terms, sender: ctx.sender, signers: ctx.signers, price: terms.price },
     ctx.policy,
   );

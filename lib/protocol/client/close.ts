@@ -2,7 +2,7 @@
  * Ending a channel: close it cooperatively with the site's closing signature, else
  * uncooperatively (challenge period), and settle it once the challenge period is over.
  */
-import type { Hex } from "viem";
+import { isAddressEqual, type Hex } from "viem";
 import { cooperativeCloseTx, readChannel, settleTx, uncooperativeCloseTx } from "./chain";
 import { requestClosingSignature } from "./close-request";
 import { PayerError } from "./errors";
@@ -20,7 +20,8 @@ export interface CloseResult {
 }
 
 /**
- * Closes an open channel: cooperatively through the site, else uncooperatively.
+ * Closes an open channel: cooperatively through the site, else uncooperatively (at once for a
+ * channel whose signer this payer does not hold: nothing can sign its proofs).
  *
  * @throws {PayerError} "bad-channel-state" when the stored channel is not open.
  */
@@ -38,19 +39,26 @@ export async function closeChannel(
     );
   }
   const chainCtx = await ctx.chainContext();
-  const balanceSignature = current.signature ?? (await signProof(ctx, current, current.balance));
   let closingSignature: Hex | undefined;
+  let balanceSignature: Hex | undefined;
   let refusal: string | undefined;
-  ctx.emit({ type: "close-requested", channel: current, siteOrigin });
-  try {
-    closingSignature = await requestClosingSignature(ctx, current, balanceSignature, {
-      siteOrigin,
-      gatewayPath,
-    });
-  } catch (err) {
-    refusal = err instanceof Error ? err.message : String(err);
+  if (ctx.signers.some((s) => isAddressEqual(s, current.signer))) {
+    balanceSignature = current.signature ?? (await signProof(ctx, current, current.balance));
+    ctx.emit({ type: "close-requested", channel: current, siteOrigin });
+    try {
+      closingSignature = await requestClosingSignature(ctx, current, balanceSignature, {
+        siteOrigin,
+        gatewayPath,
+      });
+    } catch (err) {
+      refusal = err instanceof Error ? err.message : String(err);
+    }
+  } else {
+    // A recovered channel of a session key this payer lost: no balance proof or close request can
+    // be signed, only the sender's uncooperative close (the receiver disputes with its last proof).
+    refusal = `the channel's signer ${current.signer} is a key this payer does not hold`;
   }
-  if (closingSignature) {
+  if (closingSignature && balanceSignature) {
     const txHash = await cooperativeCloseTx(chainCtx, {
       contract: current.contract,
       sender: current.sender,

@@ -120,6 +120,7 @@ export function isUsable(channel: PayerChannel, target: PaymentTarget): boolean 
   return (
     channel.state === "open" &&
     !channel.siteRefused &&
+    !channel.signerUnavailable &&
     channel.chainId === target.chainId &&
     isAddressEqual(channel.contract, target.contract) &&
     isAddressEqual(channel.receiver, target.receiver) &&

@@ -31,7 +31,9 @@ export type PayerErrorCode =
   /** The payer cannot sign for the channel (its signer is another key). */
   | "no-signer"
   /** The channel store cannot be read. */
-  | "bad-store";
+  | "bad-store"
+  /** The sender's channels could not be read from the chain (recovery of a lost store). */
+  | "recovery-failed";
 
 /**
  * Thrown by the payer for every expected failure; `code` says which, `message` explains it in one

@@ -9,7 +9,9 @@ export {
   type CloseResult,
   type Payer,
   type PayerOptions,
+  type RecoverTarget,
 } from "./payer";
+export { RECOVERY_CHUNK_BLOCKS, recoveredChannels, type CreatedEvent } from "./recover";
 export { PayerError, isPayerError, type PayerErrorCode } from "./errors";
 export {
   DEFAULT_CONFIRMATION_TIMEOUT_MS,

@@ -51,6 +51,11 @@ export interface PayerOptions {
   maxRoundTrips?: number;
   /** How often to poll the chain and the site while waiting (default 1000 ms). */
   pollingIntervalMs?: number;
+  /**
+   * The first block recovery reads `ChannelCreated` events from (default 0n); set it to the
+   * contract's deployment block on a long chain.
+   */
+  fromBlock?: bigint;
 }
 
 /** The state one payer's parts share (see {@link createPayerContext}). */
@@ -73,6 +78,8 @@ export interface PayerContext {
   readonly pins: Map<string, TrustedTerms>;
   /** What this payer paid so far (its lifetime). */
   spent: bigint;
+  /** `contract:receiver` (lower case) pairs recovered from the chain by this payer instance. */
+  readonly recovered: Set<string>;
   /** The clients and chain the transactions need, built once (again after a failure). */
   chainContext(): Promise<ChainContext>;
   /** The stored copy of `channel` (the caller's may be stale). */
@@ -151,6 +158,7 @@ export function createPayerContext(options: PayerOptions): PayerContext {
     signers: sessionSigner ? [sessionSigner.address, sender] : [sender],
     pins: new Map<string, TrustedTerms>(),
     spent: 0n,
+    recovered: new Set<string>(),
     chainContext,
     latest: async (channel) => (await store.list()).find((c) => sameChannel(c, channel)) ?? channel,
     save: async (channel) => {

@@ -12,11 +12,13 @@ import { topUpChannel } from "./channels";
 import { closeChannel, settleChannel, type CloseResult } from "./close";
 import { payRequest } from "./pay-request";
 import { createPayerContext, type PayerOptions } from "./payer-context";
+import { recoverChannels, type RecoverTarget } from "./recover";
 import { requestTemplate, send } from "./request-template";
 import type { PayerChannel } from "./types";
 
 export type { CloseResult } from "./close";
 export type { PayerOptions } from "./payer-context";
+export type { RecoverTarget } from "./recover";
 
 /** A payer: see {@link createPayer}. */
 export interface Payer {
@@ -37,6 +39,13 @@ export interface Payer {
   ): Promise<CloseResult>;
   /** Settles a closing channel after its challenge period. */
   settle(channel: PayerChannel): Promise<PayerChannel>;
+  /**
+   * Finds this sender's channels to `target.receiver` on `target.contract` on chain (its
+   * `ChannelCreated` events, kept while `getChannelInfo` knows them) and stores those the store
+   * lost, with balance 0 (the site's corrective 402 restores the balance on the next payment).
+   * Takes a site's terms or `{ contract, receiver }`; returns the channels it stored.
+   */
+  recover(target: RecoverTarget): Promise<PayerChannel[]>;
 }
 
 /**
@@ -92,6 +101,20 @@ export function createPayer(options: PayerOptions): Payer {
       serialize(() => closeChannel(ctx, channel, siteOrigin, gatewayPath)),
 
     settle: (channel) => serialize(() => settleChannel(ctx, channel)),
+
+    recover: (target) =>
+      serialize(async () => {
+        const { contract, receiver, token, chainId, siteOrigin } = target;
+        const added = await recoverChannels(ctx, {
+          contract,
+          receiver,
+          token,
+          chainId,
+          siteOrigin,
+        });
+        ctx.recovered.add(`${contract}:${receiver}`.toLowerCase());
+        return added;
+      }),
   };
 }
 

@@ -22,6 +22,7 @@ export const storedChannelSchema = z.object({
   state: channelStateSchema,
   settleBlock: z.number().int().nonnegative().optional(),
   siteRefused: z.boolean().optional(),
+  signerUnavailable: z.literal(true).optional(),
 });
 
 /** The JSON document of a persistent store. */

@@ -29,6 +29,11 @@ export interface PayerChannel {
    * (it handed out a closing signature): no further payments go to it; close it.
    */
   siteRefused?: boolean;
+  /**
+   * Set on a channel recovered from the chain whose signer (a session key) this payer does not
+   * hold: it is never used for payments, only closed (uncooperatively: nothing can sign for it).
+   */
+  signerUnavailable?: true;
 }
 
 /**
@@ -75,6 +80,8 @@ export type PayerEvent =
   | { type: "waiting-for-site"; channel: PayerChannel; reason: string }
   | { type: "paid"; url: string; channel: PayerChannel; price: bigint; balance: bigint }
   | { type: "adopted-server-balance"; channel: PayerChannel; from: bigint; to: bigint }
+  /** A channel found on chain (its `ChannelCreated` event) that the store did not know. */
+  | { type: "channel-recovered"; channel: PayerChannel }
   | { type: "channel-state-changed"; channel: PayerChannel; reason: string }
   | { type: "close-requested"; channel: PayerChannel; siteOrigin: string }
   | { type: "close-refused"; channel: PayerChannel; reason: string }
