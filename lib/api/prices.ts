@@ -4,6 +4,7 @@
  */
 import type { Address } from "viem";
 import { chainConfig } from "@/lib/chain/config";
+import { ECHO_FIX_PRICE } from "@/lib/content/echo";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { formatToken } from "@/lib/format";
@@ -46,8 +47,6 @@ export interface PricesJson {
 
 const TOKEN_SYMBOL = "TKN";
 const TOKEN_DECIMALS = 18;
-/** Price of `/api/echo/fix/{text}` (app/api/echo/fix/[param]/route.ts). */
-const ECHO_FIX_PRICE = 5n;
 
 const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
 

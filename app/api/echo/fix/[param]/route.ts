@@ -1,16 +1,14 @@
+import { ECHO_FIX_PRICE } from "@/lib/content/echo";
 import { withPayment } from "@/lib/paywall/with-payment";
 
 export const dynamic = "force-dynamic";
-
-/** Price of the fixed-price echo, in token base units (µRaiden's echo example). */
-const PRICE = 5n;
 
 // GET /api/echo/fix/:param — echoes the parameter for a fixed price
 export const GET = withPayment<{ param: string }, string>(
   (_req, { item }) => Response.json({ echo: item }),
   {
     load: (_req, { param }) => param,
-    price: () => PRICE,
+    price: () => ECHO_FIX_PRICE,
     // Named after what is echoed (the decoded parameter), whatever its spelling in the URL.
     resource: (echo) => `echo:fix:${echo}`,
   },
