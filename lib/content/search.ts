@@ -1,0 +1,34 @@
+/** Full-text search over articles (the FTS5 table ArticleSearch, kept in sync by triggers). */
+import { db } from "@/lib/db/client";
+import type { Article } from "@/lib/db/generated/client";
+
+const MAX_TERMS = 8;
+const MAX_RESULTS = 50;
+
+/**
+ * An FTS5 query for user input: each word becomes a quoted prefix term (`"fran"*`), all required.
+ * Only letters and digits survive, so no input can reach FTS5's operators (`"`, `*`, `NEAR(`, `-`,
+ * `:`, `^`, AND/OR/NOT). Undefined when the input has no words.
+ *
+ * @example ftsQuery('france "OR* NEAR(') // '"france"* "OR"* "NEAR"*'
+ */
+export function ftsQuery(input: string): string | undefined {
+  const words =
+    input
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, MAX_TERMS) ?? [];
+  return words.length ? words.map((w) => `"${w}"*`).join(" ") : undefined;
+}
+
+/** Articles matching `input`, best first (FTS5 bm25 rank). */
+export async function searchArticles(input: string): Promise<Article[]> {
+  const query = ftsQuery(input.slice(0, 200));
+  if (!query) return [];
+  const hits = await db().$queryRaw<{ slug: string }[]>`
+    SELECT slug FROM "ArticleSearch" WHERE "ArticleSearch" MATCH ${query}
+    ORDER BY rank LIMIT ${MAX_RESULTS}`;
+  const rows = await db().article.findMany({ where: { slug: { in: hits.map((h) => h.slug) } } });
+  const bySlug = new Map(rows.map((a) => [a.slug, a]));
+  return hits.flatMap((h) => bySlug.get(h.slug) ?? []);
+}
