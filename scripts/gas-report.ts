@@ -20,7 +20,7 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
-import { channelDomain } from "../lib/protocol/eip712";
+import { channelDomain, permitTypes } from "../lib/protocol/eip712";
 import { signBalanceProof, signClosingProof } from "../lib/protocol/proofs";
 import { startAnvil } from "./lib/anvil";
 
@@ -137,15 +137,7 @@ async function main() {
       const deadline = 2n ** 48n;
       const sig = await owner.signTypedData({
         domain: { name: "Demo Token", version: "1", chainId, verifyingContract: token.address },
-        types: {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
+        types: permitTypes,
         primaryType: "Permit",
         message: { owner: owner.address, spender: channels.address, value, nonce, deadline },
       });

@@ -112,6 +112,17 @@ export const closeRequestTypes = {
   ],
 } as const;
 
+/** viem typed-data types of EIP-2612's `Permit`, signed in the token's own domain to open or top up in one transaction. */
+export const permitTypes = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
 /** The EIP-712 type string of a close request, as hashed into its type hash. */
 export const CLOSE_REQUEST_TYPE_STRING =
   "CloseRequest(address sender,address receiver,uint32 openBlockNumber,uint192 balance,bytes32 nonce,uint64 expires)";

@@ -7,6 +7,7 @@
 import type { Address, Hex } from "viem";
 import { z } from "zod";
 import { failureHeader, GATEWAY_PATH, RDN, type PaymentFailure } from "./headers";
+import type { PaymentRequest } from "./payment-request";
 import { addressSchema, chainIdSchema, signatureSchema, uint192Schema } from "./wire";
 
 /** The receiver's identity as announced in every paywall response. */
@@ -156,18 +157,8 @@ export function decodePaymentTerms(headers: HeadersLike): PaymentTerms {
   return terms;
 }
 
-/** A balance proof as a client sends it with a request. */
-export interface PaymentProof {
-  sender: Address;
-  openBlock: number;
-  /** The new cumulative balance. */
-  balance: bigint;
-  signature: Hex;
-  /** Optional `RDN-Payment`: the amount this request pays (the balance increase). */
-  payment?: bigint;
-  receiver?: Address;
-  contract?: Address;
-}
+/** A balance proof as a client sends it with a request: what `parsePaymentRequest` reads back. */
+export type PaymentProof = PaymentRequest;
 
 /**
  * The request headers carrying a payment (PROTOCOL.md §2); `parsePaymentRequest` reads them back.

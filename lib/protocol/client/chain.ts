@@ -18,6 +18,7 @@ import {
   type TypedDataDomain,
   type WalletClient,
 } from "viem";
+import { permitTypes } from "../eip712";
 import { payerChannelsAbi, payerTokenAbi } from "./abi";
 import { PayerError } from "./errors";
 
@@ -230,15 +231,7 @@ async function signPermit(
   const deadline = BigInt(Math.floor(Date.now() / 1000)) + PERMIT_TTL_SECONDS;
   const typedData = {
     domain,
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: permitTypes,
     primaryType: "Permit",
     message: { owner: ctx.sender, spender, value, nonce, deadline },
   } as const;
