@@ -18,7 +18,7 @@ import {
   type PublicClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { demoTokenAbi } from "@/lib/chain/abi";
+import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { buildChain } from "@/lib/chain/chain";
 import type { Deployment } from "@/lib/chain/deployment";
 import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
@@ -126,4 +126,25 @@ export async function startSiteServer(
     await cleanup();
     throw err;
   }
+}
+
+/** The site token balance of `address`. */
+export function tokenBalance(site: SiteServer, address: Address): Promise<bigint> {
+  return site.publicClient.readContract({
+    address: site.deployment.token,
+    abi: demoTokenAbi,
+    functionName: "balanceOf",
+    args: [address],
+  });
+}
+
+/** The `ChannelCreated` events of `sender` on the site's contract, oldest first. */
+export function channelsCreatedBy(site: SiteServer, sender: Address) {
+  return site.publicClient.getContractEvents({
+    address: site.deployment.contract,
+    abi: microTransferChannelsAbi,
+    eventName: "ChannelCreated",
+    args: { sender },
+    fromBlock: 0n,
+  });
 }

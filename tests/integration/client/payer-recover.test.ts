@@ -5,21 +5,24 @@
  * comes back on close.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAbiItem, type Address, type Hex, type LocalAccount } from "viem";
+import type { Address, Hex, LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
+import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import {
   createPayer,
   memoryChannelStore,
   type PayerChannelStore,
   type PayerEvent,
 } from "@/lib/protocol/client";
-import { startSiteServer, type SiteServer } from "../../helpers/site-server";
+import {
+  channelsCreatedBy,
+  startSiteServer,
+  tokenBalance,
+  type SiteServer,
+} from "../../helpers/site-server";
 
 const TOKEN = 10n ** 18n;
 const PRICE = 5n; // /api/echo/fix/*
-const CREATED =
-  "event ChannelCreated(address indexed sender, address indexed receiver, uint32 indexed openBlockNumber, uint192 deposit, address signer)";
 
 let site: SiteServer;
 
@@ -50,24 +53,6 @@ function newPayer(
 }
 
 const types = (events: PayerEvent[]) => events.map((e) => e.type);
-
-async function createdLogs(sender: Address) {
-  return site.publicClient.getLogs({
-    address: site.deployment.contract,
-    event: parseAbiItem(CREATED),
-    args: { sender },
-    fromBlock: 0n,
-  });
-}
-
-function tokenBalance(address: Address): Promise<bigint> {
-  return site.publicClient.readContract({
-    address: site.deployment.token,
-    abi: demoTokenAbi,
-    functionName: "balanceOf",
-    args: [address],
-  });
-}
 
 /** getChannelInfo, or null when the contract no longer knows the channel (settled). */
 async function channelInfo(sender: Address, openBlock: number) {
@@ -102,7 +87,7 @@ describe("payer channel recovery", () => {
     expect(b.events).toContainEqual(
       expect.objectContaining({ type: "adopted-server-balance", from: 0n, to: 2n * PRICE }),
     );
-    expect(await createdLogs(address)).toHaveLength(1);
+    expect(await channelsCreatedBy(site, address)).toHaveLength(1);
     const [channel, ...others] = await b.payer.channels();
     expect(others).toEqual([]);
     expect(channel).toMatchObject({
@@ -118,14 +103,14 @@ describe("payer channel recovery", () => {
     // The cooperative close pays the receiver 3 × price and returns the rest of the deposit.
     const info = await channelInfo(address, channel!.openBlock);
     const [senderBefore, receiverBefore] = await Promise.all([
-      tokenBalance(address),
-      tokenBalance(site.receiver),
+      tokenBalance(site, address),
+      tokenBalance(site, site.receiver),
     ]);
     const result = await b.payer.close(channel!, { siteOrigin: site.url });
     expect(result.cooperative).toBe(true);
     const [senderAfter, receiverAfter] = await Promise.all([
-      tokenBalance(address),
-      tokenBalance(site.receiver),
+      tokenBalance(site, address),
+      tokenBalance(site, site.receiver),
     ]);
     expect(receiverAfter - receiverBefore + info!.withdrawn).toBe(3n * PRICE);
     expect(senderAfter - senderBefore).toBe(channel!.deposit - 3n * PRICE);
@@ -152,7 +137,7 @@ describe("payer channel recovery", () => {
     expect((await b.payer.fetch(`${site.url}/api/echo/fix/s2`)).status).toBe(200);
     expect(types(b.events)).toContain("channel-recovered");
     expect(types(b.events)).toContain("channel-opened");
-    expect(await createdLogs(address)).toHaveLength(2);
+    expect(await channelsCreatedBy(site, address)).toHaveLength(2);
     const channels = await b.payer.channels();
     const old = channels.find((c) => c.openBlock === sessionChannel!.openBlock)!;
     const own = channels.find((c) => c.openBlock !== sessionChannel!.openBlock)!;

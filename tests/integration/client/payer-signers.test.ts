@@ -5,7 +5,7 @@
  * account without ETH for gas.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isAddressEqual, parseAbiItem, type Address, type Hex, type LocalAccount } from "viem";
+import { isAddressEqual, type Address, type Hex, type LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { microTransferChannelsAbi } from "@/lib/chain/abi";
 import { channelDomain, recoverBalanceProofSigner } from "@/lib/protocol";
@@ -17,12 +17,10 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { startSiteServer, type SiteServer } from "../../helpers/site-server";
+import { channelsCreatedBy, startSiteServer, type SiteServer } from "../../helpers/site-server";
 
 const TOKEN = 10n ** 18n;
 const API_TOKEN = "client-api-token-0123456789";
-const CREATED =
-  "event ChannelCreated(address indexed sender, address indexed receiver, uint32 indexed openBlockNumber, uint192 deposit, address signer)";
 
 /** A local account whose typed-data signatures are recorded by primary type. */
 function countingAccount(account: LocalAccount): { account: LocalAccount; signed: string[] } {
@@ -99,15 +97,6 @@ async function onChainInfo(site: SiteServer, sender: Address, openBlock: number)
   return { deposit: info[1], signer: info[5] };
 }
 
-async function createdLogs(site: SiteServer, sender: Address) {
-  return (await site.publicClient.getLogs({
-    address: site.deployment.contract,
-    event: parseAbiItem(CREATED) as never,
-    args: { sender } as never,
-    fromBlock: 0n,
-  })) as unknown as Array<{ args: { openBlockNumber: number; deposit: bigint; signer: Address } }>;
-}
-
 /** Who signed a BalanceProof of `sender`'s channel at `openBlock` for `balance`. */
 function proofSigner(
   site: SiteServer,
@@ -161,7 +150,7 @@ describe("payer signers and funds (CONFIRMATIONS=1)", () => {
     const info = await onChainInfo(site, address, channel!.openBlock);
     expect(info.signer).toBe(sessionAddress);
     expect(info.deposit).toBe(channel!.deposit);
-    const logs = await createdLogs(site, address);
+    const logs = await channelsCreatedBy(site, address);
     expect(logs).toHaveLength(1);
     expect(logs[0]!.args.signer).toBe(sessionAddress);
     expect(Number(logs[0]!.args.openBlockNumber)).toBe(channel!.openBlock);
@@ -220,7 +209,7 @@ describe("payer signers and funds (CONFIRMATIONS=1)", () => {
     expect(old).toMatchObject({ signer: sessionAddress, balance: 15n, state: "open" });
     expect(own).toMatchObject({ sender: address, signer: address, balance: 5n });
     expect((await onChainInfo(site, address, own.openBlock)).signer).toBe(address);
-    expect(await createdLogs(site, address)).toHaveLength(2);
+    expect(await channelsCreatedBy(site, address)).toHaveLength(2);
     expect(recorder2.proofs.length).toBeGreaterThanOrEqual(1);
     for (const p of recorder2.proofs) {
       // Every proof is for the new channel and by the key the contract names as its signer.
@@ -288,7 +277,7 @@ describe("payer confirmation timeout (CONFIRMATIONS=50)", () => {
     expect(channel).toMatchObject({ sender: address, state: "open", balance: 0n, signature: null });
     expect(channel!.deposit).toBeGreaterThan(0n);
     expect((await onChainInfo(site, address, channel!.openBlock)).deposit).toBe(channel!.deposit);
-    expect(await createdLogs(site, address)).toHaveLength(1);
+    expect(await channelsCreatedBy(site, address)).toHaveLength(1);
     expect(payer.spent()).toBe(0n);
   }, 60_000);
 });

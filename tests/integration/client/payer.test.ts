@@ -26,7 +26,7 @@ import {
   type SpendingPolicy,
 } from "@/lib/protocol/client";
 import { seedArticles } from "@/prisma/seed-data";
-import { startSiteServer, type SiteServer } from "../../helpers/site-server";
+import { startSiteServer, tokenBalance, type SiteServer } from "../../helpers/site-server";
 
 const TOKEN = 10n ** 18n;
 let site: SiteServer;
@@ -61,15 +61,6 @@ async function newPayer(
 }
 
 const types = (events: PayerEvent[]) => events.map((e) => e.type);
-
-function tokenBalance(address: Address): Promise<bigint> {
-  return site.publicClient.readContract({
-    address: site.deployment.token,
-    abi: demoTokenAbi,
-    functionName: "balanceOf",
-    args: [address],
-  });
-}
 
 async function onChainDeposit(sender: Address, openBlock: number): Promise<bigint> {
   const info = await site.publicClient.readContract({
@@ -355,14 +346,14 @@ describe("close and settle", () => {
     expect((await payer.fetch(`${site.url}/api/echo/dyn/13`)).status).toBe(200);
     const [channel] = await payer.channels();
     const [senderBefore, receiverBefore] = await Promise.all([
-      tokenBalance(address),
-      tokenBalance(site.receiver),
+      tokenBalance(site, address),
+      tokenBalance(site, site.receiver),
     ]);
     const result = await payer.close(channel!, { siteOrigin: site.url });
     expect(result.cooperative).toBe(true);
     expect(result.channel.state).toBe("settled");
-    expect(await tokenBalance(site.receiver)).toBe(receiverBefore + 18n);
-    expect(await tokenBalance(address)).toBe(senderBefore + channel!.deposit - 18n);
+    expect(await tokenBalance(site, site.receiver)).toBe(receiverBefore + 18n);
+    expect(await tokenBalance(site, address)).toBe(senderBefore + channel!.deposit - 18n);
     expect((await payer.channels())[0]!.state).toBe("settled");
   });
 
@@ -386,14 +377,14 @@ describe("close and settle", () => {
     expect((early as PayerError).code).toBe("challenge-period");
 
     const [senderBefore, receiverBefore] = await Promise.all([
-      tokenBalance(address),
-      tokenBalance(site.receiver),
+      tokenBalance(site, address),
+      tokenBalance(site, site.receiver),
     ]);
     await site.testClient.mine({ blocks: site.deployment.challengePeriod + 1 });
     const settled = await payer.settle(result.channel);
     expect(settled.state).toBe("settled");
-    expect(await tokenBalance(site.receiver)).toBe(receiverBefore + 5n);
-    expect(await tokenBalance(address)).toBe(senderBefore + channel!.deposit - 5n);
+    expect(await tokenBalance(site, site.receiver)).toBe(receiverBefore + 5n);
+    expect(await tokenBalance(site, address)).toBe(senderBefore + channel!.deposit - 5n);
     expect(await logsOf(SETTLED, address)).toHaveLength(1);
   });
 });
