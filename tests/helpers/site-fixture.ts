@@ -201,4 +201,26 @@ export function setupSiteFixture(
   });
 }
 
+/** Runs `fn` with some environment variables changed (undefined deletes one), restoring them after. */
+export async function withEnv<T>(
+  vars: Record<string, string | undefined>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, val] of Object.entries(v)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+    resetEnv();
+    resetChainConfig();
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
 export { parseEther };

@@ -16,10 +16,9 @@ import * as statsRoute from "@/app/api/1/stats/route";
 import { getCaller } from "@/lib/auth/caller";
 import { createSessionCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/session";
 import { issueNonce, NONCE_TTL_MS, nonceExpiry } from "@/lib/auth/siwe";
-import { chainConfig, resetChainConfig } from "@/lib/chain/config";
+import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
-import { resetEnv } from "@/lib/env";
-import { startSiteFixture, type SiteFixture } from "../helpers/site-fixture";
+import { startSiteFixture, type SiteFixture, withEnv } from "../helpers/site-fixture";
 import {
   apiRequest,
   cookieOf,
@@ -45,28 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.stop();
 });
-
-/** Runs `fn` with some env variables changed, then restores them. */
-async function withEnv<T>(
-  vars: Record<string, string | undefined>,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const apply = (v: Record<string, string | undefined>) => {
-    for (const [k, val] of Object.entries(v)) {
-      if (val === undefined) delete process.env[k];
-      else process.env[k] = val;
-    }
-    resetEnv();
-    resetChainConfig();
-  };
-  apply(vars);
-  try {
-    return await fn();
-  } finally {
-    apply(saved);
-  }
-}
 
 /** Every operator-only route, called with the given credentials; `readers[0]` is never the caller's own sender. */
 function operatorRoutes(): Array<[string, (opts: RequestOptions) => Promise<Response>]> {

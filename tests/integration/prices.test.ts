@@ -8,13 +8,11 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as pricesRoute from "@/app/api/1/prices/route";
 import * as llmsRoute from "@/app/llms.txt/route";
 import type { PricesJson } from "@/lib/api/prices";
-import { resetChainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
-import { resetEnv } from "@/lib/env";
 import { formatToken } from "@/lib/format";
 import { seed } from "@/prisma/seed";
 import { factbookArticles, seedArticles, seedMedia } from "@/prisma/seed-data";
-import { setupSiteFixture, type SiteFixture } from "../helpers/site-fixture";
+import { setupSiteFixture, type SiteFixture, withEnv } from "../helpers/site-fixture";
 
 let site: SiteFixture;
 setupSiteFixture((s) => {
@@ -24,25 +22,6 @@ setupSiteFixture((s) => {
 beforeAll(async () => {
   await seed();
 });
-
-/** Runs `fn` with some environment variables changed, restoring them afterwards. */
-async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const apply = (v: Record<string, string | undefined>) => {
-    for (const [k, val] of Object.entries(v)) {
-      if (val === undefined) delete process.env[k];
-      else process.env[k] = val;
-    }
-    resetEnv();
-    resetChainConfig();
-  };
-  apply(vars);
-  try {
-    return await fn();
-  } finally {
-    apply(saved);
-  }
-}
 
 async function prices(): Promise<{ res: Response; body: PricesJson }> {
   const res = await pricesRoute.GET();
