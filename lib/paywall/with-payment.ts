@@ -115,7 +115,7 @@ export function withPayment<P, T>(
     const head = req.method === "HEAD";
     try {
       // Next cannot decode such a path into params: answer before awaiting them.
-      const { pathname } = new URL(req.url);
+      const { pathname, search } = new URL(req.url);
       if (isMalformedPath(pathname)) return finish(malformedPathResponse(pathname), { head });
       const params = await routeCtx.params;
       const item = await options.load(req, params);
@@ -163,7 +163,7 @@ export function withPayment<P, T>(
               price,
               resource:
                 options.resource?.(item, req, params) ??
-                `${req.method} ${pathname}${new URL(req.url).search}`,
+                `${req.method} ${pathname}${search}`,
               request: parsed.payment,
               retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
             },
