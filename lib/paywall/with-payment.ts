@@ -162,8 +162,7 @@ export function withPayment<P, T>(
             {
               price,
               resource:
-                options.resource?.(item, req, params) ??
-                `${req.method} ${pathname}${search}`,
+                options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`,
               request: parsed.payment,
               retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
             },
