@@ -16,6 +16,10 @@ const nextConfig = {
   // Several builds can live side by side (e.g. tests building while another build is served).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
+  // Keeps proxy.ts's rewrites internal whatever address `next start -H` binds (otherwise Next turns
+  // a rewrite into an HTTP hop and the paywall page's 402 becomes the hop's 200), and lets the
+  // proxy see the client router's `rsc` header (docs/protocol.md, "Article pages").
+  skipProxyUrlNormalize: true,
   // Native addons stay outside the server bundle.
   serverExternalPackages: [
     "better-sqlite3",

@@ -1,18 +1,26 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
+import { articleGate, articleSlug, INTERNAL_HEADERS } from "@/lib/paywall/article-gate";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
 import { siteCsp } from "@/lib/paywall/security-headers";
 
+/** The origin readers' browsers read the chain from, allowed in the pages' connect-src. */
+function rpcOrigin(): string {
+  return new URL(env().PUBLIC_RPC_URL ?? env().RPC_URL).origin;
+}
+
 /**
- * Runs for React pages and for paths that contain a percent sign:
+ * Runs for React pages (articles included) and for paid paths that contain a percent sign:
  * - a path whose percent-encoding is not UTF-8 gets 400 here (Next itself answers such a path on
  *   a dynamic route with an unlogged 500 in production);
  * - the configured paywalled-upstream prefix is mapped onto the /upstream route;
+ * - article pages are paid for here (lib/paywall/article-gate.ts): the article page renders only
+ *   with this proxy's signed verdict, an unpaid visit gets the paywall page with status 402;
  * - pages get a per-request CSP nonce, which Next puts on its own scripts.
- * Payment is decided inside each paid route by withPayment; paid routes are otherwise outside the
- * matcher so they do not pay for a proxy hop.
+ * Media, paid API routes and the upstream decide payment inside their route (withPayment), so
+ * they do not pay for a proxy hop.
  */
-export function proxy(req: NextRequest): NextResponse {
+export async function proxy(req: NextRequest): Promise<NextResponse> {
   const { pathname } = req.nextUrl;
   if (isMalformedPath(pathname)) {
     const res = malformedPathResponse(pathname);
@@ -23,24 +31,43 @@ export function proxy(req: NextRequest): NextResponse {
     const url = req.nextUrl.clone();
     url.pathname = `/upstream${pathname.slice(prefix.length)}`;
     // The route sets the headers (a sandboxing CSP for upstream content).
-    return NextResponse.rewrite(url);
+    return NextResponse.rewrite(url, { request: { headers: withoutInternal(req.headers) } });
   }
-  if (/^\/(api|articles|media|upstream)\//.test(pathname)) return NextResponse.next();
+  if (/^\/(api|media|upstream)\//.test(pathname)) return NextResponse.next();
+  // The paywall page is only ever shown by the article gate's rewrite.
+  if (pathname === "/paywall" || pathname.startsWith("/paywall/")) {
+    return NextResponse.json({ error: "not found" }, { status: 404 });
+  }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = siteCsp({ nonce, dev: env().NODE_ENV === "development" });
+  const csp = siteCsp({
+    nonce,
+    dev: env().NODE_ENV === "development",
+    connect: [rpcOrigin()],
+  });
   // Next reads the nonce from the request's CSP header while rendering.
-  const headers = new Headers(req.headers);
+  const headers = withoutInternal(req.headers);
   headers.set("Content-Security-Policy", csp);
+
+  const slug = articleSlug(pathname);
+  if (slug !== undefined) return articleGate(req, slug, { headers, csp });
+
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("Content-Security-Policy", csp);
   return res;
 }
 
+/** The request headers with every header only the proxy may set removed. */
+function withoutInternal(incoming: Headers): Headers {
+  const headers = new Headers(incoming);
+  for (const name of INTERNAL_HEADERS) headers.delete(name);
+  return headers;
+}
+
 export const config = {
   matcher: [
-    "/((?!_next/|api/|articles/|media/|upstream/|favicon\\.ico|site\\.css).*)",
+    "/((?!_next/|api/|media/|upstream/|favicon\\.ico|site\\.css).*)",
     // Paid and API routes only when the path has a percent sign (a possibly malformed encoding).
-    "/(api|articles|media|upstream)/(.*%.*)",
+    "/(api|media|upstream)/(.*%.*)",
   ],
 };

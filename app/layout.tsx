@@ -24,6 +24,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             Paychan Press
           </Link>
           <span className="tagline">pay per article, one signature at a time</span>
+          <nav>
+            <Link href="/wallet">Your wallet</Link>
+          </nav>
         </header>
         <main>{children}</main>
       </body>

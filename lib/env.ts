@@ -17,6 +17,13 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().default("file:./data/site.db"),
   /** JSON-RPC endpoint of the chain the channel contract lives on. */
   RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+  /**
+   * JSON-RPC endpoint readers' browsers use to read the chain (channel state, balances); default
+   * RPC_URL. Put a public endpoint here when RPC_URL is private or carries a secret.
+   */
+  PUBLIC_RPC_URL: z.string().url().optional(),
+  /** WalletConnect Cloud project id: the wallet dialog offers WalletConnect only when it is set. */
+  WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   /** Deployment file written by `npm run deploy`; CONTRACT_ADDRESS/TOKEN_ADDRESS override it. */
   DEPLOYMENT_FILE: z.string().default("data/deployment.json"),
   CONTRACT_ADDRESS: addressSchema.optional(),

@@ -22,6 +22,8 @@ export const seedArticles = [
     body: [
       "A reader locks tokens once in a channel to the site. From then on each article is paid with a signed note that says how much the reader owes in total.",
       "The site checks the signature in microseconds, records the new balance and serves the page. Nothing touches the chain until the channel is closed.",
+      // A paid image: the article's purchase covers it (its page links it with a grant).
+      "![A kitten reading the newest balance proof](/media/kitten.jpg)",
       "Because each note replaces the last, the site only ever needs the newest one: it is both the receipt and the claim.",
     ].join("\n\n"),
   },

@@ -7,7 +7,7 @@ import { chainConfig } from "@/lib/chain/config";
 import { ECHO_FIX_PRICE } from "@/lib/content/echo";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { formatToken } from "@/lib/format";
+import { formatToken, TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
 import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
 
 /** What kind of thing a paid resource is. */
@@ -44,9 +44,6 @@ export interface PricesJson {
   payment_retry_seconds: number;
   resources: PricedResource[];
 }
-
-const TOKEN_SYMBOL = "TKN";
-const TOKEN_DECIMALS = 18;
 
 const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
 

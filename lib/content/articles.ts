@@ -1,16 +1,7 @@
 import { Marked } from "marked";
 import sanitizeHtml from "sanitize-html";
 import { z } from "zod";
-import { categoryLabel } from "@/lib/content/catalog";
 import { db } from "@/lib/db/client";
-import { formatToken } from "@/lib/format";
-import {
-  escapeHtml,
-  htmlDocument,
-  jsonForScript,
-  paywallBox,
-  type PaywallInfo,
-} from "@/lib/paywall/html";
 
 export interface ArticleRecord {
   slug: string;
@@ -47,68 +38,56 @@ function parseInfobox(json: string): Record<string, string> {
 
 const markdown = new Marked({ gfm: true, async: false });
 
+/** Paid images an article may show: media files of this site (`/media/<path>`). */
+const MEDIA_SRC_RE = /^\/media\/[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$/;
+
 // Markdown may carry raw HTML: only structure and formatting survive, links only to http(s)/mailto,
-// and no attribute that could run code (no event handlers, no style, no javascript: URLs).
+// images only from this site's media store, and no attribute that could run code (no event
+// handlers, no style, no javascript: URLs).
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     ...["h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code"],
-    ...["ul", "ol", "li", "dl", "dt", "dd", "em", "strong", "del", "sub", "sup", "a"],
+    ...["ul", "ol", "li", "dl", "dt", "dd", "em", "strong", "del", "sub", "sup", "a", "img"],
     ...["table", "thead", "tbody", "tr", "th", "td"],
   ],
-  allowedAttributes: { a: ["href", "title"], th: ["align"], td: ["align"] },
+  allowedAttributes: {
+    a: ["href", "title"],
+    img: ["src", "alt", "title"],
+    th: ["align"],
+    td: ["align"],
+  },
   allowedSchemes: ["http", "https", "mailto"],
   allowProtocolRelative: false,
   disallowedTagsMode: "discard",
+  // Runs after transformTags: a granted image carries its `?grant=` query.
+  exclusiveFilter: (frame) =>
+    frame.tag === "img" && !MEDIA_SRC_RE.test((frame.attribs.src ?? "").split("?grant=")[0]!),
 };
 
+export interface RenderOptions {
+  /**
+   * Query value added to each image as `?grant=` (the article's purchase covers its images);
+   * receives the image's path.
+   */
+  grant?: (mediaPath: string) => string;
+}
+
 /** Markdown to HTML that is safe to embed in a page. */
-export function renderMarkdown(source: string): string {
-  return sanitizeHtml(markdown.parse(source) as string, SANITIZE);
-}
-
-function header(a: ArticleRecord): string {
-  const category = a.category
-    ? ` · <a href="/?category=${encodeURIComponent(a.category)}">${escapeHtml(categoryLabel(a.category))}</a>`
-    : "";
-  return `<article><h1>${escapeHtml(a.title)}</h1><p class="muted">by ${escapeHtml(a.author)}${category} · <span class="price">${escapeHtml(formatToken(a.price))}</span></p>`;
-}
-
-function infobox(a: ArticleRecord): string {
-  const rows = Object.entries(a.infobox);
-  if (rows.length === 0) return "";
-  const items = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("");
-  return `<aside class="infobox"><h2>Key facts</h2><dl>${items}</dl></aside>`;
-}
-
-/**
- * schema.org markup for a paywalled article (Google's "subscription and paywalled content"): the
- * paid part is the element with class `paywalled`.
- */
-function jsonLd(a: ArticleRecord): string {
-  const data = {
-    "@context": "https://schema.org",
-    "@type": "Article",
-    headline: a.title,
-    description: a.teaser,
-    author: { "@type": "Organization", name: a.author },
-    isAccessibleForFree: false,
-    hasPart: { "@type": "WebPageElement", isAccessibleForFree: false, cssSelector: ".paywalled" },
-  };
-  return `<script type="application/ld+json">${jsonForScript(data)}</script>`;
-}
-
-/** The paid article page. */
-export function renderArticle(a: ArticleRecord): string {
-  return htmlDocument(
-    a.title,
-    `${jsonLd(a)}${header(a)}<p class="teaser"><em>${escapeHtml(a.teaser)}</em></p>${infobox(a)}<div class="article-body paywalled">${renderMarkdown(a.body)}</div></article>`,
-  );
-}
-
-/** The 402 page of an article: its teaser, infobox and the paywall box, never the body. */
-export function renderArticlePaywall(a: ArticleRecord, info: PaywallInfo): string {
-  return htmlDocument(
-    a.title,
-    `${jsonLd(a)}${header(a)}<p class="teaser">${escapeHtml(a.teaser)}</p>${infobox(a)}</article><div class="paywalled">${paywallBox(info)}</div>`,
-  );
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+  const { grant } = options;
+  return sanitizeHtml(markdown.parse(source) as string, {
+    ...SANITIZE,
+    transformTags: grant
+      ? {
+          img: (tagName, attribs) => {
+            const src = attribs.src ?? "";
+            if (!MEDIA_SRC_RE.test(src)) return { tagName, attribs };
+            return {
+              tagName,
+              attribs: { ...attribs, src: `${src}?grant=${encodeURIComponent(grant(src))}` },
+            };
+          },
+        }
+      : undefined,
+  });
 }

@@ -55,3 +55,10 @@ export function categoryLabel(name: string): string {
     .map((w) => (w === "n" ? "&" : w.charAt(0).toUpperCase() + w.slice(1)))
     .join(" ");
 }
+
+/** The median article price (token base units): the basis of a reader's default deposit. */
+export async function typicalArticlePrice(): Promise<bigint> {
+  const rows = await db().article.findMany({ select: { price: true } });
+  const prices = rows.map((r) => BigInt(r.price)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return prices[Math.floor(prices.length / 2)] ?? 0n;
+}

@@ -1,5 +1,8 @@
 /** Minimal server-side HTML for paid pages and paywalls (route handlers answer with full documents). */
+import { jsonForScript } from "@/lib/format";
 import { RDN } from "@/lib/protocol/headers";
+
+export { jsonForScript } from "@/lib/format";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -12,11 +15,6 @@ const ESCAPES: Record<string, string> = {
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-/** JSON for a `<script type="application/json">` block (no `</script>` breakout). */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c");
 }
 
 /** A complete HTML document in the site's chrome. `body` is trusted HTML. */

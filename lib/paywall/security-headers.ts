@@ -17,9 +17,10 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * The site's Content-Security-Policy. With a nonce (React pages rendered per request) scripts run
  * only when they carry it or are loaded by one that does ('strict-dynamic': Next's bootstrap and
  * the lazily loaded wallet chunks); without one (route-handler documents) only same-origin script
- * files run. Styles may be inline (React and the wallet UI inject style tags and attributes).
+ * files run. `connect` adds origins scripts may fetch from (the chain's public RPC for the wallet
+ * code). Styles may be inline (React and the wallet UI inject style tags and attributes).
  */
-export function siteCsp(opts: { nonce?: string; dev?: boolean } = {}): string {
+export function siteCsp(opts: { nonce?: string; dev?: boolean; connect?: string[] } = {}): string {
   const script = ["'self'"];
   if (opts.nonce) script.push(`'nonce-${opts.nonce}'`, "'strict-dynamic'");
   // React's development build evaluates code to rebuild server error stacks.
@@ -30,7 +31,7 @@ export function siteCsp(opts: { nonce?: string; dev?: boolean } = {}): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src ${["'self'", ...(opts.connect ?? [])].join(" ")}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

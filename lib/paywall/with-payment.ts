@@ -1,23 +1,11 @@
-import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
-import { formatToken } from "@/lib/format";
-import { RDN } from "@/lib/protocol/headers";
-import { parsePaymentRequest } from "@/lib/protocol/payment-request";
-import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/protocol/paywall";
-import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
-import { paywallContext } from "./context";
-import { assertChainHealthy } from "./health";
+import { decidePayment, type Paid } from "./decide";
 import { htmlDocument, paywallBox, type PaywallInfo } from "./html";
-import { createReceipt, RECEIPT_COOKIE, receiptKey, verifyReceipt } from "./receipt";
-import { parseCookies } from "./cookies";
+import { GRANT_PARAM } from "./verdict";
 import { isMalformedPath, malformedPathResponse } from "./malformed-path";
 import { BASE_SECURITY_HEADERS, siteCsp } from "./security-headers";
 
-/** How the request was paid for, handed to the paid handler. */
-export type Paid =
-  | { type: "free" }
-  | { type: "receipt"; sender: string }
-  | Extract<PaymentOutcome, { type: "paid" }>;
+export type { Paid } from "./decide";
 
 export interface PaidContext<P, T> {
   params: P;
@@ -37,6 +25,11 @@ export interface PaymentOptions<P, T> {
   resource?: (item: T, req: Request, params: P) => string;
   /** Issue a receipt cookie scoped to this path so the reader can re-open it without paying. */
   receiptPath?: (params: P) => string;
+  /**
+   * The path a grant (`?grant=`, lib/paywall/verdict.ts) must name to serve this request free: the
+   * images of a paid article are linked with one.
+   */
+  grantPath?: (params: P) => string;
   /** HTML for browsers on a 402 (teaser and paywall box); a generic page otherwise. */
   paywallPage?: (item: T, info: PaywallInfo) => string;
 }
@@ -45,13 +38,6 @@ type RouteContext<P> = { params: Promise<P> };
 
 function wantsHtml(req: Request): boolean {
   return (req.headers.get("accept") ?? "").includes("text/html");
-}
-
-let cachedKey: { secret: string; key: Buffer } | undefined;
-function receiptSigningKey(fallbackSecret: string): Buffer {
-  const secret = env().SESSION_SECRET ?? fallbackSecret;
-  if (cachedKey?.secret !== secret) cachedKey = { secret, key: receiptKey(secret) };
-  return cachedKey.key;
 }
 
 interface Finish {
@@ -125,93 +111,45 @@ export function withPayment<P, T>(
       if (price === 0n)
         return finish(await handler(req, { params, item, payment: { type: "free" } }), { head });
 
-      const ctx = await paywallContext();
-      await assertChainHealthy(ctx.chain);
-      const cookieHeader = req.headers.get("cookie");
-      const cookies = cookieHeader ? parseCookies(cookieHeader) : undefined;
-      const parsed = parsePaymentRequest(
-        (name) => req.headers.get(name),
-        cookies ? (name) => cookies.get(name) : undefined,
-      );
-      if (!parsed.ok)
+      const decision = await decidePayment(req, {
+        price,
+        resource: options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`,
+        receiptPath: options.receiptPath?.(params),
+        // HEAD only announces the price: its proof, if any, is neither checked nor charged.
+        announceOnly: head,
+        grant: options.grantPath && {
+          path: options.grantPath(params),
+          value: new URL(req.url).searchParams.get(GRANT_PARAM),
+        },
+      });
+      if (decision.type === "malformed")
         return finish(
-          Response.json({ error: parsed.error, header: parsed.header }, { status: 409 }),
+          Response.json({ error: decision.error, header: decision.header }, { status: 409 }),
           { head, priced: true },
         );
-
-      const receiptPath = options.receiptPath?.(params);
-      const key = receiptPath ? receiptSigningKey(ctx.chain.derivedSecret) : undefined;
-      if (receiptPath && key) {
-        const receipt = cookies?.get(RECEIPT_COOKIE);
-        const holder = receipt ? verifyReceipt(key, receipt, receiptPath) : undefined;
-        // Bound to the sender: a request naming another sender (with or without a proof) pays.
-        const named =
-          parsed.payment?.sender ?? req.headers.get(RDN.sender) ?? cookies?.get(RDN.sender);
-        if (holder && (!named || named.toLowerCase() === holder.toLowerCase())) {
-          return finish(
-            await handler(req, { params, item, payment: { type: "receipt", sender: holder } }),
-            { head, priced: true, headers: paywallHeaders(ctx.identity, price, { type: "free" }) },
-          );
-        }
-      }
-
-      // HEAD only announces the price: its proof, if any, is neither checked nor charged.
-      const outcome: PaymentOutcome = head
-        ? { type: "payment-required", failure: { reason: "payment-required" } }
-        : await processPayment(
-            {
-              price,
-              resource:
-                options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`,
-              request: parsed.payment,
-              retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
-            },
-            ctx.deps,
-          );
-      const headers = paywallHeaders(ctx.identity, price, outcome);
-      if (outcome.type === "payment-required") {
-        const info: PaywallInfo = {
-          price: price.toString(),
-          priceLabel: formatToken(price),
-          reason: FAILURE_TEXT[outcome.failure.reason],
-          headers,
-        };
+      if (decision.type === "payment-required") {
         if (wantsHtml(req)) {
           const body =
-            options.paywallPage?.(item, info) ?? htmlDocument("Payment required", paywallBox(info));
+            options.paywallPage?.(item, decision.info) ??
+            htmlDocument("Payment required", paywallBox(decision.info));
           return finish(
             new Response(body, {
               status: 402,
-              headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+              headers: { ...decision.headers, "content-type": "text/html; charset=utf-8" },
             }),
             { head, priced: true },
           );
         }
-        return finish(
-          Response.json(paymentRequiredBody(ctx.identity, price, outcome.failure), {
-            status: 402,
-            headers,
-          }),
-          { head, priced: true },
-        );
+        return finish(Response.json(decision.body, { status: 402, headers: decision.headers }), {
+          head,
+          priced: true,
+        });
       }
-
-      // A retry is served again but buys nothing more: no new receipt.
-      let setCookie: string | undefined;
-      if (receiptPath && key && outcome.type === "paid" && !outcome.retry) {
-        const ttl = env().RECEIPT_TTL_SECONDS;
-        if (ttl > 0) {
-          const expires = Math.floor(Date.now() / 1000) + ttl;
-          const value = createReceipt(key, outcome.proof.sender, receiptPath, expires);
-          const secure = req.url.startsWith("https:") ? "; Secure" : "";
-          setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
-        }
-      }
-      return finish(await handler(req, { params, item, payment: outcome }), {
+      return finish(await handler(req, { params, item, payment: decision.paid }), {
         head,
         priced: true,
-        headers,
-        setCookie,
+        headers: decision.headers,
+        setCookie: decision.setCookie,
       });
     } catch (err) {
       return finish(errorResponse(err), { head });

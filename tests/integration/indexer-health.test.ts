@@ -4,7 +4,7 @@
  * (502 within RPC_PROBE_TIMEOUT_MS, not after the client's long default timeout).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GET as article } from "@/app/articles/[slug]/route";
+import { articleRoute as article } from "../helpers/article-route";
 import { resetChainConfig } from "@/lib/chain/config";
 import { resetEnv } from "@/lib/env";
 import { syncOnce } from "@/lib/indexer";

@@ -15,6 +15,8 @@ export const GET = withPayment<{ path: string[] }, MediaRecord>(
     price: (m) => m.price,
     // Named after the stored file that is served.
     resource: (m) => `media:${m.path}`,
+    // An image of a paid article is linked from its page with a grant on this path.
+    grantPath: ({ path }) => `/media/${path.join("/")}`,
   },
 );
 

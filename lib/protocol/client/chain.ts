@@ -30,7 +30,8 @@ const PERMIT_TTL_SECONDS = 3600n;
 /** What the transactions need: clients, the sending account and the chain. */
 export interface ChainContext {
   publicClient: PublicClient;
-  walletClient: WalletClient;
+  /** Absent for a payer that holds only a session key: it sends no transaction. */
+  walletClient?: WalletClient;
   /** The sender: a local account, or the address of the wallet client's JSON-RPC account. */
   account: LocalAccount | Address;
   sender: Address;
@@ -85,6 +86,20 @@ export async function readChannel(
   }
 }
 
+/**
+ * The wallet client that sends the sender's transactions.
+ *
+ * @throws {PayerError} "no-signer" for a payer that holds only a session key
+ */
+export function requireWallet(ctx: Pick<ChainContext, "walletClient" | "sender">, what: string) {
+  if (ctx.walletClient) return ctx.walletClient;
+  throw new PayerError(
+    "no-signer",
+    `${what} needs the wallet of ${ctx.sender}, but this payer holds only a session key.`,
+    { details: { what } },
+  );
+}
+
 /** Sends a contract call from the sender and waits for a successful receipt. */
 async function send(
   ctx: ChainContext,
@@ -96,9 +111,10 @@ async function send(
     args: readonly unknown[];
   },
 ): Promise<{ hash: Hex; blockNumber: bigint }> {
+  const walletClient = requireWallet(ctx, what);
   let hash: Hex;
   try {
-    hash = await ctx.walletClient.writeContract({
+    hash = await walletClient.writeContract({
       ...request,
       account: ctx.account,
       chain: ctx.chain,
@@ -239,9 +255,13 @@ async function signPermit(
   try {
     signature =
       typeof ctx.account === "string"
-        ? await ctx.walletClient.signTypedData({ ...typedData, account: ctx.account })
+        ? await requireWallet(ctx, "The token permit").signTypedData({
+            ...typedData,
+            account: ctx.account,
+          })
         : await ctx.account.signTypedData(typedData);
   } catch (cause) {
+    if (cause instanceof PayerError) throw cause;
     throw new PayerError("transaction-failed", "The wallet did not sign the token permit.", {
       cause,
     });

@@ -5,7 +5,14 @@
 import { isAddressEqual } from "viem";
 import { recoverBalanceProofSigner } from "../proofs";
 import type { LastProof, PaymentTerms } from "../terms";
-import { checkContractToken, checkFunds, openChannelTx, readChannel, topUpTx } from "./chain";
+import {
+  checkContractToken,
+  checkFunds,
+  openChannelTx,
+  readChannel,
+  requireWallet,
+  topUpTx,
+} from "./chain";
 import { checkServerProof, planPayment } from "./decide";
 import { PayerError } from "./errors";
 import type { PayerContext } from "./payer-context";
@@ -13,15 +20,30 @@ import { recoverChannels } from "./recover";
 import { domainOf, messageOf } from "./signing";
 import { channelName, type PayerChannel } from "./types";
 
-/** Opens a channel to `terms.receiver` with `deposit` (EIP-2612 permit when the token has it). */
+/** Where a channel is opened: the site's contract, token, receiver and chain. */
+export type OpenTarget = Pick<PaymentTerms, "contract" | "token" | "receiver" | "chainId">;
+
+/**
+ * Opens a channel to `terms.receiver` with `deposit` (EIP-2612 permit when the token has it).
+ *
+ * @throws {PayerError} "wrong-chain" when the RPC node is on another chain than `terms.chainId`,
+ *   "no-signer" for a payer without the sender's wallet
+ */
 export async function openChannel(
   ctx: PayerContext,
-  terms: PaymentTerms,
+  terms: OpenTarget,
   deposit: bigint,
-  origin: string,
+  origin: string | undefined,
 ): Promise<PayerChannel> {
   const { sessionSigner, sender, emit } = ctx;
   const chainCtx = await ctx.chainContext();
+  requireWallet(chainCtx, "Opening a channel");
+  if (chainCtx.chain.id !== terms.chainId) {
+    throw new PayerError(
+      "wrong-chain",
+      `The channel is to be opened on chain ${terms.chainId}, but the RPC node is on chain ${chainCtx.chain.id}.`,
+    );
+  }
   await checkContractToken(chainCtx, terms.contract, terms.token);
   await checkFunds(chainCtx, terms.token, deposit, 2);
   const signer = sessionSigner?.address ?? sender;
@@ -34,7 +56,7 @@ export async function openChannel(
     signer: sessionSigner ? sessionSigner.address : "0x0000000000000000000000000000000000000000",
   });
   const channel = await ctx.save({
-    siteOrigin: origin,
+    ...(origin === undefined ? {} : { siteOrigin: origin }),
     chainId: terms.chainId,
     contract: terms.contract,
     token: terms.token,
@@ -68,6 +90,7 @@ export async function topUpChannel(
     );
   }
   const chainCtx = await ctx.chainContext();
+  requireWallet(chainCtx, "Topping up a channel");
   await checkFunds(chainCtx, channel.token, amount, 2);
   ctx.emit({ type: "topping-up", channel, amount });
   const tx = await topUpTx(chainCtx, {
@@ -117,6 +140,16 @@ export async function channelFor(
     ctx.policy,
   );
   if (plan.type === "use") return plan.channel;
+  if (ctx.policy.autoDeposit === false) {
+    throw new PayerError(
+      "over-policy",
+      plan.type === "top-up"
+        ? `Paying ${terms.price} needs a top-up of channel ${channelName(plan.channel)}, ` +
+            `and this payer does not deposit by itself; nothing was paid.`
+        : `Paying ${terms.price} needs a new channel, and this payer does not deposit by itself; nothing was paid.`,
+      { details: { price: terms.price, needs: plan.type } },
+    );
+  }
   if (plan.type === "top-up") return topUpChannel(ctx, plan.channel, plan.amount);
   return openChannel(ctx, terms, plan.deposit, origin);
 }

@@ -7,6 +7,7 @@ export {
   createPayer,
   createPayingFetch,
   type CloseResult,
+  type OpenTarget,
   type Payer,
   type PayerOptions,
   type RecoverTarget,

@@ -31,7 +31,12 @@ export interface PayerOptions {
    * account used through `walletClient` (`eth_signTypedData_v4`, `eth_sendTransaction`).
    */
   account: LocalAccount | Address;
-  /** Required for a JSON-RPC account; optional for a local account (built over `publicClient`). */
+  /**
+   * Required for a JSON-RPC account, unless a `sessionSigner` is given: such a payer pays from the
+   * session key's channels only, and whatever needs the sender's wallet (a transaction, a proof
+   * of a channel the sender signs for) fails with a "no-signer" {@link PayerError}. Optional for a
+   * local account (built over `publicClient`).
+   */
   walletClient?: WalletClient;
   publicClient: PublicClient;
   store: PayerChannelStore;
@@ -74,6 +79,8 @@ export interface PayerContext {
   readonly sessionSigner?: LocalAccount;
   /** The addresses whose channels this payer can sign for (session key first). */
   readonly signers: Address[];
+  /** Whether the payer can send transactions and sign as the sender (false: session key only). */
+  readonly hasWallet: boolean;
   /** The terms first trusted per site origin. */
   readonly pins: Map<string, TrustedTerms>;
   /** What this payer paid so far (its lifetime). */
@@ -92,7 +99,8 @@ export interface PayerContext {
  * Resolves a payer's options into the context its parts share.
  *
  * @param options - The options given to {@link createPayer}.
- * @throws {PayerError} "no-signer" for a JSON-RPC account without a wallet client.
+ * @throws {PayerError} "no-signer" for a JSON-RPC account with neither a wallet client nor a
+ *   session key.
  */
 export function createPayerContext(options: PayerOptions): PayerContext {
   const { publicClient, store } = options;
@@ -102,7 +110,8 @@ export function createPayerContext(options: PayerOptions): PayerContext {
   const sender: Address =
     typeof options.account === "string" ? options.account : options.account.address;
   const sessionSigner = options.sessionSigner;
-  if (typeof options.account === "string" && !options.walletClient) {
+  const hasWallet = typeof options.account !== "string" || options.walletClient !== undefined;
+  if (!hasWallet && !sessionSigner) {
     throw new PayerError(
       "no-signer",
       `The account ${sender} is a JSON-RPC account: pass the walletClient that signs for it.`,
@@ -124,11 +133,13 @@ export function createPayerContext(options: PayerOptions): PayerContext {
             });
       const walletClient =
         options.walletClient ??
-        createWalletClient({
-          account: options.account as LocalAccount,
-          chain,
-          transport: custom({ request: (args) => publicClient.request(args as never) }),
-        });
+        (typeof options.account === "string"
+          ? undefined
+          : createWalletClient({
+              account: options.account,
+              chain,
+              transport: custom({ request: (args) => publicClient.request(args as never) }),
+            }));
       return {
         publicClient,
         walletClient,
@@ -155,7 +166,12 @@ export function createPayerContext(options: PayerOptions): PayerContext {
     timeoutMs: policy.confirmationTimeoutMs ?? DEFAULT_CONFIRMATION_TIMEOUT_MS,
     sender,
     sessionSigner,
-    signers: sessionSigner ? [sessionSigner.address, sender] : [sender],
+    signers: !sessionSigner
+      ? [sender]
+      : hasWallet
+        ? [sessionSigner.address, sender]
+        : [sessionSigner.address],
+    hasWallet,
     pins: new Map<string, TrustedTerms>(),
     spent: 0n,
     recovered: new Set<string>(),

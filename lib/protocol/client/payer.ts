@@ -8,7 +8,7 @@
  */
 import type { Address } from "viem";
 import { GATEWAY_PATH } from "../headers";
-import { topUpChannel } from "./channels";
+import { openChannel, topUpChannel, type OpenTarget } from "./channels";
 import { closeChannel, settleChannel, type CloseResult } from "./close";
 import { payRequest } from "./pay-request";
 import { createPayerContext, type PayerOptions } from "./payer-context";
@@ -19,6 +19,7 @@ import type { PayerChannel } from "./types";
 export type { CloseResult } from "./close";
 export type { PayerOptions } from "./payer-context";
 export type { RecoverTarget } from "./recover";
+export type { OpenTarget } from "./channels";
 
 /** A payer: see {@link createPayer}. */
 export interface Payer {
@@ -30,6 +31,12 @@ export interface Payer {
   channels(): Promise<PayerChannel[]>;
   /** What this payer paid so far (its lifetime). */
   spent(): bigint;
+  /**
+   * Opens a channel to `target.receiver` with `deposit` (one transaction with EIP-2612 permit when
+   * the token has it), named after the session key when the payer has one; `siteOrigin` is
+   * recorded on it. `fetch` then pays from it.
+   */
+  open(target: OpenTarget & { siteOrigin?: string }, deposit: bigint): Promise<PayerChannel>;
   /** Adds `amount` to a channel's deposit. */
   topUp(channel: PayerChannel, amount: bigint): Promise<PayerChannel>;
   /** Closes a channel: cooperatively through the site, else uncooperatively (challenge period). */
@@ -93,6 +100,9 @@ export function createPayer(options: PayerOptions): Payer {
     channels: () => ctx.store.list(),
 
     spent: () => ctx.spent,
+
+    open: (target, deposit) =>
+      serialize(() => openChannel(ctx, target, deposit, target.siteOrigin)),
 
     topUp: (channel, amount) =>
       serialize(async () => topUpChannel(ctx, await ctx.latest(channel), amount)),

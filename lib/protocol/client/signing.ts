@@ -19,9 +19,12 @@ export function signerSource(ctx: PayerContext, channel: PayerChannel): ProofSig
     return { account: sessionSigner };
   }
   if (isAddressEqual(channel.signer, sender)) {
-    return typeof options.account === "string"
-      ? { walletClient: options.walletClient!, account: options.account }
-      : { account: options.account };
+    if (typeof options.account !== "string") return { account: options.account };
+    if (options.walletClient) return { walletClient: options.walletClient, account: sender };
+    throw new PayerError(
+      "no-signer",
+      `Channel ${channelName(channel)} is signed by the sender's wallet, but this payer holds only a session key.`,
+    );
   }
   throw new PayerError(
     "no-signer",

@@ -60,6 +60,12 @@ export interface SpendingPolicy {
   depositMultiple?: bigint;
   /** How long to wait for the site to see a new channel or top-up (default 60 000 ms). */
   confirmationTimeoutMs?: number;
+  /**
+   * Whether `fetch` may open or top up a channel by itself (default true). When false, a payment
+   * that no open channel covers fails with "over-policy" (`details.needs` = "open" | "top-up");
+   * `open` and `topUp` still deposit when called.
+   */
+  autoDeposit?: boolean;
 }
 
 /** Default {@link SpendingPolicy.depositMultiple}. */

@@ -3,7 +3,7 @@
  * wrongly-signed or misdirected RDN-* header and cookie sets, each with the answer it must get.
  */
 import { getAddress, type Hex, type PrivateKeyAccount } from "viem";
-import { GET as article } from "@/app/articles/[slug]/route";
+import { articleRoute as article } from "../../helpers/article-route";
 import { channelDomain } from "@/lib/protocol/eip712";
 import { signBalanceProof, signClosingProof } from "@/lib/protocol/proofs";
 import type { SiteFixture } from "../../helpers/site-fixture";

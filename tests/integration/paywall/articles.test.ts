@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GET as article } from "@/app/articles/[slug]/route";
+import { articleRoute as article } from "../../helpers/article-route";
 import { db } from "@/lib/db/client";
 import { seed } from "@/prisma/seed";
 import { call, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as dynRoute from "@/app/api/echo/dyn/[param]/route";
 import * as fixRoute from "@/app/api/echo/fix/[param]/route";
-import * as articleRoute from "@/app/articles/[slug]/route";
+import { articleRouteModule as articleRoute } from "../../helpers/article-route";
 import * as mediaRoute from "@/app/media/[...path]/route";
 import * as upstreamRoute from "@/app/upstream/[...path]/route";
 import { db } from "@/lib/db/client";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as dyn } from "@/app/api/echo/dyn/[param]/route";
 import { GET as fix } from "@/app/api/echo/fix/[param]/route";
-import { GET as article } from "@/app/articles/[slug]/route";
+import { articleRoute as article } from "../../helpers/article-route";
 import { GET as media } from "@/app/media/[...path]/route";
 import { GET as upstream } from "@/app/upstream/[...path]/route";
 import { resetChainConfig } from "@/lib/chain/config";

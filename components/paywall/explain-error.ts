@@ -1,0 +1,48 @@
+/** Errors of the paywall's steps, explained to the reader in words. */
+import { isPayerError } from "@/lib/protocol/client";
+
+/** Whether `err` (or one of its causes) is the wallet saying the reader declined. */
+export function isUserRejection(err: unknown): boolean {
+  for (let e = err as { code?: unknown; name?: unknown; cause?: unknown } | undefined; e;) {
+    if (e.code === 4001 || e.name === "UserRejectedRequestError") return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/** Whether `err` is the reader stopping a payment. */
+export function isAbort(err: unknown): boolean {
+  return (err as { name?: unknown } | undefined)?.name === "AbortError";
+}
+
+/** One or two sentences saying what went wrong and what the reader can do. */
+export function explainError(err: unknown): string {
+  if (isUserRejection(err)) return "You declined the request in your wallet. Nothing was sent.";
+  if (isPayerError(err)) {
+    switch (err.code) {
+      case "no-tokens":
+        return "Your wallet does not hold enough tokens for this deposit. Choose a smaller deposit or get more tokens.";
+      case "no-eth":
+        return "Your wallet has no ETH (or too little) to pay the transaction's gas. Add some ETH and try again.";
+      case "wrong-chain":
+        return "Your wallet is on another network than the site. Switch the network and try again.";
+      case "confirmations-timeout":
+        return "The site has not seen your channel (or top-up) on chain yet. Your deposit is safe: try again in a minute.";
+      case "site-unreachable":
+        return "The site did not answer. Check your connection and try again.";
+      case "transaction-failed":
+        return `The transaction did not go through: ${err.message}`;
+      case "over-policy":
+        return err.details.needs === "top-up"
+          ? "Your channel's deposit does not cover this article any more: top it up to read on."
+          : err.details.needs === "open"
+            ? "There is no open channel to pay from: open one to read on."
+            : `The payment is above your limits: ${err.message}`;
+      case "no-signer":
+        return "This step needs your wallet: connect it and try again.";
+      default:
+        return err.message;
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
+}

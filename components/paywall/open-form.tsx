@@ -1,0 +1,214 @@
+/**
+ * Opening a channel: the deposit (presets around the site's typical price, never below this
+ * price), the signing mode (auto-pay with a session key, or confirm each payment in the wallet),
+ * auto-pay's limits, and the steps as they happen.
+ */
+import { useState, type ReactNode } from "react";
+import type { PayerEvent } from "@/lib/protocol/client";
+import type { PayMode } from "@/lib/browser";
+import { parseTokenInput, tokenInput, tokens } from "./format";
+import { advance, allDone, failActive, initialSteps, OpenSteps, type Steps } from "./open-steps";
+import type { SiteTerms } from "./types";
+
+/** What the reader chose. */
+export interface OpenChoice {
+  deposit: bigint;
+  mode: PayMode;
+  maxPerArticle: bigint;
+  cap: bigint;
+}
+
+/** Callbacks that move the steps along. */
+export interface StepReporter {
+  onEvent: (event: PayerEvent) => void;
+  onError: () => void;
+  onDone: () => void;
+}
+
+/** Deposit presets: multiples of the typical price. */
+const PRESETS = [5n, 10n, 25n];
+
+export function OpenForm({
+  terms,
+  price,
+  busy,
+  tokenBalance,
+  testTokens,
+  onOpen,
+}: {
+  terms: SiteTerms;
+  price: bigint;
+  busy: boolean;
+  tokenBalance?: bigint;
+  /** The "get test tokens" offer for a deposit the reader cannot fund (local chain only). */
+  testTokens?: (deposit: bigint) => ReactNode;
+  onOpen: (choice: OpenChoice, steps: StepReporter) => Promise<void>;
+}) {
+  const typical = BigInt(terms.typicalPrice) > 0n ? BigInt(terms.typicalPrice) : price;
+  const atLeastPrice = (v: bigint) => (v < price ? price : v);
+  const defaultDeposit = atLeastPrice(typical * 10n);
+  const [deposit, setDeposit] = useState(tokenInput(defaultDeposit, terms));
+  const [mode, setMode] = useState<PayMode>("auto");
+  const [max, setMax] = useState(tokenInput(price * 2n, terms));
+  const [cap, setCap] = useState<string | undefined>(undefined);
+  const [invalid, setInvalid] = useState<string>();
+  const [steps, setSteps] = useState<Steps>();
+  const [detail, setDetail] = useState<Partial<Record<keyof Steps, string>>>({});
+
+  const depositUnits = parseTokenInput(deposit, terms);
+  const capText = cap ?? deposit;
+  const needsTokens =
+    terms.localChain &&
+    tokenBalance !== undefined &&
+    depositUnits !== undefined &&
+    tokenBalance < depositUnits;
+
+  function submit() {
+    const maxUnits = parseTokenInput(max, terms);
+    const capUnits = parseTokenInput(capText, terms);
+    if (depositUnits === undefined || depositUnits < price) {
+      setInvalid(`The deposit must be at least the price, ${tokens(price, terms)}.`);
+      return;
+    }
+    if (mode === "auto" && (maxUnits === undefined || capUnits === undefined)) {
+      setInvalid("Enter auto-pay's limits as token amounts, e.g. 2 or 0.5.");
+      return;
+    }
+    setInvalid(undefined);
+    setSteps(initialSteps());
+    setDetail({});
+    const reporter: StepReporter = {
+      onEvent: (e) => {
+        if (e.type === "opening-channel") setSteps((s) => advance(s!, "permit"));
+        if (e.type === "transaction-sent") {
+          setSteps((s) => advance(s!, "transaction"));
+          setDetail((d) => ({ ...d, transaction: `${e.what} ${e.txHash.slice(0, 10)}…` }));
+        }
+        if (e.type === "channel-opened") {
+          setSteps((s) => advance(s!, "confirmations"));
+          setDetail((d) => ({
+            ...d,
+            permit: e.permit ? "signed" : "not supported by the token: approved instead",
+          }));
+        }
+        if (e.type === "waiting-confirmations") {
+          setSteps((s) => advance(s!, "confirmations"));
+          setDetail((d) => ({ ...d, confirmations: `${e.missing} to go` }));
+        }
+        if (e.type === "waiting-for-site") setSteps((s) => advance(s!, "site"));
+        if (e.type === "paid") setSteps(allDone());
+      },
+      onError: () => setSteps((s) => (s ? failActive(s) : s)),
+      onDone: () => setSteps(allDone()),
+    };
+    void onOpen(
+      {
+        deposit: depositUnits,
+        mode,
+        maxPerArticle: mode === "auto" ? maxUnits! : 0n,
+        cap: mode === "auto" ? capUnits! : 0n,
+      },
+      reporter,
+    );
+  }
+
+  return (
+    <form
+      className="paywall-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {needsTokens && testTokens ? testTokens(depositUnits) : null}
+      <fieldset disabled={busy}>
+        <legend>Open a payment channel</legend>
+        <label>
+          Deposit ({terms.tokenSymbol})
+          <input
+            data-testid="deposit-input"
+            inputMode="decimal"
+            value={deposit}
+            onChange={(e) => setDeposit(e.target.value)}
+          />
+        </label>
+        <span className="presets">
+          {PRESETS.map((m) => {
+            const v = atLeastPrice(typical * m);
+            return (
+              <button
+                key={m.toString()}
+                type="button"
+                className="link-button"
+                onClick={() => setDeposit(tokenInput(v, terms))}
+              >
+                {tokens(v, terms)}
+              </button>
+            );
+          })}
+        </span>
+        <p className="muted">
+          The deposit stays yours: each article takes its price from it, and closing the channel
+          returns the rest.
+        </p>
+        <div className="modes">
+          <label>
+            <input
+              type="radio"
+              name="pay-mode"
+              data-testid="mode-auto"
+              checked={mode === "auto"}
+              onChange={() => setMode("auto")}
+            />{" "}
+            Auto-pay: this browser pays articles by itself, within your limits
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="pay-mode"
+              data-testid="mode-confirm"
+              checked={mode === "confirm"}
+              onChange={() => setMode("confirm")}
+            />{" "}
+            Confirm each payment in my wallet
+          </label>
+        </div>
+        {mode === "auto" ? (
+          <div className="limits">
+            <label>
+              Most per article ({terms.tokenSymbol})
+              <input
+                data-testid="per-article-max"
+                inputMode="decimal"
+                value={max}
+                onChange={(e) => setMax(e.target.value)}
+              />
+            </label>
+            <label>
+              Spending cap ({terms.tokenSymbol})
+              <input
+                data-testid="spending-cap"
+                inputMode="decimal"
+                value={capText}
+                onChange={(e) => setCap(e.target.value)}
+              />
+            </label>
+          </div>
+        ) : null}
+        {invalid ? <p className="paywall-invalid">{invalid}</p> : null}
+        <button
+          type="submit"
+          className={needsTokens ? undefined : "primary"}
+          data-testid="open-channel"
+          disabled={busy || needsTokens}
+        >
+          Open channel and pay {tokens(price, terms)}
+        </button>
+        {needsTokens ? (
+          <p className="muted">You need more tokens for this deposit: get test tokens first.</p>
+        ) : null}
+      </fieldset>
+      {steps ? <OpenSteps steps={steps} detail={detail} /> : null}
+    </form>
+  );
+}

@@ -1,0 +1,179 @@
+"use client";
+/**
+ * The paywall's client island. The first render is small: the price, the reader's channel as this
+ * browser remembers it, and one next action. When IndexedDB holds an enabled auto-pay setting, a
+ * covering channel and its session key, it pays by itself (viem and the payer core only, no
+ * wallet); otherwise the wallet code loads when the reader clicks "Connect wallet". After a
+ * payment, `router.refresh()` swaps the article in.
+ */
+import dynamic from "next/dynamic";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Address } from "viem";
+import { createBrowserPayer, findAutoPayment, remainingUnderCap } from "@/lib/browser";
+import { AutoPayPanel } from "./autopay-panel";
+import { ChannelState } from "./channel-state";
+import { explainError, isAbort } from "./explain-error";
+import { tokens } from "./format";
+import { readLocalState, type LocalState } from "./local-state";
+import type { PaywallProps } from "./types";
+import "./paywall.css";
+
+/** The wallet part: loaded in the browser only, on demand. */
+const PaywallWallet = dynamic(() => import("./paywall-wallet-client"), {
+  ssr: false,
+  loading: () => <p className="muted">Loading the wallet…</p>,
+});
+
+type Phase = "loading" | "idle" | "auto-paying" | "wallet" | "paid";
+
+/** What the wallet part reports to the island. */
+export interface IslandReport {
+  setStatus: (status: string) => void;
+  setError: (error: string | undefined) => void;
+  /** Re-reads the reader's state from IndexedDB (for `sender` once connected). */
+  reload: (sender?: Address) => Promise<LocalState>;
+  /** A payment succeeded: show the article. */
+  onPaid: () => void;
+}
+
+export default function PaywallIsland(props: PaywallProps) {
+  const { terms } = props;
+  const price = BigInt(props.price);
+  const router = useRouter();
+  const [phase, setPhase] = useState<Phase>("loading");
+  const [status, setStatus] = useState("Checking this browser for a payment channel…");
+  const [error, setError] = useState<string>();
+  const [local, setLocal] = useState<LocalState>({ lost: [] });
+  const stopRef = useRef<AbortController | undefined>(undefined);
+  const started = useRef(false);
+
+  const reload = useCallback(
+    async (sender?: Address) => {
+      const next = await readLocalState(terms, price, sender);
+      setLocal(next);
+      return next;
+    },
+    [terms, price],
+  );
+
+  const onPaid = useCallback(() => {
+    setPhase("paid");
+    setError(undefined);
+    setStatus("Paid. Loading the article…");
+    router.refresh();
+  }, [router]);
+
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void (async () => {
+      let auto;
+      try {
+        auto = await findAutoPayment(terms, price);
+        await reload(auto?.channel.sender);
+      } catch (err) {
+        setPhase("idle");
+        setStatus("");
+        setError(`This browser's storage cannot be read: ${explainError(err)}`);
+        return;
+      }
+      if (!auto) {
+        setPhase("idle");
+        setStatus("");
+        return;
+      }
+      const stop = new AbortController();
+      stopRef.current = stop;
+      setPhase("auto-paying");
+      setStatus(`Paying ${tokens(price, terms)} automatically…`);
+      try {
+        const { payArticle } = createBrowserPayer({
+          chainId: terms.chainId,
+          rpcUrl: terms.rpcUrl,
+          contract: terms.contract,
+          token: terms.token,
+          sender: auto.channel.sender,
+          sessionKey: auto.sessionKey,
+          policy: {
+            maxPrice: BigInt(auto.settings.maxPerArticle),
+            budget: remainingUnderCap(auto.settings),
+          },
+        });
+        const { response } = await payArticle(props.path, {
+          title: props.title,
+          autopay: auto.settings,
+          signal: stop.signal,
+        });
+        if (response.ok) {
+          onPaid();
+          return;
+        }
+        setError(`The site answered ${response.status}: the automatic payment did not go through.`);
+      } catch (err) {
+        if (isAbort(err) || stop.signal.aborted) {
+          setError(undefined);
+        } else {
+          setError(explainError(err));
+        }
+      }
+      stopRef.current = undefined;
+      setStatus(stop.signal.aborted ? "Automatic payment stopped." : "");
+      setPhase("idle");
+      await reload(auto.channel.sender).catch(() => undefined);
+    })();
+  }, [terms, price, props.path, props.title, reload, onPaid]);
+
+  const report: IslandReport = { setStatus, setError, reload, onPaid };
+  const channel = local.usable ?? local.lost[0];
+
+  return (
+    <div className="paywall-island" data-phase={phase}>
+      <p className="paywall-price">
+        This article costs <strong>{tokens(price, terms)}</strong>.
+      </p>
+      {channel ? <ChannelState channel={channel} terms={terms} /> : null}
+      {local.settings?.mode === "auto" && local.usable && local.usable.signer !== local.sender ? (
+        <AutoPayPanel
+          key={`${local.settings.updatedAt}`}
+          settings={local.settings}
+          terms={terms}
+          onChange={(message) => {
+            setStatus(message);
+            void reload(local.sender);
+          }}
+        />
+      ) : null}
+      <p className="paywall-status" data-testid="paywall-status" aria-live="polite">
+        {status}
+        {phase === "auto-paying" ? (
+          <>
+            {" "}
+            <button type="button" onClick={() => stopRef.current?.abort()}>
+              Stop
+            </button>
+          </>
+        ) : null}
+      </p>
+      {error ? (
+        <p className="paywall-error" data-testid="paywall-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {phase === "idle" ? (
+        <button
+          type="button"
+          className="primary"
+          data-testid="wallet-connect"
+          onClick={() => {
+            setError(undefined);
+            setPhase("wallet");
+          }}
+        >
+          Connect wallet
+        </button>
+      ) : null}
+      {phase === "wallet" ? <PaywallWallet {...props} local={local} report={report} /> : null}
+    </div>
+  );
+}

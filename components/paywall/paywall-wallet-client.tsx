@@ -1,0 +1,322 @@
+"use client";
+/**
+ * The wallet part of the paywall, loaded on demand: connect (RainbowKit), switch network, get
+ * test tokens, open a channel (deposit, signing mode, limits), pay, top up, and recovery of a
+ * channel this browser forgot. Progress and errors go to the island's status and error lines.
+ */
+import { useConnectModal } from "@rainbow-me/rainbowkit";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { isAddressEqual, type Address } from "viem";
+import { useAccount, useSwitchChain } from "wagmi";
+import { WalletProviders } from "@/components/wallet/wallet-providers-client";
+import { useWalletPayer } from "@/components/wallet/use-wallet-payer";
+import {
+  createSessionKey,
+  getSessionKey,
+  indexedDbChannelStore,
+  putAutoPay,
+  remaining,
+  sitePublicClient,
+} from "@/lib/browser";
+import type { PayerChannel } from "@/lib/protocol/client";
+import { explainError } from "./explain-error";
+import { tokens } from "./format";
+import type { LocalState } from "./local-state";
+import { OpenForm } from "./open-form";
+import type { IslandReport } from "./paywall-island";
+import { TestTokens } from "./test-tokens";
+import { TopUpForm } from "./top-up-form";
+import type { PaywallProps } from "./types";
+
+export interface PaywallWalletProps extends PaywallProps {
+  local: LocalState;
+  report: IslandReport;
+}
+
+export default function PaywallWallet(props: PaywallWalletProps) {
+  return (
+    <WalletProviders terms={props.terms}>
+      <WalletFlow {...props} />
+    </WalletProviders>
+  );
+}
+
+function WalletFlow(props: PaywallWalletProps) {
+  const { terms, local, report } = props;
+  const price = BigInt(props.price);
+  const { isConnected, chainId, isConnecting, isReconnecting } = useAccount();
+  const { openConnectModal } = useConnectModal();
+  const { switchChain, isPending: switching } = useSwitchChain();
+  const { sender, makePayer } = useWalletPayer(terms);
+  const publicClient = useMemo(() => sitePublicClient(terms), [terms]);
+  const [ready, setReady] = useState<Address | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [tokenBalance, setTokenBalance] = useState<bigint>();
+  const askedToConnect = useRef(false);
+  const lookedUp = useRef<string | undefined>(undefined);
+
+  // Open the connect dialog once, right after the reader asked for the wallet.
+  useEffect(() => {
+    if (isConnected || isConnecting || isReconnecting || !openConnectModal) return;
+    if (askedToConnect.current) return;
+    askedToConnect.current = true;
+    openConnectModal();
+  }, [isConnected, isConnecting, isReconnecting, openConnectModal]);
+
+  async function refreshBalance(who: Address) {
+    const balance = await publicClient.readContract({
+      address: terms.token,
+      abi: balanceOfAbi,
+      functionName: "balanceOf",
+      args: [who],
+    });
+    setTokenBalance(balance);
+  }
+
+  // Once connected on the site's chain: the reader's channels, recovered from the chain when
+  // this browser knows none, and their token balance.
+  useEffect(() => {
+    if (!sender || !makePayer || lookedUp.current === sender) return;
+    lookedUp.current = sender;
+    void (async () => {
+      report.setStatus("Looking up your channel…");
+      try {
+        let state = await report.reload(sender);
+        if (!state.usable && state.lost.length === 0) {
+          report.setStatus("Looking for your channel on chain…");
+          await makePayer().payer.recover({
+            contract: terms.contract,
+            receiver: terms.receiver,
+            token: terms.token,
+            chainId: terms.chainId,
+            siteOrigin: window.location.origin,
+          });
+          await adoptHeldKeys(sender);
+          state = await report.reload(sender);
+        }
+        await refreshBalance(sender);
+        report.setStatus(
+          state.usable && remaining(state.usable) >= price
+            ? "Your channel covers this article."
+            : "",
+        );
+      } catch (err) {
+        report.setError(explainError(err));
+        report.setStatus("");
+      }
+      setReady(sender);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per connected account
+  }, [sender, makePayer]);
+
+  if (!isConnected) {
+    return (
+      <button
+        type="button"
+        className="primary"
+        data-testid="wallet-connect"
+        disabled={!openConnectModal}
+        onClick={() => openConnectModal?.()}
+      >
+        Connect wallet
+      </button>
+    );
+  }
+  if (chainId !== terms.chainId) {
+    return (
+      <div>
+        <p>Your wallet is on another network than this site.</p>
+        <button
+          type="button"
+          className="primary"
+          data-testid="switch-network"
+          disabled={switching}
+          onClick={() =>
+            switchChain(
+              { chainId: terms.chainId },
+              { onError: (err) => report.setError(explainError(err)) },
+            )
+          }
+        >
+          Switch network
+        </button>
+      </div>
+    );
+  }
+  if (!sender || !makePayer || ready !== sender) return null;
+
+  /** Runs an action with the buttons disabled; errors are explained. */
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    report.setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      report.setError(explainError(err));
+      report.setStatus("");
+      await report.reload(sender).catch(() => undefined);
+      await refreshBalance(sender!).catch(() => undefined);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** Pays this article from `channel` (its session key signs, else the wallet). */
+  async function payFrom(channel: PayerChannel) {
+    const sessionKey = isAddressEqual(channel.signer, sender!)
+      ? undefined
+      : await getSessionKey(channel.signer);
+    const { payArticle } = makePayer!({
+      sessionKey,
+      onEvent: (e) => {
+        if (e.type === "waiting-confirmations")
+          report.setStatus(`Waiting for ${e.missing} more confirmation(s)…`);
+        if (e.type === "waiting-for-site")
+          report.setStatus("Waiting for the site to see your deposit…");
+        if (e.type === "adopted-server-balance")
+          report.setStatus("Resuming from the site's last accepted balance…");
+      },
+    });
+    report.setStatus(
+      sessionKey ? `Paying ${tokens(price, terms)}…` : "Confirm the payment in your wallet…",
+    );
+    const { response } = await payArticle(props.path, {
+      title: props.title,
+      autopay: sessionKey && local.settings?.mode === "auto" ? local.settings : undefined,
+    });
+    if (!response.ok) throw new Error(`The site answered ${response.status}.`);
+    report.onPaid();
+  }
+
+  const usable = local.usable;
+  const lostKey =
+    !usable && local.lost.length > 0 ? (
+      <p className="paywall-notice" data-testid="lost-key">
+        Your channel opened in block {local.lost[0]!.openBlock} is signed by a session key that is
+        not in this browser (it stays in the browser that opened it), so it cannot pay here. Close
+        it on the <a href="/wallet">wallet page</a> to get its deposit back, and open a new one
+        below.
+      </p>
+    ) : null;
+
+  if (usable && remaining(usable) >= price) {
+    return (
+      <button
+        type="button"
+        className="primary"
+        data-testid="pay-button"
+        disabled={busy}
+        onClick={() => run(() => payFrom(usable))}
+      >
+        Pay {tokens(price, terms)} and read
+      </button>
+    );
+  }
+  if (usable) {
+    return (
+      <TopUpForm
+        terms={terms}
+        price={price}
+        channel={usable}
+        busy={busy}
+        onTopUp={(amount) =>
+          run(async () => {
+            const sessionKey = isAddressEqual(usable.signer, sender)
+              ? undefined
+              : await getSessionKey(usable.signer);
+            const { payer } = makePayer({ sessionKey });
+            report.setStatus(`Topping up by ${tokens(amount, terms)}: confirm in your wallet…`);
+            const updated = await payer.topUp(usable, amount);
+            await report.reload(sender);
+            await payFrom(updated);
+          })
+        }
+      />
+    );
+  }
+
+  return (
+    <div>
+      {lostKey}
+      <OpenForm
+        terms={terms}
+        price={price}
+        busy={busy}
+        tokenBalance={tokenBalance}
+        testTokens={(deposit) => (
+          <TestTokens
+            terms={terms}
+            balance={tokenBalance ?? 0n}
+            deposit={deposit}
+            busy={busy}
+            onMinted={() => refreshBalance(sender)}
+            run={run}
+            report={report}
+          />
+        )}
+        onOpen={(choice, steps) =>
+          run(async () => {
+            const sessionKey = choice.mode === "auto" ? await createSessionKey(sender) : undefined;
+            await putAutoPay({
+              chainId: terms.chainId,
+              contract: terms.contract,
+              sender,
+              mode: choice.mode,
+              maxPerArticle: choice.maxPerArticle.toString(),
+              cap: choice.cap.toString(),
+              enabled: true,
+            });
+            const browserPayer = makePayer({ sessionKey, onEvent: steps.onEvent });
+            report.setStatus("Opening your channel: confirm in your wallet…");
+            try {
+              await browserPayer.payer.open(
+                {
+                  contract: terms.contract,
+                  receiver: terms.receiver,
+                  token: terms.token,
+                  chainId: terms.chainId,
+                  siteOrigin: window.location.origin,
+                },
+                choice.deposit,
+              );
+              report.setStatus("Channel open. Paying this article…");
+              const state = await report.reload(sender);
+              const { response } = await browserPayer.payArticle(props.path, {
+                title: props.title,
+                autopay: choice.mode === "auto" && state.settings ? state.settings : undefined,
+              });
+              if (!response.ok) throw new Error(`The site answered ${response.status}.`);
+            } catch (err) {
+              steps.onError();
+              throw err;
+            }
+            steps.onDone();
+            report.onPaid();
+          })
+        }
+      />
+    </div>
+  );
+}
+
+/** Channels recovered as `signerUnavailable` whose session key this browser does hold. */
+async function adoptHeldKeys(sender: Address) {
+  const store = indexedDbChannelStore();
+  for (const c of await store.list()) {
+    if (!c.signerUnavailable || !isAddressEqual(c.sender, sender)) continue;
+    if (!(await getSessionKey(c.signer))) continue;
+    const fixed = { ...c };
+    delete fixed.signerUnavailable;
+    await store.put(fixed);
+  }
+}
+
+const balanceOfAbi = [
+  {
+    type: "function",
+    name: "balanceOf",
+    stateMutability: "view",
+    inputs: [{ name: "owner", type: "address" }],
+    outputs: [{ name: "", type: "uint256" }],
+  },
+] as const;

@@ -1,0 +1,42 @@
+/**
+ * What the server hands the browser's paywall (the React paywall page renders the client island
+ * with these props). Plain JSON: amounts are decimal strings of token base units.
+ */
+import type { Address } from "viem";
+
+/** The deployment a browser pays on, as the site announces it. */
+export interface SiteTerms {
+  receiver: Address;
+  contract: Address;
+  token: Address;
+  chainId: number;
+  /** A JSON-RPC URL the browser may read the chain from (PUBLIC_RPC_URL, default RPC_URL). */
+  rpcUrl: string;
+  /** The local development chain (31337): the paywall offers "get test tokens" (the token's `mint()`). */
+  localChain: boolean;
+  /** WalletConnect is offered only when a project id is configured. */
+  walletConnectProjectId?: string;
+  /** The REST API base path (`/api/1`). */
+  gatewayPath: string;
+  tokenSymbol: string;
+  tokenDecimals: number;
+  /** A typical article price (the median), the basis of the default deposit. */
+  typicalPrice: string;
+}
+
+/** One paywalled article as the paywall island sees it. */
+export interface PaywallProps {
+  terms: SiteTerms;
+  /** The paid URL's path, e.g. `/articles/the-402-status-code`. */
+  path: string;
+  title: string;
+  /** What this request costs now (RDN-Price). */
+  price: string;
+  /** Why the site asked for payment (FAILURE_TEXT of the failure), for people. */
+  reason: string;
+  /**
+   * The failure the site reported for the request that rendered this page, if any
+   * (`insufficient-funds`, `nonexisting-channel`, …), e.g. from RDN-* cookies.
+   */
+  failure?: string;
+}

@@ -1,0 +1,35 @@
+"use client";
+/**
+ * The wallet context of the site's client islands (paywall, wallet page): wagmi, React Query and
+ * RainbowKit over {@link walletConfig}. Load this module only in the browser
+ * (`next/dynamic(..., { ssr: false })` or `import()` on a click): RainbowKit cannot be
+ * server-rendered, and keeping it out of the page's first bundle keeps the page small.
+ */
+import "@rainbow-me/rainbowkit/styles.css";
+import { lightTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { WagmiProvider } from "wagmi";
+import type { SiteTerms } from "@/components/paywall/types";
+import { walletConfig } from "./wallet-config";
+
+/** Wraps `children` in the wallet providers for the site's chain. */
+export function WalletProviders({ terms, children }: { terms: SiteTerms; children: ReactNode }) {
+  const [config] = useState(() => walletConfig(terms));
+  const [queryClient] = useState(() => new QueryClient());
+  return (
+    <WagmiProvider config={config}>
+      <QueryClientProvider client={queryClient}>
+        <RainbowKitProvider
+          initialChain={terms.chainId}
+          modalSize="compact"
+          theme={lightTheme({ accentColor: "#4b3fd6", borderRadius: "medium" })}
+        >
+          {children}
+        </RainbowKitProvider>
+      </QueryClientProvider>
+    </WagmiProvider>
+  );
+}
+
+export default WalletProviders;

@@ -1,0 +1,131 @@
+/**
+ * The site's one IndexedDB database in the browser: channels, session keys, auto-pay settings and
+ * the local payment history, each in its own object store. A small promise layer over the raw API.
+ */
+
+/** The database's name (one per site origin, as IndexedDB is per origin). */
+export const DB_NAME = "paychan";
+const DB_VERSION = 1;
+
+/** The object stores and their key paths. */
+export const STORES = {
+  channels: "channels",
+  sessionKeys: "sessionKeys",
+  autopay: "autopay",
+  history: "history",
+} as const;
+
+export type StoreName = (typeof STORES)[keyof typeof STORES];
+
+let opened: Promise<IDBDatabase> | undefined;
+
+function promised<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** Opens (and on first use creates) the site's database; the connection is shared. */
+export function openDb(): Promise<IDBDatabase> {
+  opened ??= new Promise<IDBDatabase>((resolve, reject) => {
+    if (typeof indexedDB === "undefined") {
+      reject(new Error("IndexedDB is not available in this browser."));
+      return;
+    }
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      db.createObjectStore(STORES.channels, { keyPath: "key" });
+      db.createObjectStore(STORES.sessionKeys, { keyPath: "address" });
+      db.createObjectStore(STORES.autopay, { keyPath: "key" });
+      db.createObjectStore(STORES.history, { keyPath: "id", autoIncrement: true });
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another tab upgrading (or deleting) the database: let it, reopen on the next call.
+      db.onversionchange = () => {
+        db.close();
+        opened = undefined;
+      };
+      resolve(db);
+    };
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("The site's database is blocked by another tab."));
+  });
+  opened.catch(() => (opened = undefined));
+  return opened;
+}
+
+/** Closes the shared connection (tests delete the database between cases). */
+export async function closeDb(): Promise<void> {
+  const db = await opened?.catch(() => undefined);
+  db?.close();
+  opened = undefined;
+}
+
+/** Every record of `store`. */
+export async function getAll<T>(store: StoreName): Promise<T[]> {
+  const db = await openDb();
+  return promised(db.transaction(store, "readonly").objectStore(store).getAll()) as Promise<T[]>;
+}
+
+/** The record of `store` under `key`, if any. */
+export async function getOne<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {
+  const db = await openDb();
+  return promised(db.transaction(store, "readonly").objectStore(store).get(key)) as Promise<
+    T | undefined
+  >;
+}
+
+/** Writes `value` (replacing the record with the same key) and waits for the commit. */
+export async function putOne(store: StoreName, value: unknown): Promise<void> {
+  const db = await openDb();
+  const tx = db.transaction(store, "readwrite");
+  tx.objectStore(store).put(value);
+  await committed(tx);
+}
+
+/** Deletes the record under `key` and waits for the commit. */
+export async function deleteOne(store: StoreName, key: IDBValidKey): Promise<void> {
+  const db = await openDb();
+  const tx = db.transaction(store, "readwrite");
+  tx.objectStore(store).delete(key);
+  await committed(tx);
+}
+
+/**
+ * Reads the record under `key`, passes it to `update` and writes the result (nothing when it is
+ * undefined), in one transaction: two tabs never lose each other's update.
+ */
+export async function updateOne<T>(
+  store: StoreName,
+  key: IDBValidKey,
+  update: (current: T | undefined) => T,
+): Promise<T> {
+  const db = await openDb();
+  const tx = db.transaction(store, "readwrite");
+  const os = tx.objectStore(store);
+  const next = update((await promised(os.get(key))) as T | undefined);
+  if (next !== undefined) os.put(next);
+  await committed(tx);
+  return next;
+}
+
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error("The database transaction was aborted."));
+  });
+}
+
+/** A record without its store key field (`key` or `id`). */
+export function withoutKey<T extends object>(
+  record: T,
+  field: "key" | "id" = "key",
+): Omit<T, typeof field> {
+  const copy = { ...record } as Record<string, unknown>;
+  delete copy[field];
+  return copy as Omit<T, typeof field>;
+}

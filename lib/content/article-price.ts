@@ -1,0 +1,18 @@
+import type { Statement } from "better-sqlite3";
+import { sqlite } from "@/lib/db/sqlite";
+
+let cached:
+  { db: ReturnType<typeof sqlite>; stmt: Statement<[string], { price: string }> } | undefined;
+
+/**
+ * The price of the article with this slug (token base units), or undefined when there is none:
+ * one prepared statement on the raw SQLite connection (the proxy asks on every article request).
+ */
+export function articlePrice(slug: string): bigint | undefined {
+  const conn = sqlite();
+  if (cached?.db !== conn) {
+    cached = { db: conn, stmt: conn.prepare("SELECT price FROM Article WHERE slug = ?") };
+  }
+  const row = cached.stmt.get(slug);
+  return row ? BigInt(row.price) : undefined;
+}

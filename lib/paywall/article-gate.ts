@@ -1,0 +1,149 @@
+/**
+ * The payment decision for article pages, made in proxy.ts before any page renders
+ * (docs/protocol.md, "Article pages"):
+ * - paid (a valid proof, committed now, or a receipt) → the article page renders, with the
+ *   proxy's signed verdict in a request header and the RDN-* headers on the response;
+ * - unpaid document request → the React paywall page with status 402 and the RDN-* headers;
+ * - unpaid client-router (RSC) fetch → the same paywall page with status 200 (a 402 would make the
+ *   router fall back to a full page load);
+ * - anything else (programs) → the JSON 402 of PROTOCOL.md.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { articlePrice } from "@/lib/content/article-price";
+import { errorResponse } from "@/lib/errors";
+import { paywallContext } from "./context";
+import { decidePayment, type Paid } from "./decide";
+import { BASE_SECURITY_HEADERS } from "./security-headers";
+import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
+
+/** The internal request header that tells the paywall page why payment is required. */
+export const PAYWALL_REASON_HEADER = "x-paychan-paywall";
+
+/** Request headers only the proxy may set: deleted from every incoming request. */
+export const INTERNAL_HEADERS = [VERDICT_HEADER, PAYWALL_REASON_HEADER] as const;
+
+const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,120}$/;
+
+/** The slug of an article path (`/articles/<slug>`, an optional trailing slash), or undefined. */
+export function articleSlug(pathname: string): string | undefined {
+  const m = /^\/articles\/([^/]+)\/?$/.exec(pathname);
+  return m && SLUG_RE.test(m[1]!) ? m[1] : undefined;
+}
+
+/** The resource name article payments are recorded under. */
+export const articleResource = (slug: string) => `article:${slug}`;
+
+function verdictOf(paid: Paid): Verdict {
+  switch (paid.type) {
+    case "free":
+    case "grant":
+      return { how: "free" };
+    case "receipt":
+      return { how: "receipt", sender: paid.sender as `0x${string}` };
+    default:
+      return { how: "paid", sender: paid.proof.sender };
+  }
+}
+
+/** The site's security headers (the proxy's own answers do not get next.config's). */
+function secured(res: NextResponse, csp: string): NextResponse {
+  for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.headers.set(name, value);
+  res.headers.set("Content-Security-Policy", csp);
+  return res;
+}
+
+/** Headers every priced answer carries: private, varying with the cookies that decide it. */
+function pricedHeaders(res: NextResponse, rdn: Record<string, string>, csp: string): NextResponse {
+  for (const [name, value] of Object.entries(rdn)) res.headers.set(name, value);
+  secured(res, csp);
+  res.headers.set("Cache-Control", "private, no-store");
+  res.headers.set("Vary", "Cookie, RSC, Next-Router-State-Tree, Next-Router-Prefetch");
+  return res;
+}
+
+export interface PageHeaders {
+  /** The incoming request headers without internal ones, with the page's CSP (and nonce). */
+  headers: Headers;
+  csp: string;
+}
+
+/**
+ * Answers a request for `/articles/<slug>`. `page` carries the request headers a rendered page
+ * gets (the CSP nonce); returns the proxy's response.
+ */
+export async function articleGate(
+  req: NextRequest,
+  slug: string,
+  page: PageHeaders,
+): Promise<NextResponse> {
+  const rsc = req.headers.get("rsc") === "1";
+  const prefetch = req.headers.has("next-router-prefetch");
+  const head = req.method === "HEAD";
+  const document = !rsc && (req.headers.get("accept") ?? "").includes("text/html");
+  const json = (res: Response) =>
+    new NextResponse(head ? null : res.body, { status: res.status, headers: res.headers });
+  try {
+    const price = articlePrice(slug);
+    if (price === undefined) {
+      // The page answers 404 in the site's chrome; programs get JSON.
+      if (document || rsc) return NextResponse.next({ request: { headers: page.headers } });
+      return secured(
+        json(Response.json({ error: `no article ${slug}` }, { status: 404 })),
+        page.csp,
+      );
+    }
+    const resource = articleResource(slug);
+    const decision = await decidePayment(req, {
+      price,
+      resource,
+      receiptPath: `/articles/${slug}`,
+      // HEAD and the router's prefetches announce the price; only a real visit pays.
+      announceOnly: head || prefetch,
+    });
+    if (decision.type === "malformed") {
+      return pricedHeaders(
+        json(Response.json({ error: decision.error, header: decision.header }, { status: 409 })),
+        {},
+        page.csp,
+      );
+    }
+    if (decision.type === "payment-required") {
+      if (!document && !rsc) {
+        return pricedHeaders(
+          json(Response.json(decision.body, { status: 402 })),
+          decision.headers,
+          page.csp,
+        );
+      }
+      const headers = new Headers(page.headers);
+      headers.set(
+        PAYWALL_REASON_HEADER,
+        JSON.stringify({
+          reason: decision.info.reason,
+          failure: decision.failure.reason,
+          headers: decision.headers,
+        }),
+      );
+      // Relative to the URL as requested (req.nextUrl may name another host): Next keeps a
+      // same-origin rewrite internal, and only an internal rewrite keeps its 402.
+      const url = new URL(`/paywall/${slug}${req.nextUrl.search}`, req.url);
+      return pricedHeaders(
+        NextResponse.rewrite(url, { status: rsc ? 200 : 402, request: { headers } }),
+        decision.headers,
+        page.csp,
+      );
+    }
+    const ctx = await paywallContext();
+    const headers = new Headers(page.headers);
+    headers.set(VERDICT_HEADER, createVerdict(ctx, resource, verdictOf(decision.paid)));
+    const res = pricedHeaders(
+      NextResponse.next({ request: { headers } }),
+      decision.headers,
+      page.csp,
+    );
+    if (decision.setCookie) res.headers.append("Set-Cookie", decision.setCookie);
+    return res;
+  } catch (err) {
+    return pricedHeaders(json(errorResponse(err)), {}, page.csp);
+  }
+}

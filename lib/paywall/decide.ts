@@ -1,0 +1,153 @@
+/**
+ * The payment decision for one request of a priced resource, shared by `withPayment` (route
+ * handlers: media, paid API routes, the upstream) and `proxy.ts` (article pages): a receipt or a
+ * valid balance proof grants the request, anything else gets the 402 terms. The payment is
+ * committed here, before the caller produces the content.
+ */
+import { env } from "@/lib/env";
+import { formatToken } from "@/lib/format";
+import { RDN } from "@/lib/protocol/headers";
+import { parsePaymentRequest } from "@/lib/protocol/payment-request";
+import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/protocol/paywall";
+import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
+import type { PaymentFailure } from "@/lib/protocol/headers";
+import { paywallContext, type PaywallContext } from "./context";
+import { parseCookies } from "./cookies";
+import { assertChainHealthy } from "./health";
+import { createReceipt, RECEIPT_COOKIE, receiptKey, verifyReceipt } from "./receipt";
+import type { PaywallInfo } from "./html";
+import { verifyGrant } from "./verdict";
+
+/** How the request was paid for, handed to the paid handler or page. */
+export type Paid =
+  | { type: "free" }
+  | { type: "receipt"; sender: string }
+  /** An image of a paid article, linked from its page with a grant. */
+  | { type: "grant" }
+  | Extract<PaymentOutcome, { type: "paid" }>;
+
+export interface DecideInput {
+  /** Price in token base units; 0 grants the request without looking at it. */
+  price: bigint;
+  /** Exact name of what is served (a retried proof is free only for the same name). */
+  resource: string;
+  /** Path a receipt cookie is scoped to: set after a payment, accepted instead of one. */
+  receiptPath?: string;
+  /**
+   * Never charge this request, only announce the price (HEAD, the client router's prefetches): a
+   * receipt still grants it.
+   */
+  announceOnly?: boolean;
+  /** A grant presented for `path` (lib/paywall/verdict.ts): a valid one grants the request. */
+  grant?: { path: string; value: string | null };
+}
+
+/** The outcome of {@link decidePayment}. */
+export type Decision =
+  /** Served: `headers` are the RDN-* headers to send with the content. */
+  | { type: "granted"; paid: Paid; headers: Record<string, string>; setCookie?: string }
+  /** 402: the headers, the JSON body for programs and the text for people. */
+  | {
+      type: "payment-required";
+      headers: Record<string, string>;
+      body: ReturnType<typeof paymentRequiredBody>;
+      info: PaywallInfo;
+      failure: PaymentFailure;
+    }
+  /** A malformed RDN-* value: 409 naming the header. */
+  | { type: "malformed"; error: string; header: string };
+
+let cachedKey: { secret: string; key: Buffer } | undefined;
+
+/** The key receipts (and the proxy's verdicts) are signed with. */
+export function receiptSigningKey(ctx: PaywallContext): Buffer {
+  const secret = env().SESSION_SECRET ?? ctx.chain.derivedSecret;
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: receiptKey(secret) };
+  return cachedKey.key;
+}
+
+/**
+ * Decides whether `req` may have the priced resource: a valid receipt for `receiptPath` (bound to
+ * the sender the request names, if any), else a valid balance proof for exactly `price` (committed
+ * before this resolves), else the 402 terms.
+ *
+ * @throws the chain's errors (502/503) when the paywall cannot decide
+ */
+export async function decidePayment(req: Request, input: DecideInput): Promise<Decision> {
+  const { price, resource, receiptPath } = input;
+  if (price === 0n) return { type: "granted", paid: { type: "free" }, headers: {} };
+
+  const ctx = await paywallContext();
+  await assertChainHealthy(ctx.chain);
+  const cookieHeader = req.headers.get("cookie");
+  const cookies = cookieHeader ? parseCookies(cookieHeader) : undefined;
+  const parsed = parsePaymentRequest(
+    (name) => req.headers.get(name),
+    cookies ? (name) => cookies.get(name) : undefined,
+  );
+  if (!parsed.ok) return { type: "malformed", error: parsed.error, header: parsed.header };
+
+  if (input.grant && verifyGrant(ctx, input.grant.value, input.grant.path)) {
+    return {
+      type: "granted",
+      paid: { type: "grant" },
+      headers: paywallHeaders(ctx.identity, price, { type: "free" }),
+    };
+  }
+
+  const key = receiptPath ? receiptSigningKey(ctx) : undefined;
+  if (receiptPath && key) {
+    const receipt = cookies?.get(RECEIPT_COOKIE);
+    const holder = receipt ? verifyReceipt(key, receipt, receiptPath) : undefined;
+    // Bound to the sender: a request naming another sender (with or without a proof) pays.
+    const named = parsed.payment?.sender ?? req.headers.get(RDN.sender) ?? cookies?.get(RDN.sender);
+    if (holder && (!named || named.toLowerCase() === holder.toLowerCase())) {
+      return {
+        type: "granted",
+        paid: { type: "receipt", sender: holder },
+        headers: paywallHeaders(ctx.identity, price, { type: "free" }),
+      };
+    }
+  }
+
+  const outcome: PaymentOutcome = input.announceOnly
+    ? { type: "payment-required", failure: { reason: "payment-required" } }
+    : await processPayment(
+        {
+          price,
+          resource,
+          request: parsed.payment,
+          retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
+        },
+        ctx.deps,
+      );
+  const headers = paywallHeaders(ctx.identity, price, outcome);
+  if (outcome.type === "payment-required") {
+    return {
+      type: "payment-required",
+      headers,
+      body: paymentRequiredBody(ctx.identity, price, outcome.failure),
+      info: {
+        price: price.toString(),
+        priceLabel: formatToken(price),
+        reason: FAILURE_TEXT[outcome.failure.reason],
+        headers,
+      },
+      failure: outcome.failure,
+    };
+  }
+
+  // A retry is served again but buys nothing more: no new receipt.
+  let setCookie: string | undefined;
+  if (receiptPath && key && outcome.type === "paid" && !outcome.retry) {
+    const ttl = env().RECEIPT_TTL_SECONDS;
+    if (ttl > 0) {
+      const expires = Math.floor(Date.now() / 1000) + ttl;
+      const value = createReceipt(key, outcome.proof.sender, receiptPath, expires);
+      const secure = req.url.startsWith("https:") ? "; Secure" : "";
+      setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
+    }
+  }
+  const paid: Paid = outcome.type === "paid" ? outcome : { type: "free" };
+  return { type: "granted", paid, headers, setCookie };
+}

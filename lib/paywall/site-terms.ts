@@ -1,0 +1,39 @@
+/**
+ * The deployment as the browser's wallet code needs it (paywall island, wallet page): plain JSON,
+ * safe to put in a page. Never carries RPC_URL when PUBLIC_RPC_URL is set (RPC_URL may hold a key).
+ */
+import { chainConfig } from "@/lib/chain/config";
+import { isLocalChain } from "@/lib/chain/chain";
+import { typicalArticlePrice } from "@/lib/content/catalog";
+import { env } from "@/lib/env";
+import { TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
+import { GATEWAY_PATH } from "@/lib/protocol/headers";
+import type { SiteTerms } from "@/components/paywall/types";
+
+/** The public RPC URL for browsers: PUBLIC_RPC_URL, else RPC_URL. */
+export function publicRpcUrl(): string {
+  return env().PUBLIC_RPC_URL ?? env().RPC_URL;
+}
+
+/**
+ * The site's payment terms for browsers.
+ *
+ * @throws {@link ConfigError} (503) or {@link ChainUnavailableError} (502) when the chain
+ *   configuration cannot be loaded
+ */
+export async function siteTerms(): Promise<SiteTerms> {
+  const chain = await chainConfig();
+  return {
+    receiver: chain.receiver.address,
+    contract: chain.deployment.contract,
+    token: chain.deployment.token,
+    chainId: chain.chain.id,
+    rpcUrl: publicRpcUrl(),
+    localChain: isLocalChain(chain.chain.id),
+    walletConnectProjectId: env().WALLETCONNECT_PROJECT_ID,
+    gatewayPath: GATEWAY_PATH,
+    tokenSymbol: TOKEN_SYMBOL,
+    tokenDecimals: TOKEN_DECIMALS,
+    typicalPrice: (await typicalArticlePrice()).toString(),
+  };
+}
