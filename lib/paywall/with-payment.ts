@@ -1,6 +1,6 @@
 import { errorResponse } from "@/lib/errors";
 import { decidePayment, type Paid } from "./decide";
-import { htmlDocument, paywallBox, type PaywallInfo } from "./html";
+import { htmlDocument, paywallBox } from "./html";
 import { GRANT_PARAM } from "./verdict";
 import { isMalformedPath, malformedPathResponse } from "./malformed-path";
 import { BASE_SECURITY_HEADERS, siteCsp } from "./security-headers";
@@ -23,15 +23,11 @@ export interface PaymentOptions<P, T> {
    * things served must never share a name. Default: the method, path and query as sent.
    */
   resource?: (item: T, req: Request, params: P) => string;
-  /** Issue a receipt cookie scoped to this path so the reader can re-open it without paying. */
-  receiptPath?: (params: P) => string;
   /**
    * The path a grant (`?grant=`, lib/paywall/verdict.ts) must name to serve this request free: the
    * images of a paid article are linked with one.
    */
   grantPath?: (params: P) => string;
-  /** HTML for browsers on a 402 (teaser and paywall box); a generic page otherwise. */
-  paywallPage?: (item: T, info: PaywallInfo) => string;
 }
 
 type RouteContext<P> = { params: Promise<P> };
@@ -83,7 +79,7 @@ function finish(res: Response, opts: Finish): Response {
  * Wraps a route handler so it runs only once the request is paid (PROTOCOL.md §2): 402 with the
  * RDN-* headers until a valid balance proof arrives, 409 for malformed RDN-* values, 502 when the
  * chain cannot be used. The payment is committed before the handler produces the content.
- * HEAD is never charged: it gets the 402's headers (or, for a receipt holder, the content's).
+ * HEAD is never charged: it gets the 402's headers (or, with a valid grant, the content's).
  * Export the wrapped handler as both GET and HEAD (Next answers HEAD with GET otherwise).
  *
  * @example
@@ -114,7 +110,6 @@ export function withPayment<P, T>(
       const decision = await decidePayment(req, {
         price,
         resource: options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`,
-        receiptPath: options.receiptPath?.(params),
         // HEAD only announces the price: its proof, if any, is neither checked nor charged.
         announceOnly: head,
         grant: options.grantPath && {
@@ -129,9 +124,7 @@ export function withPayment<P, T>(
         );
       if (decision.type === "payment-required") {
         if (wantsHtml(req)) {
-          const body =
-            options.paywallPage?.(item, decision.info) ??
-            htmlDocument("Payment required", paywallBox(decision.info));
+          const body = htmlDocument("Payment required", paywallBox(decision.info));
           return finish(
             new Response(body, {
               status: 402,
