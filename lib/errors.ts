@@ -35,18 +35,26 @@ export class ChainUnavailableError extends BadGatewayError {
   override name = "ChainUnavailableError";
 }
 
-/** Bad client input: a JSON message naming the field. */
+/** Bad client input: a JSON message naming the field, plus `details` fields when given. */
 export class BadRequestError extends AppError {
   override name = "BadRequestError";
-  constructor(message: string, status: 400 | 401 | 403 | 404 | 409 = 400) {
+  /** Extra JSON fields of the answer (e.g. the state a 409 conflicts with). */
+  readonly details?: Readonly<Record<string, string | number | null>>;
+  constructor(
+    message: string,
+    status: 400 | 401 | 403 | 404 | 409 = 400,
+    details?: Record<string, string | number | null>,
+  ) {
     super(message, { status, expose: true });
+    this.details = details;
   }
 }
 
 /** Maps any thrown value to a JSON response without leaking internals. */
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError && err.expose) {
-    return Response.json({ error: err.message }, { status: err.status });
+    const details = err instanceof BadRequestError ? err.details : undefined;
+    return Response.json({ ...details, error: err.message }, { status: err.status });
   }
   console.error(err);
   return Response.json({ error: "internal error" }, { status: 500 });

@@ -66,8 +66,8 @@ export type CooperativeCloseParams = {
   openBlock: number;
   /** Must equal the channel's last accepted balance (0 when nothing was paid yet). */
   balance: bigint;
-  /** BalanceProof for `balance` by the channel's signer. */
-  balanceSignature: Hex;
+  /** BalanceProof for `balance` by the channel's signer; absent: the site's stored one is used. */
+  balanceSignature?: Hex;
   auth: CloseAuth;
   /** The server's clock (tests). */
   now?: Date;
@@ -119,7 +119,7 @@ async function authenticatedAddress(
  */
 export async function cooperativeClose(
   params: CooperativeCloseParams,
-): Promise<{ close_signature: Hex }> {
+): Promise<{ close_signature: Hex; balance: string; balance_signature: Hex }> {
   const { sender, openBlock, balance, balanceSignature, auth } = params;
   const now = params.now ?? new Date();
   if (auth.kind === "request") await checkRequestWindow(auth, now);
@@ -143,17 +143,27 @@ export async function cooperativeClose(
     throw new BadRequestError(`forbidden: ${how} ${address}, not the sender ${parties}`, 403);
   }
 
-  // The signature is checked before the balance, so a caller without the sender's proofs learns
-  // nothing about the channel's balance.
+  // Only the sender or its signer gets this far, so it may learn its channel's state: a stale
+  // balance is answered with the last accepted proof (a client that lost its state closes at it).
+  if (BigInt(channel.balance) !== balance) {
+    throw new BadRequestError("balance: is not the last accepted balance of this channel", 409, {
+      balance: channel.balance,
+      balance_signature: channel.signature,
+    });
+  }
+  const proof = balanceSignature ?? (channel.signature as Hex | null);
+  if (!proof) {
+    throw new BadRequestError(
+      "balance_signature: is required (nothing was paid on this channel, so the site holds no proof)",
+      400,
+    );
+  }
   const verifier = verifierFor(deployment.chainId, deployment.contract);
-  if (!verifier.verifyBalanceProof(message, balanceSignature, signer)) {
+  if (!verifier.verifyBalanceProof(message, proof, signer)) {
     throw new BadRequestError(
       "balance_signature: not a balance proof for this balance by the channel's signer",
       409,
     );
-  }
-  if (BigInt(channel.balance) !== balance) {
-    throw new BadRequestError("balance: is not the last accepted balance of this channel", 409);
   }
   // Spent before the channel is marked, so a replay can never be what stops the payments.
   if (
@@ -179,5 +189,5 @@ export async function cooperativeClose(
   }
 
   const close_signature = await signClosingProof({ account: receiver, domain, message });
-  return { close_signature };
+  return { close_signature, balance: balance.toString(), balance_signature: proof };
 }

@@ -51,7 +51,11 @@ export type CloseAuthorization = z.infer<typeof closeAuthorizationSchema>;
 /** Body of `DELETE /api/1/channels/:sender/:open_block`. */
 export const closeRequestSchema = z.object({
   balance: uint192InputSchema,
-  balance_signature: signatureSchema,
+  /**
+   * BalanceProof of `balance`; may be left out by an authenticated sender or signer when `balance`
+   * is the site's last accepted one (the site's own copy of that proof is used and returned).
+   */
+  balance_signature: signatureSchema.optional(),
   /** Absent when the caller is signed in (rdn_session) as the sender or the channel's signer. */
   close_request: closeAuthorizationSchema.optional(),
 });

@@ -322,8 +322,14 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
       balance_signature: balanceSig,
     });
     expect(res.status).toBe(200);
-    const { close_signature } = (await res.json()) as { close_signature: Hex };
+    const { close_signature, ...proof } = (await res.json()) as {
+      close_signature: Hex;
+      balance: string;
+      balance_signature: Hex;
+    };
     expect(close_signature).toMatch(/^0x[0-9a-f]{130}$/);
+    // The answer names the balance proof the close is for (here the one sent).
+    expect(proof).toEqual({ balance: balance.toString(), balance_signature: balanceSig });
     const domain = channelDomain({
       chainId: site.deployment.chainId,
       contract: site.deployment.contract,
@@ -347,7 +353,7 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
       balance: balance.toString(),
       balance_signature: balanceSig,
     });
-    expect(await again.json()).toEqual({ close_signature });
+    expect(await again.json()).toEqual({ close_signature, ...proof });
 
     const [receiverBefore, readerBefore] = [
       await tokenBalance(site.receiver.address),
@@ -413,17 +419,15 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     expect(row!.closeSigned).toBe(false);
   });
 
-  it("answers 409 for a forged signature without revealing the balance", async () => {
+  it("answers 409 for a forged signature of the last balance", async () => {
     const [reader, forger] = [site.readers[4]!, site.readers[5]!];
     await insertChannel(site, { reader, openBlock: 52, balance: 5n });
-    for (const balance of [5n, 6n]) {
-      const forged = await proofFor(site, { reader, openBlock: 52, signer: forger }, balance);
-      const res = await json(
-        await close(reader.address, 52, { balance: balance.toString(), balance_signature: forged }),
-      );
-      expect(res.status).toBe(409);
-      expect(res.body.error).toMatch(/^balance_signature: not a balance proof/);
-    }
+    const forged = await proofFor(site, { reader, openBlock: 52, signer: forger }, 5n);
+    const res = await json(
+      await close(reader.address, 52, { balance: "5", balance_signature: forged }),
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/^balance_signature: not a balance proof/);
     // A proof for another channel of the same sender does not work either.
     const otherChannel = await proofFor(site, { reader, openBlock: 53 }, 5n);
     expect(
@@ -472,6 +476,35 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     expect((await db().channel.findUnique({ where: { id: row.id } }))!.closeSigned).toBe(false);
   });
 
+  it("tells the authenticated sender its last proof when the balance sent is stale", async () => {
+    const reader = site.readers[4]!;
+    const row = await insertChannel(site, { reader, openBlock: 58, balance: 5n });
+    // A sender that lost its state: balance 0, no proof of its own.
+    const res = await json(await close(reader.address, 58, { balance: "0" }));
+    expect(res).toEqual({
+      status: 409,
+      body: {
+        error: "balance: is not the last accepted balance of this channel",
+        balance: "5",
+        balance_signature: row.signature,
+      },
+    });
+    expect((await db().channel.findUnique({ where: { id: row.id } }))!.closeSigned).toBe(false);
+    // At the last balance it may leave its proof out: the site's own copy is used and returned.
+    const again = await json(await close(reader.address, 58, { balance: "5" }));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ balance: "5", balance_signature: row.signature });
+    expect((await db().channel.findUnique({ where: { id: row.id } }))!.closeSigned).toBe(true);
+  });
+
+  it("needs the sender's own proof for a channel nothing was paid on", async () => {
+    const reader = site.readers[4]!;
+    await insertChannel(site, { reader, openBlock: 59 });
+    const res = await json(await close(reader.address, 59, { balance: "0" }));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/^balance_signature: is required/);
+  });
+
   it.each([
     ["body", "not json"],
     ["body", '"a string"'],
@@ -480,7 +513,6 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     ["balance", { balance: "1.5", balance_signature: `0x${"11".repeat(65)}` }],
     ["balance", { balance: -1, balance_signature: `0x${"11".repeat(65)}` }],
     ["balance", { balance: (2n ** 192n).toString(), balance_signature: `0x${"11".repeat(65)}` }],
-    ["balance_signature", { balance: "5" }],
     ["balance_signature", { balance: "5", balance_signature: "0x1234" }],
     ["balance_signature", { balance: "5", balance_signature: `${"11".repeat(65)}` }],
   ])("answers 400 naming %s for a malformed body %j", async (field, body) => {

@@ -3,11 +3,14 @@
  * uncooperatively (challenge period), and settle it once the challenge period is over.
  */
 import { isAddressEqual, type Hex } from "viem";
+import { recoverBalanceProofSigner } from "../proofs";
+import type { LastProof } from "../terms";
 import { cooperativeCloseTx, readChannel, settleTx, uncooperativeCloseTx } from "./chain";
-import { requestClosingSignature } from "./close-request";
-import { PayerError } from "./errors";
+import { adopt } from "./channels";
+import { requestClosingSignature, type ClosingAnswer } from "./close-request";
+import { isPayerError, PayerError } from "./errors";
 import type { PayerContext } from "./payer-context";
-import { signProof } from "./signing";
+import { domainOf, messageOf, signProof } from "./signing";
 import { channelName, type PayerChannel } from "./types";
 
 /** Result of {@link Payer.close}. */
@@ -20,8 +23,10 @@ export interface CloseResult {
 }
 
 /**
- * Closes an open channel: cooperatively through the site, else uncooperatively (at once for a
- * channel whose signer this payer does not hold: nothing can sign its proofs).
+ * Closes an open channel: cooperatively through the site, else uncooperatively. When the site
+ * answers that our balance is stale (a store restored from the chain, a session key lost), the
+ * close continues from the site's last proof if it is the channel signer's. Without the signer the
+ * sender signs the close request and the site's own copy of the proof is used.
  *
  * @throws {PayerError} "bad-channel-state" when the stored channel is not open.
  */
@@ -39,48 +44,79 @@ export async function closeChannel(
     );
   }
   const chainCtx = await ctx.chainContext();
-  let closingSignature: Hex | undefined;
-  let balanceSignature: Hex | undefined;
+  const holdsSigner = ctx.signers.some((s) => isAddressEqual(s, current.signer));
+  const canAsk = holdsSigner || ctx.signers.some((s) => isAddressEqual(s, ctx.sender));
+  let closing = current;
+  let answer: ClosingAnswer | undefined;
   let refusal: string | undefined;
-  if (ctx.signers.some((s) => isAddressEqual(s, current.signer))) {
-    balanceSignature = current.signature ?? (await signProof(ctx, current, current.balance));
+  const ask = async (c: PayerChannel) =>
+    requestClosingSignature(
+      ctx,
+      c,
+      // Without the signer the site closes at its own copy of the proof.
+      holdsSigner
+        ? (c.signature ?? (await signProof(ctx, c, c.balance)))
+        : (c.signature ?? undefined),
+      { siteOrigin, gatewayPath },
+    );
+  if (canAsk) {
     ctx.emit({ type: "close-requested", channel: current, siteOrigin });
     try {
-      closingSignature = await requestClosingSignature(ctx, current, balanceSignature, {
-        siteOrigin,
-        gatewayPath,
-      });
+      try {
+        answer = await ask(closing);
+      } catch (err) {
+        const lastProof = isPayerError(err)
+          ? (err.details.lastProof as LastProof | undefined)
+          : undefined;
+        if (!lastProof) throw err;
+        // Our balance is stale (a store restored from the chain): continue from the site's last
+        // proof when it is provably the channel signer's, and ask again once.
+        await adopt(ctx, closing, lastProof);
+        closing = await ctx.latest(closing);
+        answer = await ask(closing);
+      }
+      if (!answer.balanceSignature || !(await isSignersProof(closing, answer.balanceSignature))) {
+        throw new PayerError(
+          "tampered-proof",
+          "the site's balance proof is not by the channel's signer",
+        );
+      }
     } catch (err) {
+      answer = undefined;
       refusal = err instanceof Error ? err.message : String(err);
     }
   } else {
-    // A recovered channel of a session key this payer lost: no balance proof or close request can
-    // be signed, only the sender's uncooperative close (the receiver disputes with its last proof).
-    refusal = `the channel's signer ${current.signer} is a key this payer does not hold`;
+    // Nothing this payer holds can sign a close request: only the sender's uncooperative close
+    // (the receiver disputes with its last proof).
+    refusal = `neither the channel's signer ${current.signer} nor the sender is a key this payer holds`;
   }
-  if (closingSignature && balanceSignature) {
+  if (answer?.balanceSignature) {
     const txHash = await cooperativeCloseTx(chainCtx, {
-      contract: current.contract,
-      sender: current.sender,
-      receiver: current.receiver,
-      openBlock: current.openBlock,
-      balance: current.balance,
-      balanceSignature,
-      closingSignature,
+      contract: closing.contract,
+      sender: closing.sender,
+      receiver: closing.receiver,
+      openBlock: closing.openBlock,
+      balance: closing.balance,
+      balanceSignature: answer.balanceSignature,
+      closingSignature: answer.closingSignature,
     });
-    const updated = await ctx.save({ ...current, signature: balanceSignature, state: "settled" });
+    const updated = await ctx.save({
+      ...closing,
+      signature: answer.balanceSignature,
+      state: "settled",
+    });
     ctx.emit({ type: "closed", channel: updated, txHash, cooperative: true });
     return { channel: updated, cooperative: true, txHash };
   }
   ctx.emit({ type: "close-refused", channel: current, reason: refusal ?? "unknown" });
   const txHash = await uncooperativeCloseTx(chainCtx, {
-    contract: current.contract,
-    receiver: current.receiver,
-    openBlock: current.openBlock,
-    balance: current.balance,
+    contract: closing.contract,
+    receiver: closing.receiver,
+    openBlock: closing.openBlock,
+    balance: closing.balance,
   });
-  const info = await readChannel(chainCtx, current.contract, current);
-  const updated = await ctx.save({ ...current, state: "closing", settleBlock: info?.settleBlock });
+  const info = await readChannel(chainCtx, closing.contract, closing);
+  const updated = await ctx.save({ ...closing, state: "closing", settleBlock: info?.settleBlock });
   ctx.emit({ type: "closed", channel: updated, txHash, cooperative: false });
   return { channel: updated, cooperative: false, txHash, refusal };
 }
@@ -118,4 +154,14 @@ export async function settleChannel(
   const updated = await ctx.save({ ...current, state: "settled", settleBlock: info.settleBlock });
   ctx.emit({ type: "settled", channel: updated, txHash });
   return updated;
+}
+
+/** Whether `signature` is `channel`'s signer's balance proof of `channel.balance`. */
+async function isSignersProof(channel: PayerChannel, signature: Hex): Promise<boolean> {
+  const by = await recoverBalanceProofSigner(
+    domainOf(channel),
+    messageOf(channel, channel.balance),
+    signature,
+  );
+  return by !== null && isAddressEqual(by, channel.signer);
 }

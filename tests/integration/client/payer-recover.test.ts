@@ -124,7 +124,7 @@ describe("payer channel recovery", () => {
     expect(await c.payer.channels()).toEqual([]);
   }, 120_000);
 
-  it("records a channel whose session key is lost, never pays on it, and can only close it uncooperatively", async () => {
+  it("records a channel whose session key is lost, never pays on it, and closes it cooperatively at the site's last proof", async () => {
     const { key, address } = await site.fundedAccount(100n * TOKEN);
     const session = privateKeyToAccount(generatePrivateKey());
     const a = newPayer(key, { sessionSigner: session });
@@ -162,14 +162,15 @@ describe("payer channel recovery", () => {
     expect(unflagged[0]!.signerUnavailable).toBeUndefined();
     await b.store.put(old); // flag it again for the close below
 
-    // Close: nothing can sign a proof or close request for it, so it goes straight to the
-    // sender's uncooperative close (the receiver disputes with its last proof).
+    // Close: no proof can be signed for it, but the sender signs the close request and the site
+    // answers with its last proof (signed by the lost session key): a cooperative close at it.
+    const receiverBefore = await tokenBalance(site, site.receiver);
     const result = await b.payer.close(old, { siteOrigin: site.url });
-    expect(result.cooperative).toBe(false);
-    expect(result.refusal).toMatch(/does not hold/);
-    expect(result.channel.state).toBe("closing");
-    const info = await channelInfo(address, old.openBlock);
-    // Closing on chain (settle block set), or already settled by the receiver's dispute.
-    expect(info === null || info.settleBlock > 0).toBe(true);
+    expect(result.refusal).toBeUndefined();
+    expect(result.cooperative).toBe(true);
+    expect(result.channel).toMatchObject({ state: "settled", balance: PRICE });
+    expect(types(b.events)).toContain("adopted-server-balance");
+    expect(await channelInfo(address, old.openBlock)).toBeNull();
+    expect(await tokenBalance(site, site.receiver)).toBe(receiverBefore + PRICE);
   }, 120_000);
 });
