@@ -1,0 +1,165 @@
+"use client";
+/** One of the reader's channels: amounts, state, and its actions (top up, close, settle). */
+import { useEffect, useState } from "react";
+import type { SiteTerms } from "@/components/paywall/types";
+import { parseTokenAmount } from "./amounts";
+import type { ChannelRow } from "./channels";
+import { describeCountdown, settleCountdown, type Countdown } from "./countdown";
+import type { useWalletPage } from "./use-wallet-page";
+
+type Page = ReturnType<typeof useWalletPage>;
+
+const STATE_LABEL = { open: "Open", closing: "Closing", settled: "Settled" } as const;
+
+/** The countdown to the settle block, ticking every second between head polls. */
+function useCountdown(settleBlock: number | null, chain: Page["chain"]): Countdown | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (settleBlock === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [settleBlock]);
+  if (settleBlock === null || chain.head === null) return null;
+  return settleCountdown({
+    settleBlock,
+    head: chain.head,
+    secondsPerBlock: chain.secondsPerBlock,
+    elapsedMs: Math.max(0, now - chain.readAt),
+  });
+}
+
+/** A channel of the reader, with what can be done with it now. */
+export function ChannelCard({
+  row,
+  page,
+  terms,
+}: {
+  row: ChannelRow;
+  page: Page;
+  terms: SiteTerms;
+}) {
+  const [topUpText, setTopUpText] = useState("");
+  const [invalid, setInvalid] = useState(false);
+  const countdown = useCountdown(row.state === "closing" ? row.settleBlock : null, page.chain);
+  const { fmt, busy, canAct, actions } = page;
+  const block = row.channel.openBlock;
+  const disabled = busy !== null || !canAct;
+
+  function submitTopUp() {
+    const parsed = parseTokenAmount(topUpText, terms.tokenDecimals);
+    setInvalid(!parsed.ok);
+    if (!parsed.ok) {
+      actions.refuse("Top-up not sent.", parsed.reason);
+      return;
+    }
+    void actions.topUp(row, parsed.value).then(() => setTopUpText(""));
+  }
+
+  return (
+    <li
+      className={`wallet-channel wallet-channel-${row.state}`}
+      data-testid="wallet-channel"
+      data-state={row.state}
+      data-open-block={block}
+      data-lost-key={row.lostKey ? "true" : undefined}
+    >
+      <div className="wallet-channel-head">
+        <strong>Channel opened in block {block}</strong>
+        <span className={`wallet-badge wallet-badge-${row.state}`}>{STATE_LABEL[row.state]}</span>
+      </div>
+      <dl className="wallet-amounts">
+        <div>
+          <dt>Deposit</dt>
+          <dd data-testid="channel-deposit" data-base-units={row.deposit.toString()}>
+            {fmt(row.deposit)}
+          </dd>
+        </div>
+        <div>
+          <dt>Spent</dt>
+          <dd data-testid="channel-spent" data-base-units={row.spent.toString()}>
+            {fmt(row.spent)}
+          </dd>
+        </div>
+        <div>
+          <dt>Remaining</dt>
+          <dd data-testid="channel-remaining" data-base-units={row.remaining.toString()}>
+            {fmt(row.remaining)}
+          </dd>
+        </div>
+      </dl>
+
+      {row.lostKey && row.state !== "settled" && (
+        <p className="wallet-note" data-testid="channel-lost-key">
+          The key that signed this channel&apos;s payments is not in this browser (it was made in
+          another browser, or this browser&apos;s storage was cleared), so the channel cannot pay
+          here. You can still close it: the site keeps what you paid, and the rest of the deposit
+          comes back to you after the challenge period.
+        </p>
+      )}
+
+      {row.state === "open" && (
+        <div className="wallet-actions">
+          {!row.lostKey && (
+            <form
+              className="wallet-topup"
+              onSubmit={(e) => {
+                e.preventDefault();
+                submitTopUp();
+              }}
+            >
+              <label>
+                Add{" "}
+                <input
+                  data-testid="wallet-topup-input"
+                  inputMode="decimal"
+                  placeholder="0.0"
+                  value={topUpText}
+                  aria-invalid={invalid}
+                  onChange={(e) => setTopUpText(e.target.value)}
+                />{" "}
+                {terms.tokenSymbol}
+              </label>
+              <button type="submit" data-testid="wallet-topup" disabled={disabled}>
+                {busy === `topup:${block}` ? "Topping up…" : "Top up"}
+              </button>
+            </form>
+          )}
+          <button
+            type="button"
+            data-testid="wallet-close"
+            disabled={disabled}
+            onClick={() => void actions.close(row)}
+          >
+            {busy === `close:${block}` ? "Closing…" : "Close channel"}
+          </button>
+        </div>
+      )}
+
+      {row.state === "closing" && (
+        <div className="wallet-actions">
+          <p
+            className="wallet-countdown"
+            data-testid="settle-countdown"
+            data-settle-block={row.settleBlock ?? ""}
+            data-blocks-left={countdown?.blocksLeft ?? ""}
+            data-ready={countdown?.ready ? "true" : "false"}
+          >
+            {row.settleBlock === null
+              ? "Waiting for the close to be mined…"
+              : countdown === null
+                ? `Settle block ${row.settleBlock}: reading the chain…`
+                : `Settle block ${row.settleBlock}: ${describeCountdown(countdown)}`}
+          </p>
+          <button
+            type="button"
+            data-testid="wallet-settle"
+            disabled={disabled || !countdown?.ready}
+            onClick={() => void actions.settle(row)}
+          >
+            {busy === `settle:${block}` ? "Settling…" : "Settle"}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
