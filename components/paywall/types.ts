@@ -16,6 +16,8 @@ export interface SiteTerms {
   localChain: boolean;
   /** WalletConnect is offered only when a project id is configured. */
   walletConnectProjectId?: string;
+  /** The contract's deployment block: where a browser looks for the reader's channels. */
+  startBlock: number;
   /** The REST API base path (`/api/1`). */
   gatewayPath: string;
   tokenSymbol: string;

@@ -47,9 +47,18 @@ export function useWalletPayer(terms: SiteTerms): WalletPayer {
         token: terms.token,
         sender: address!,
         walletClient,
+        fromBlock: BigInt(terms.startBlock),
         ...options,
       }),
-    [address, walletClient, terms.chainId, terms.rpcUrl, terms.contract, terms.token],
+    [
+      address,
+      walletClient,
+      terms.chainId,
+      terms.rpcUrl,
+      terms.contract,
+      terms.token,
+      terms.startBlock,
+    ],
   );
   return {
     sender: isConnected ? address : undefined,

@@ -36,6 +36,8 @@ export interface BrowserPayerOptions {
   onEvent?: (event: PayerEvent) => void;
   fetch?: typeof fetch;
   pollingIntervalMs?: number;
+  /** Where recovery looks for the reader's channels (the contract's deployment block). */
+  fromBlock?: bigint;
 }
 
 /** What a payment of one article did. */
@@ -79,6 +81,7 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     policy: { ...options.policy, autoDeposit: false },
     fetch: options.fetch,
     pollingIntervalMs: options.pollingIntervalMs,
+    fromBlock: options.fromBlock,
     onEvent: (event) => {
       if (event.type === "paid") {
         lastPaid = { price: event.price, balance: event.balance, channel: event.channel };

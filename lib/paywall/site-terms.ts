@@ -31,6 +31,7 @@ export async function siteTerms(): Promise<SiteTerms> {
     rpcUrl: publicRpcUrl(),
     localChain: isLocalChain(chain.chain.id),
     walletConnectProjectId: env().WALLETCONNECT_PROJECT_ID,
+    startBlock: chain.deployment.startBlock,
     gatewayPath: GATEWAY_PATH,
     tokenSymbol: TOKEN_SYMBOL,
     tokenDecimals: TOKEN_DECIMALS,
