@@ -6,6 +6,10 @@
  *   (a) a paid API route where every request carries a fresh valid proof vs the same route free;
  *   (b) a paid article page vs the same page served free (a zero-price article).
  * Prints req/s, p50/p99 latency and the paid÷free ratios (target ≥ 0.9).
+ *
+ * Each run stops gracefully (every request in flight is answered), then every paid request is
+ * matched against the payments recorded during the run (`bench-payments.ts`); any discrepancy
+ * exits 1. Serves the build in NEXT_DIST_DIR (default `.next`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -32,6 +36,7 @@ import { startAnvil } from "./lib/anvil";
 import { ANVIL_KEY_0, prepareSite } from "./lib/prepare-site";
 import { getFreePort } from "./lib/anvil";
 import { waitFor } from "./lib/rpc";
+import { channelKey, checkPayments, type RecordedPayment, type SentProof } from "./bench-payments";
 
 const root = path.resolve(__dirname, "..");
 const program = new Command()
@@ -72,6 +77,21 @@ function signProofs(
   return out;
 }
 
+/** Extra seconds autocannon may run past the deadline to drain; a backstop, never reached when healthy. */
+const DRAIN_GRACE_S = 30;
+
+/** The parts of autocannon's per-connection client that a graceful stop uses. */
+interface LoadClient {
+  reqsMade: number;
+  responseMax?: number;
+}
+
+/**
+ * Load on `url` for `duration` seconds, then a graceful stop: no connection sends a new request
+ * after the deadline, and the run ends once every request in flight has its response, so each
+ * paid request sent is accounted for (`sent`: its proof and the status that came back).
+ * req/s counts the responses that arrived before the deadline.
+ */
 async function measure(
   url: string,
   connections: number,
@@ -82,21 +102,46 @@ async function measure(
   // back with the response, so payments on one channel never overlap and each carries the next
   // balance: every request is a fresh valid payment.
   const free = paid ? [...paid.channels] : [];
+  const sent: SentProof[] = [];
+  const faults = new Set<string>();
+  const clients: LoadClient[] = [];
+  let beforeDeadline = 0;
+  let stopped = false;
+  const started = performance.now();
   const instance = autocannon({
     url,
     connections,
-    duration,
+    duration: duration + DRAIN_GRACE_S,
     headers: { accept: "text/html" },
+    setupClient: (client: LoadClient) => {
+      if (typeof client.reqsMade !== "number")
+        throw new Error("autocannon's client has no request counter: cannot stop gracefully");
+      clients.push(client);
+    },
     requests: [
       {
         setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
           if (!paid) return req;
+          // A fault here must not throw (it would end the process with the server running):
+          // the request goes out without a proof, gets its 402, and the run fails its check.
           const ch = free.pop();
-          if (!ch) throw new Error("no idle channel: more requests in flight than channels");
+          if (!ch) {
+            faults.add("no idle channel: a connection abandoned a request (timeout or reset)");
+            return req;
+          }
           const i = ch.next++;
-          if (i >= ch.proofs.length)
-            throw new Error("ran out of pre-signed proofs: raise the proof budget");
+          if (i >= ch.proofs.length) {
+            free.push(ch);
+            faults.add("ran out of pre-signed proofs: raise the proof budget");
+            return req;
+          }
+          const proof: SentProof = {
+            channel: channelKey(ch.sender, ch.openBlock),
+            balance: ch.proofs[i]!.balance,
+          };
+          sent.push(proof);
           context.ch = ch;
+          context.proof = proof;
           req.headers = {
             ...(req.headers as Record<string, string>),
             "RDN-Sender-Address": ch.sender,
@@ -106,22 +151,38 @@ async function measure(
           };
           return req;
         },
-        onResponse: (_status: number, _body: string, context: Record<string, unknown>) => {
+        onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
+          if (!stopped) beforeDeadline++;
+          if (context.proof) (context.proof as SentProof).status = status;
           if (context.ch) free.push(context.ch as Channel);
           context.ch = undefined;
+          context.proof = undefined;
         },
       },
     ],
   } as unknown as autocannon.Options);
+  const timer = setTimeout(() => {
+    stopped = true;
+    // A client that reached its response limit closes after its current response instead of
+    // sending the next request; autocannon ends the run when the last one has closed.
+    for (const c of clients) c.responseMax = c.reqsMade;
+  }, duration * 1000);
   const result = await instance;
+  clearTimeout(timer);
+  const seconds = Math.min(performance.now() - started, duration * 1000) / 1000;
   return {
-    rps: result.requests.average,
+    rps: beforeDeadline / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
+    statuses: Object.entries(result.statusCodeStats ?? {})
+      .map(([code, { count }]) => `${count} × ${code}`)
+      .join(", "),
     ok: result["2xx"],
     errors: result.errors,
-    total: result.requests.total,
+    timeouts: result.timeouts,
+    sent,
+    faults: [...faults],
   };
 }
 
@@ -137,8 +198,9 @@ async function main(): Promise<void> {
   const duration = Number(o.duration);
   const rounds = Number(o.rounds);
   const env0 = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  if (!existsSync(path.join(root, ".next/BUILD_ID"))) {
-    console.log("building the site (next build)…");
+  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
+    console.log(`building the site (next build into ${distDir})…`);
     const b = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], {
       cwd: root,
       env: env0,
@@ -289,6 +351,7 @@ async function main(): Promise<void> {
         free: `${base}/api/echo/dyn/0`,
         paid: `${base}/api/echo/fix/bench`,
         resource: "echo:fix:bench",
+        price: apiPrice,
         chans: apiChannels,
       },
       {
@@ -296,13 +359,19 @@ async function main(): Promise<void> {
         free: `${base}/articles/free-copy`,
         paid: `${base}/articles/the-402-status-code`,
         resource: "article:the-402-status-code",
+        price: articlePrice,
         chans: articleChannels,
       },
     ];
-    // Every paid 2xx must be exactly one recorded payment: the benchmark checks what it measures.
+    // Every paid request must match the payments recorded during its run, proof by proof.
     const check = new Database(databaseUrl.slice("file:".length), { readonly: true });
-    const countPayments = check.prepare<[string], { n: number }>(
-      "SELECT COUNT(*) AS n FROM Payment WHERE resource = ?",
+    const lastPaymentId = check.prepare<[], { id: number | null }>(
+      "SELECT MAX(id) AS id FROM Payment",
+    );
+    const paymentsSince = check.prepare<[number], RecordedPayment & { openBlock: number }>(
+      `SELECT c.sender AS channel, c.openBlock AS openBlock, p.balance AS balance,
+        p.amount AS amount, p.resource AS resource
+      FROM Payment p JOIN Channel c ON c.id = p.channelId WHERE p.id > ?`,
     );
     type Run = Awaited<ReturnType<typeof measure>>;
     const rows: string[] = [];
@@ -310,28 +379,45 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       await measure(s.free, connections, 2); // warm-up
       const frees: Run[] = [];
-      const paids: Run[] = [];
+      const paids: Array<Run & { recorded: number }> = [];
       for (let r = 0; r < rounds; r++) {
-        frees.push(await measure(s.free, connections, duration));
-        const before = countPayments.get(s.resource)!.n;
-        const paid = await measure(s.paid, connections, duration, { channels: s.chans });
-        const recorded = countPayments.get(s.resource)!.n - before;
-        // Every paid response was recorded; a request still in flight when the measurement
-        // stops (at most one per connection) may be recorded although its response was dropped.
-        if (recorded < paid.ok || recorded > paid.ok + connections || paid.non2xx > 0) {
+        const free = await measure(s.free, connections, duration);
+        // The baseline must be the page served, not an error page.
+        if (free.non2xx > 0 || free.errors > 0) {
           failures++;
           console.error(
-            `${s.name}: ${paid.ok} paid responses but ${recorded} payments recorded, ${paid.non2xx} non-2xx`,
+            `${s.name}, free run ${r + 1}: answered ${free.statuses}; ${free.errors} connection errors`,
           );
         }
-        paids.push(paid);
+        frees.push(free);
+        const mark = lastPaymentId.get()!.id ?? 0;
+        const paid = await measure(s.paid, connections, duration, { channels: s.chans });
+        // The site commits a payment before it responds and every request was answered: the
+        // payments are all in the table now.
+        const recorded = paymentsSince
+          .all(mark)
+          .map((p) => ({ ...p, channel: channelKey(p.channel, p.openBlock) }));
+        const result = checkPayments(paid.sent, recorded, { price: s.price, resource: s.resource });
+        if (paid.errors > 0)
+          result.problems.push(`${paid.errors} connection errors (${paid.timeouts} timeouts)`);
+        result.problems.push(...paid.faults);
+        console.log(
+          `${s.name}, round ${r + 1}: ${result.sent} paid requests sent, ${result.paid} paid ` +
+            `responses, ${result.recorded} payments recorded`,
+        );
+        if (result.problems.length > 0) {
+          failures++;
+          for (const problem of result.problems) console.error(`${s.name}: ${problem}`);
+        }
+        paids.push({ ...paid, recorded: result.recorded });
       }
+      const recordedTotal = paids.reduce((n, r) => n + r.recorded, 0);
       const mean = (runs: Run[], f: (r: Run) => number) =>
         runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
       const free = mean(frees, (r) => r.rps);
       const paid = mean(paids, (r) => r.rps);
       rows.push(
-        `| ${s.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(paids, (r) => r.p50).toFixed(0)} / ${mean(paids, (r) => r.p99).toFixed(0)} | ${paids.reduce((n, r) => n + r.ok, 0)} |`,
+        `| ${s.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(paids, (r) => r.p50).toFixed(0)} / ${mean(paids, (r) => r.p99).toFixed(0)} | ${recordedTotal} |`,
       );
     }
     check.close();
@@ -343,7 +429,10 @@ async function main(): Promise<void> {
     );
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) console.log(row);
-    if (failures > 0) process.exitCode = 1;
+    if (failures > 0) {
+      console.error(`${failures} run(s) failed their check: see above`);
+      process.exitCode = 1;
+    }
   } finally {
     server?.kill("SIGTERM");
     await anvil.stop();
