@@ -11,6 +11,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Address } from "viem";
 import { createBrowserPayer, findAutoPayment, remainingUnderCap } from "@/lib/browser";
+import { autoPayReason } from "./auto-pay-reason";
 import { AutoPayPanel } from "./autopay-panel";
 import { ChannelState } from "./channel-state";
 import { explainError, isAbort } from "./explain-error";
@@ -64,14 +65,17 @@ export default function PaywallIsland(props: PaywallProps) {
     router.refresh();
   }, [router]);
 
-  useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    void (async () => {
+  /**
+   * Pays the article by itself when this browser may (auto-pay on, within its limits, a covering
+   * channel and its session key); otherwise says why auto-pay did not pay, after `note` if given.
+   */
+  const autoPay = useCallback(
+    async (note?: string) => {
       let auto;
+      let state: LocalState;
       try {
         auto = await findAutoPayment(terms, price);
-        await reload(auto?.channel.sender);
+        state = await reload(auto?.channel.sender);
       } catch (err) {
         setPhase("idle");
         setStatus("");
@@ -80,9 +84,10 @@ export default function PaywallIsland(props: PaywallProps) {
       }
       if (!auto) {
         setPhase("idle");
-        setStatus("");
+        setStatus([note, autoPayReason(state, price, terms)].filter(Boolean).join(" "));
         return;
       }
+      setError(undefined);
       const stop = new AbortController();
       stopRef.current = stop;
       setPhase("auto-paying");
@@ -121,8 +126,15 @@ export default function PaywallIsland(props: PaywallProps) {
       setStatus(stop.signal.aborted ? "Automatic payment stopped." : "");
       setPhase("idle");
       await reload(auto.channel.sender).catch(() => undefined);
-    })();
-  }, [terms, price, props.path, props.title, reload, onPaid]);
+    },
+    [terms, price, props.path, props.title, reload, onPaid],
+  );
+
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void autoPay();
+  }, [autoPay]);
 
   const report: IslandReport = { setStatus, setError, reload, onPaid };
   const channel = local.usable ?? local.lost[0];
@@ -132,7 +144,9 @@ export default function PaywallIsland(props: PaywallProps) {
       <p className="paywall-price">
         This article costs <strong>{tokens(price, terms)}</strong>.
       </p>
-      {channel ? <ChannelState channel={channel} terms={terms} /> : null}
+      {channel ? (
+        <ChannelState channel={channel} terms={terms} lost={channel !== local.usable} />
+      ) : null}
       {local.settings?.mode === "auto" && local.usable && local.usable.signer !== local.sender ? (
         <AutoPayPanel
           key={`${local.settings.updatedAt}`}
@@ -140,7 +154,9 @@ export default function PaywallIsland(props: PaywallProps) {
           terms={terms}
           onChange={(message) => {
             setStatus(message);
-            void reload(local.sender);
+            // New limits may allow this article now; with the wallet open the reader pays there.
+            if (phase === "idle") void autoPay(message);
+            else void reload(local.sender);
           }}
         />
       ) : null}

@@ -1,0 +1,142 @@
+/**
+ * The /wallet page in Chromium against the production build: a channel opened from the paywall is
+ * listed with its amounts and closed there, cooperatively (the site signs; token balances checked
+ * on chain), or without the site (challenge period, countdown, settle after mining blocks).
+ * Anvil accounts 8 and 9, a fresh browser context each.
+ */
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import {
+  anvilAddress,
+  ARTICLES,
+  chooseMetaMask,
+  connectOnPaywall,
+  e2eState,
+  mine,
+  mintAndOpen,
+  RECEIVER,
+  shot,
+  TOKEN,
+  tokenBalance,
+  walletSession,
+} from "../helpers/wallet-flow";
+
+test.describe.configure({ timeout: 150_000 });
+
+/** Opens /wallet; connects through RainbowKit unless the wallet reconnects by itself. */
+async function openWalletPage(page: Page): Promise<void> {
+  await page.goto("/wallet");
+  const connect = page.getByRole("button", { name: /connect wallet/i });
+  const channels = page.getByRole("heading", { name: "Your channels to this site" });
+  await expect(connect.or(channels)).toBeVisible({ timeout: 30_000 });
+  if (await connect.isVisible()) {
+    await connect.click();
+    await chooseMetaMask(page);
+  }
+  await expect(channels).toBeVisible({ timeout: 30_000 });
+}
+
+/** The one channel card opened in `openBlock`. */
+const card = (page: Page, openBlock: number): Locator =>
+  page.locator(`[data-testid=wallet-channel][data-open-block="${openBlock}"]`);
+
+const units = async (l: Locator) => BigInt((await l.getAttribute("data-base-units")) ?? "-1");
+
+/** Opens a channel of `deposit` tokens from the paywall and pays the 1 TKN article. */
+async function openAndPay(page: Page, deposit: string): Promise<number> {
+  const res = await page.goto(ARTICLES.the402.path);
+  expect(res?.status()).toBe(402);
+  await connectOnPaywall(page);
+  await mintAndOpen(page, { deposit, mode: "confirm" });
+  await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
+  const store = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open("paychan");
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = await new Promise<{ openBlock: number }[]>((resolve, reject) => {
+      const req = db.transaction("channels").objectStore("channels").getAll();
+      req.onsuccess = () => resolve(req.result as { openBlock: number }[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return all.map((c) => c.openBlock);
+  });
+  expect(store).toHaveLength(1);
+  return store[0]!;
+}
+
+test("cooperative close: the reader gets deposit − spent back, the site gets what was spent", async ({
+  browser,
+  baseURL,
+}) => {
+  const reader = anvilAddress(8);
+  const { context, page } = await walletSession(browser, 8, baseURL!);
+  const openBlock = await openAndPay(page, "5");
+
+  await openWalletPage(page);
+  const channel = card(page, openBlock);
+  await expect(channel).toHaveAttribute("data-state", "open", { timeout: 20_000 });
+  expect(await units(channel.getByTestId("channel-deposit"))).toBe(5n * TOKEN);
+  await expect(channel.getByTestId("channel-spent")).toHaveAttribute(
+    "data-base-units",
+    TOKEN.toString(),
+  );
+  expect(await units(channel.getByTestId("channel-remaining"))).toBe(4n * TOKEN);
+  await expect(page.getByTestId("history-row")).toHaveCount(1);
+  await shot(page, "wallet-page");
+
+  const readerBefore = await tokenBalance(reader);
+  const receiverBefore = await tokenBalance(RECEIVER);
+  await channel.getByTestId("wallet-close").click();
+  await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
+  await expect(page.getByTestId("wallet-status")).toContainText("Channel closed");
+  await shot(page, "wallet-page-closed");
+  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  await context.close();
+});
+
+test("close without the site: challenge period countdown, settle after mining", async ({
+  browser,
+  baseURL,
+}) => {
+  const reader = anvilAddress(9);
+  const challengePeriod = e2eState().deployment.challengePeriod ?? 500;
+  const { context, page } = await walletSession(browser, 9, baseURL!);
+  const openBlock = await openAndPay(page, "5");
+
+  // The site does not answer the close request: the reader closes alone.
+  await page.route(`**/api/1/channels/${reader}/${openBlock}`, (route) =>
+    route.request().method() === "DELETE" ? route.abort() : route.fallback(),
+  );
+  await openWalletPage(page);
+  const channel = card(page, openBlock);
+  await expect(channel).toHaveAttribute("data-state", "open", { timeout: 20_000 });
+  await channel.getByTestId("wallet-close").click();
+  await expect(channel).toHaveAttribute("data-state", "closing", { timeout: 30_000 });
+  const countdown = channel.getByTestId("settle-countdown");
+  await expect(countdown).toBeVisible();
+  await expect(countdown).toHaveAttribute("data-ready", "false");
+  await expect(countdown).toHaveAttribute("data-blocks-left", /^[1-9][0-9]*$/, {
+    timeout: 20_000,
+  });
+  const left = Number(await countdown.getAttribute("data-blocks-left"));
+  expect(left).toBeGreaterThan(challengePeriod - 10);
+  expect(left).toBeLessThanOrEqual(challengePeriod + 1);
+  await expect(channel.getByTestId("wallet-settle")).toBeDisabled();
+  await shot(page, "wallet-page-closing");
+
+  const readerBefore = await tokenBalance(reader);
+  const receiverBefore = await tokenBalance(RECEIVER);
+  await mine(challengePeriod + 1);
+  await expect(countdown).toHaveAttribute("data-ready", "true", { timeout: 20_000 });
+  const settle = channel.getByTestId("wallet-settle");
+  await expect(settle).toBeEnabled();
+  await settle.click();
+  await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
+  await shot(page, "wallet-page-settled");
+  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  await context.close();
+});
