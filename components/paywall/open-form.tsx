@@ -80,6 +80,10 @@ export function OpenForm({
     const reporter: StepReporter = {
       onEvent: (e) => {
         if (e.type === "opening-channel") setSteps((s) => advance(s!, "permit"));
+        if (e.type === "sending-transaction") {
+          setSteps((s) => advance(s!, "transaction"));
+          setDetail((d) => ({ ...d, transaction: "confirm it in your wallet" }));
+        }
         if (e.type === "transaction-sent") {
           setSteps((s) => advance(s!, "transaction"));
           setDetail((d) => ({ ...d, transaction: `${e.what} ${e.txHash.slice(0, 10)}…` }));

@@ -17,6 +17,7 @@ import {
   putAutoPay,
   remaining,
   sitePublicClient,
+  raiseAutoPayCap,
 } from "@/lib/browser";
 import type { PayerChannel } from "@/lib/protocol/client";
 import { explainError } from "./explain-error";
@@ -227,6 +228,13 @@ function WalletFlow(props: PaywallWalletProps) {
             const { payer } = makePayer({ sessionKey });
             report.setStatus(`Topping up by ${tokens(amount, terms)}: confirm in your wallet…`);
             const updated = await payer.topUp(usable, amount);
+            // Money added to an auto-pay channel is money to spend: the cap grows with it.
+            if (sessionKey) {
+              await raiseAutoPayCap(
+                { chainId: terms.chainId, contract: terms.contract, sender },
+                amount,
+              );
+            }
             await report.reload(sender);
             await payFrom(updated);
           })

@@ -142,3 +142,25 @@ export async function recordAutoPaySpend(
   if (!found || !next) return undefined;
   return withoutKey(next) as AutoPaySettings;
 }
+
+/**
+ * Raises the cap by `amount` (a top-up of an auto-pay channel: the reader added money to spend).
+ * Does nothing without a stored setting.
+ */
+export async function raiseAutoPayCap(
+  owner: AutoPayOwner,
+  amount: bigint,
+): Promise<AutoPaySettings | undefined> {
+  const key = autoPayKey(owner);
+  const next = await updateOne<(AutoPaySettings & { key: string }) | undefined>(
+    STORES.autopay,
+    key,
+    (current) =>
+      current && {
+        ...current,
+        cap: (BigInt(current.cap) + amount).toString(),
+        updatedAt: Date.now(),
+      },
+  );
+  return next ? (withoutKey(next) as AutoPaySettings) : undefined;
+}

@@ -31,6 +31,7 @@ export {
   getAutoPay,
   listAutoPay,
   putAutoPay,
+  raiseAutoPayCap,
   recordAutoPaySpend,
   remainingUnderCap,
   revokeAutoPay,

@@ -38,6 +38,8 @@ export interface ChainContext {
   chain: Chain;
   pollingIntervalMs: number;
   onTx?: (what: string, hash: Hex) => void;
+  /** Called when a transaction is handed to the wallet (which may now ask the user to confirm it). */
+  onSending?: (what: string) => void;
 }
 
 /** A channel as the contract reports it; null when it does not exist (unknown or settled). */
@@ -112,6 +114,7 @@ async function send(
   },
 ): Promise<{ hash: Hex; blockNumber: bigint }> {
   const walletClient = requireWallet(ctx, what);
+  ctx.onSending?.(what);
   let hash: Hex;
   try {
     hash = await walletClient.writeContract({

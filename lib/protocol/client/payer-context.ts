@@ -148,6 +148,7 @@ export function createPayerContext(options: PayerOptions): PayerContext {
         chain,
         pollingIntervalMs,
         onTx: (what, txHash) => emit({ type: "transaction-sent", what, txHash }),
+        onSending: (what) => emit({ type: "sending-transaction", what }),
       };
     })();
     ctxPromise.catch(() => (ctxPromise = undefined));

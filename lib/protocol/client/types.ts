@@ -81,6 +81,8 @@ export type PayerEvent =
   | { type: "channel-opened"; channel: PayerChannel; txHash: Hex; permit: boolean }
   | { type: "topping-up"; channel: PayerChannel; amount: bigint }
   | { type: "topped-up"; channel: PayerChannel; txHash: Hex; permit: boolean }
+  /** A transaction was handed to the wallet: it may be waiting for the user's confirmation. */
+  | { type: "sending-transaction"; what: string }
   | { type: "transaction-sent"; what: string; txHash: Hex }
   | { type: "waiting-confirmations"; channel: PayerChannel; missing: number }
   | { type: "waiting-for-site"; channel: PayerChannel; reason: string }

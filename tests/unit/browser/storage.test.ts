@@ -21,6 +21,7 @@ import {
   listHistory,
   listSessionKeys,
   putAutoPay,
+  raiseAutoPayCap,
   recordAutoPaySpend,
   remainingUnderCap,
   revokeAutoPay,
@@ -157,6 +158,16 @@ describe("auto-pay settings", () => {
     expect((await getAutoPay(owner))?.enabled).toBe(false);
     expect(await listAutoPay({ enabledOnly: true })).toEqual([]);
     expect(await listAutoPay({ contract })).toHaveLength(1);
+  });
+
+  it("raises the cap by a top-up, keeping what was spent", async () => {
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "20", cap: "30" });
+    await recordAutoPaySpend(owner, 30n);
+    expect(remainingUnderCap((await getAutoPay(owner))!)).toBe(0n);
+    const raised = await raiseAutoPayCap(owner, 50n);
+    expect(raised).toMatchObject({ cap: "80", spent: "30" });
+    expect(remainingUnderCap(raised!)).toBe(50n);
+    expect(await raiseAutoPayCap({ ...owner, sender: otherAccount.address }, 5n)).toBeUndefined();
   });
 
   it("does not create a setting when recording a spend for an unknown sender", async () => {
