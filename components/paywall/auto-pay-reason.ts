@@ -3,7 +3,8 @@
  * the spending cap or the per-article limit, or a channel that no longer covers the price.
  */
 import { isAddressEqual } from "viem";
-import { checkAutoPay, remaining } from "@/lib/browser";
+import { remaining } from "@/lib/browser/auto-pay";
+import { checkAutoPay } from "@/lib/browser/autopay";
 import { tokens } from "./format";
 import type { LocalState } from "./local-state";
 import type { SiteTerms } from "./types";

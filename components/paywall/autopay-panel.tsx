@@ -1,6 +1,6 @@
 /** The auto-pay setting of the reader: its limits, an editor for them, and revocation. */
 import { useState } from "react";
-import { putAutoPay, revokeAutoPay, type AutoPaySettings } from "@/lib/browser";
+import { putAutoPay, revokeAutoPay, type AutoPaySettings } from "@/lib/browser/autopay";
 import { parseTokenInput, tokenInput, tokens } from "./format";
 import type { SiteTerms } from "./types";
 

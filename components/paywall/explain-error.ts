@@ -1,5 +1,5 @@
 /** Errors of the paywall's steps, explained to the reader in words. */
-import { isPayerError } from "@/lib/protocol/client";
+import { isPayerError } from "@/lib/protocol/client/errors";
 
 /** Whether `err` (or one of its causes) is the wallet saying the reader declined. */
 export function isUserRejection(err: unknown): boolean {

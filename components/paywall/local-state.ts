@@ -4,14 +4,10 @@
  * browser holds), which are stranded (their session key is elsewhere), and the auto-pay setting.
  */
 import { isAddressEqual, type Address } from "viem";
-import {
-  getAutoPay,
-  getSessionKey,
-  indexedDbChannelStore,
-  remaining,
-  siteChannels,
-  type AutoPaySettings,
-} from "@/lib/browser";
+import { remaining, siteChannels } from "@/lib/browser/auto-pay";
+import { getAutoPay, type AutoPaySettings } from "@/lib/browser/autopay";
+import { indexedDbChannelStore } from "@/lib/browser/channel-store";
+import { getSessionKey } from "@/lib/browser/session-keys";
 import type { PayerChannel } from "@/lib/protocol/client";
 import type { SiteTerms } from "./types";
 

@@ -10,7 +10,10 @@ import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Address } from "viem";
-import { createBrowserPayer, findAutoPayment, remainingUnderCap } from "@/lib/browser";
+// Direct module imports, not the lib/browser barrel: the payer core (viem clients, signing) loads
+// only when a payment starts, so the paywall's first render stays small.
+import { findAutoPayment } from "@/lib/browser/auto-pay";
+import { remainingUnderCap } from "@/lib/browser/autopay";
 import { autoPayReason } from "./auto-pay-reason";
 import { AutoPayPanel } from "./autopay-panel";
 import { ChannelState } from "./channel-state";
@@ -93,6 +96,7 @@ export default function PaywallIsland(props: PaywallProps) {
       setPhase("auto-paying");
       setStatus(`Paying ${tokens(price, terms)} automatically…`);
       try {
+        const { createBrowserPayer } = await import("@/lib/browser/pay");
         const { payArticle } = createBrowserPayer({
           chainId: terms.chainId,
           rpcUrl: terms.rpcUrl,

@@ -2,12 +2,8 @@
  * The browser's {@link PayerChannelStore}: channels in the site's IndexedDB database, one record
  * per (chainId, contract, sender, receiver, openBlock), in the payer core's JSON form.
  */
-import {
-  channelToJson,
-  storedChannelSchema,
-  type PayerChannel,
-  type PayerChannelStore,
-} from "@/lib/protocol/client";
+import { channelToJson, storedChannelSchema } from "@/lib/protocol/client/store";
+import type { PayerChannel, PayerChannelStore } from "@/lib/protocol/client/types";
 import { deleteOne, getAll, putOne, STORES } from "./idb";
 
 /** The record key of a channel: `chainId:contract:sender:receiver:openBlock` in lower case. */
