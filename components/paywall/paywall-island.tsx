@@ -12,7 +12,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Address } from "viem";
 // Direct module imports, not the lib/browser barrel: the payer core (viem clients, signing) loads
 // only when a payment starts, so the paywall's first render stays small.
-import { findAutoPayment } from "@/lib/browser/auto-pay";
+import { findAutoPayment, remaining } from "@/lib/browser/auto-pay";
 import { remainingUnderCap } from "@/lib/browser/autopay";
 import { autoPayReason } from "./auto-pay-reason";
 import { AutoPayPanel } from "./autopay-panel";
@@ -142,6 +142,12 @@ export default function PaywallIsland(props: PaywallProps) {
 
   const report: IslandReport = { setStatus, setError, reload, onPaid };
   const channel = local.usable ?? local.lost[0];
+  // A channel the wallet signs for (confirm each payment) that covers the price: one click pays.
+  const walletPays =
+    local.usable !== undefined &&
+    local.usable.signer.toLowerCase() === local.usable.sender.toLowerCase() &&
+    remaining(local.usable) >= price;
+  const [payNow, setPayNow] = useState(false);
 
   return (
     <div className="paywall-island" data-phase={phase}>
@@ -187,13 +193,16 @@ export default function PaywallIsland(props: PaywallProps) {
           data-testid="wallet-connect"
           onClick={() => {
             setError(undefined);
+            setPayNow(walletPays);
             setPhase("wallet");
           }}
         >
-          Connect wallet
+          {walletPays ? `Pay ${tokens(price, terms)} with your wallet` : "Connect wallet"}
         </button>
       ) : null}
-      {phase === "wallet" ? <PaywallWallet {...props} local={local} report={report} /> : null}
+      {phase === "wallet" ? (
+        <PaywallWallet {...props} local={local} report={report} payNow={payNow} />
+      ) : null}
     </div>
   );
 }

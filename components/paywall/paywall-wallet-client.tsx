@@ -32,6 +32,11 @@ import type { PaywallProps } from "./types";
 export interface PaywallWalletProps extends PaywallProps {
   local: LocalState;
   report: IslandReport;
+  /**
+   * The reader clicked "Pay with your wallet" on a channel the wallet signs for: pay as soon as
+   * the wallet is connected to that sender, without a second click.
+   */
+  payNow?: boolean;
 }
 
 export default function PaywallWallet(props: PaywallWalletProps) {
@@ -81,8 +86,9 @@ function WalletFlow(props: PaywallWalletProps) {
     lookedUp.current = sender;
     void (async () => {
       report.setStatus("Looking up your channel…");
+      let state: LocalState;
       try {
-        let state = await report.reload(sender);
+        state = await report.reload(sender);
         if (!state.usable && state.lost.length === 0) {
           report.setStatus("Looking for your channel on chain…");
           await makePayer().payer.recover({
@@ -104,8 +110,20 @@ function WalletFlow(props: PaywallWalletProps) {
       } catch (err) {
         report.setError(explainError(err));
         report.setStatus("");
+        setReady(sender);
+        return;
       }
       setReady(sender);
+      // One click in confirm-each mode: the click that loaded the wallet asked to pay.
+      const usable = state.usable;
+      if (
+        props.payNow &&
+        usable &&
+        isAddressEqual(usable.signer, sender) &&
+        remaining(usable) >= price
+      ) {
+        await run(() => payFrom(usable));
+      }
     })();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per connected account
   }, [sender, makePayer]);

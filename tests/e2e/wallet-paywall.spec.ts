@@ -132,13 +132,14 @@ test("confirm each payment: one BalanceProof signature per article", async ({
 
   for (const [i, article] of [ARTICLES.why, ARTICLES.closing].entries()) {
     await openPaywall(page, article.path);
-    // Nothing pays by itself in this mode: the reader asks for the wallet and confirms.
-    await page.getByTestId("wallet-connect").click();
-    const pay = page.getByTestId("pay-button");
-    await expect(pay).toBeVisible({ timeout: 20_000 });
+    // Nothing pays by itself in this mode: one click asks the wallet, which signs the proof.
+    const pay = page.getByTestId("wallet-connect");
+    await expect(pay).toHaveText(/^Pay .+ with your wallet$/);
     if (i === 0) await shot(page, "confirm-pay-button");
+    const signed = wallet.typedDataSigned().length;
     await pay.click();
     await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
+    expect(wallet.typedDataSigned().length).toBe(signed + 1);
   }
   expect(wallet.typedDataSigned()).toEqual([
     "Permit",
