@@ -35,7 +35,24 @@ import playwrightConfig from "../playwright.config";
 import { startSiteServer, type SiteServer } from "../tests/helpers/site-server";
 import { ANVIL_KEYS } from "./lib/anvil-keys";
 import { ANVIL_KEY_0 } from "./lib/prepare-site";
-import { injectTestWallet } from "./bench-wallet";
+
+/**
+ * Runs in every page before its scripts: records when `[data-testid=article-body]` first becomes
+ * visible (`window.__benchArticleVisibleAt`, on the document's `performance.now()` clock).
+ */
+const VISIBLE_TIMER = `(() => {
+  const seen = () => {
+    if (window.__benchArticleVisibleAt !== undefined) return;
+    const el = document.querySelector('[data-testid="article-body"]');
+    if (el && el.getBoundingClientRect().height > 0) {
+      window.__benchArticleVisibleAt = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(seen);
+  observer.observe(document, { childList: true, subtree: true, attributeFilter: ["class", "style", "hidden"] });
+})()`;
+import { installTestWallet, PROMPT_METHODS } from "../tests/helpers/test-wallet";
 
 const program = new Command()
   .name("bench:browser")
@@ -285,11 +302,12 @@ async function autoPayTimes(
   let current: Page | undefined;
   try {
     const reader = privateKeyToAccount(READER_KEY);
-    const wallet = await injectTestWallet(context, {
+    const wallet = await installTestWallet(context, {
       rpcUrl: site.rpcUrl,
       address: reader.address,
       chainId: site.deployment.chainId,
     });
+    await context.addInitScript(VISIBLE_TIMER);
     const page = await context.newPage();
     current = page;
     await page.goto(`/articles/${first}`);
@@ -324,7 +342,7 @@ async function autoPayTimes(
         `the article did not appear after open-channel${error ? `: ${error.trim()}` : ""}`,
       );
     }
-    const prompts = wallet.calls.length;
+    wallet.resetCalls();
 
     const times: AutoPayTimes = { navigationToVisible: [], payStartToVisible: [] };
     for (const slug of articles) {
@@ -349,9 +367,7 @@ async function autoPayTimes(
       times.navigationToVisible.push(t.visibleAt);
       times.payStartToVisible.push(t.visibleAt - t.payStart);
     }
-    const extra = wallet.calls
-      .slice(prompts)
-      .filter((m) => m === "eth_signTypedData_v4" || m === "eth_sendTransaction");
+    const extra = PROMPT_METHODS.filter((m) => wallet.count(m) > 0);
     if (extra.length > 0)
       throw new NotMeasured(`auto-pay asked the wallet to sign (${extra.join(", ")})`);
     return times;

@@ -150,9 +150,11 @@ export async function installTestWallet(
       }
     },
   );
-  await context.addInitScript(pageScript, {
-    binding: BINDING,
-    chainId: `0x${opts.chainId.toString(16)}`,
+  const args = { binding: BINDING, chainId: `0x${opts.chainId.toString(16)}` };
+  // Sent as source text. Under tsx (the bench scripts) esbuild's keepNames wraps functions in
+  // calls to a `__name` helper that does not exist in the page: a local no-op stands in for it.
+  await context.addInitScript({
+    content: `(() => { const __name = (fn) => fn; (${pageScript.toString()})(${JSON.stringify(args)}); })();`,
   });
 
   return {
