@@ -1,6 +1,7 @@
 /** The auto-pay setting of the reader: its limits, an editor for them, and revocation. */
 import { useState } from "react";
 import { putAutoPay, revokeAutoPay, type AutoPaySettings } from "@/lib/browser/autopay";
+import { LimitsFields } from "./limits-fields";
 import { parseTokenInput, tokenInput, tokens } from "./format";
 import type { SiteTerms } from "./types";
 
@@ -73,24 +74,7 @@ export function AutoPayPanel({
       </p>
       {editing ? (
         <div className="paywall-form">
-          <label>
-            Most per article ({terms.tokenSymbol})
-            <input
-              data-testid="per-article-max"
-              inputMode="decimal"
-              value={max}
-              onChange={(e) => setMax(e.target.value)}
-            />
-          </label>
-          <label>
-            Spending cap ({terms.tokenSymbol})
-            <input
-              data-testid="spending-cap"
-              inputMode="decimal"
-              value={cap}
-              onChange={(e) => setCap(e.target.value)}
-            />
-          </label>
+          <LimitsFields terms={terms} max={max} cap={cap} onMax={setMax} onCap={setCap} />
           {invalid ? <p className="paywall-invalid">{invalid}</p> : null}
           <button type="button" onClick={save}>
             Save

@@ -7,6 +7,7 @@ import { useState, type ReactNode } from "react";
 import type { PayerEvent } from "@/lib/protocol/client";
 import type { PayMode } from "@/lib/browser";
 import { parseTokenInput, tokenInput, tokens } from "./format";
+import { LimitsFields } from "./limits-fields";
 import { advance, allDone, failActive, initialSteps, OpenSteps, type Steps } from "./open-steps";
 import type { SiteTerms } from "./types";
 
@@ -179,24 +180,7 @@ export function OpenForm({
         </div>
         {mode === "auto" ? (
           <div className="limits">
-            <label>
-              Most per article ({terms.tokenSymbol})
-              <input
-                data-testid="per-article-max"
-                inputMode="decimal"
-                value={max}
-                onChange={(e) => setMax(e.target.value)}
-              />
-            </label>
-            <label>
-              Spending cap ({terms.tokenSymbol})
-              <input
-                data-testid="spending-cap"
-                inputMode="decimal"
-                value={capText}
-                onChange={(e) => setCap(e.target.value)}
-              />
-            </label>
+            <LimitsFields terms={terms} max={max} cap={capText} onMax={setMax} onCap={setCap} />
           </div>
         ) : null}
         {invalid ? <p className="paywall-invalid">{invalid}</p> : null}
