@@ -69,6 +69,17 @@ describe("images of a paid article", () => {
     expect(images(await res.text())).toEqual([]);
   });
 
+  it("grants are added per render, never kept with the cached HTML", () => {
+    const md = "Text\n\n![k](/media/kitten.jpg)";
+    expect(images(renderMarkdown(md, { grant: () => "1.a" }))).toEqual([
+      "/media/kitten.jpg?grant=1.a",
+    ]);
+    expect(images(renderMarkdown(md, { grant: () => "2.b" }))).toEqual([
+      "/media/kitten.jpg?grant=2.b",
+    ]);
+    expect(images(renderMarkdown(md))).toEqual(["/media/kitten.jpg"]);
+  });
+
   it("only the site's own media survive in article Markdown", () => {
     const html = renderMarkdown(
       "![a](/media/kitten.jpg) ![b](https://evil.example/x.png) ![c](/media/../x) <img src=/api/1/stats>",
