@@ -28,7 +28,13 @@ async function openWalletPage(page: Page): Promise<void> {
   const connect = page.getByRole("button", { name: /connect wallet/i });
   const channels = page.getByRole("heading", { name: "Your channels to this site" });
   await expect(connect.or(channels)).toBeVisible({ timeout: 30_000 });
-  if (await connect.isVisible()) {
+  // A wallet connected on the paywall reconnects by itself: RainbowKit shows "Connect Wallet"
+  // while wagmi reconnects, and clicking it then races the reconnection. Ask only if it does not.
+  const reconnected = await channels.waitFor({ state: "visible", timeout: 20_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!reconnected) {
     await connect.click();
     await chooseMetaMask(page);
   }
