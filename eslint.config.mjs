@@ -24,6 +24,8 @@ const serverGlue = [
   "@/lib/watchtower/*",
   "@/lib/auth",
   "@/lib/auth/*",
+  "@/lib/admin",
+  "@/lib/admin/*",
   "@/app/*",
 ];
 

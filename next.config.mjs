@@ -27,6 +27,10 @@ const nextConfig = {
     "keccak",
     "@prisma/adapter-better-sqlite3",
   ],
+  experimental: {
+    // Image uploads from the admin pages go through a server action (lib/admin: 5 MiB per file).
+    serverActions: { bodySizeLimit: "6mb" },
+  },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

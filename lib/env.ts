@@ -117,6 +117,11 @@ export const envSchema = z.object({
   UPSTREAM_URL: z.string().url().optional(),
   /** Price of one upstream request in token base units (a decimal uint192). */
   UPSTREAM_PRICE: uint192Schema.default(10n ** 18n),
+  /**
+   * Where images uploaded from the admin pages are stored (seeded media stay in content/media).
+   * Back it up with the database.
+   */
+  MEDIA_UPLOAD_DIR: z.string().min(1).default("data/media"),
   /** Public base URL of the site (SIWE domain checks use its host). */
   SITE_URL: z.string().url().default("http://127.0.0.1:3000"),
 });

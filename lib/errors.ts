@@ -50,12 +50,44 @@ export class BadRequestError extends AppError {
   }
 }
 
-/** Maps any thrown value to a JSON response without leaking internals. */
-export function errorResponse(err: unknown): Response {
+/** Machine-readable error codes, one per status the site answers with. */
+export const ERROR_CODES = {
+  400: "bad_request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  500: "internal",
+  502: "bad_gateway",
+  503: "unavailable",
+} as const;
+export type ErrorStatus = keyof typeof ERROR_CODES;
+export type ErrorCode = (typeof ERROR_CODES)[ErrorStatus];
+
+/** A thrown value as the client may see it: status, code, message and any extra fields. */
+export interface TranslatedError {
+  status: ErrorStatus;
+  code: ErrorCode;
+  error: string;
+  details?: Readonly<Record<string, string | number | null>>;
+}
+
+/**
+ * The one error translator: maps any thrown value to what the client is told, without leaking
+ * internals (anything not meant to be shown is logged and becomes a 500 "internal error").
+ */
+export function translateError(err: unknown): TranslatedError {
   if (err instanceof AppError && err.expose) {
+    const status = (err.status in ERROR_CODES ? err.status : 500) as ErrorStatus;
     const details = err instanceof BadRequestError ? err.details : undefined;
-    return Response.json({ ...details, error: err.message }, { status: err.status });
+    return { status, code: ERROR_CODES[status], error: err.message, details };
   }
   console.error(err);
-  return Response.json({ error: "internal error" }, { status: 500 });
+  return { status: 500, code: "internal", error: "internal error" };
+}
+
+/** Maps any thrown value to a JSON response `{ error, code, ...details }` without leaking internals. */
+export function errorResponse(err: unknown): Response {
+  const t = translateError(err);
+  return Response.json({ ...t.details, error: t.error, code: t.code }, { status: t.status });
 }

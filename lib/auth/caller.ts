@@ -7,13 +7,14 @@ import { isAddressEqual, type Address } from "viem";
 import { receiverAccount } from "@/lib/chain/config";
 import { env } from "@/lib/env";
 import { BadRequestError } from "@/lib/errors";
-import { readSession } from "./session";
+import { readSessionCookie, SESSION_COOKIE, readCookie } from "./session";
 
 /** The authenticated identity of a request. `address` is absent for the bearer token. */
 export type Caller =
   | { kind: "operator"; address?: Address }
   | { kind: "user"; address: Address }
   | { kind: "anonymous" };
+export type OperatorCaller = Caller & { kind: "operator" };
 
 /** Whether `address` may operate the site: the receiver or one of ADMIN_ADDRESSES. */
 export function isOperatorAddress(address: Address): boolean {
@@ -28,26 +29,74 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-function bearerToken(req: Request): string | undefined {
-  const header = req.headers.get("authorization");
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+function bearerToken(authorization: string | null | undefined): string | undefined {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }
 
+/** What identifies a caller: the `Authorization` header and the session cookie's value. */
+export interface Credentials {
+  authorization?: string | null;
+  /** The sealed `rdn_session` cookie value. */
+  session?: string | null;
+}
+
 /**
- * Identifies the caller: `Authorization: Bearer <API_TOKEN>` → operator; otherwise the SIWE
- * session cookie → operator (receiver/admin) or user; otherwise anonymous. A wrong bearer token
- * does not authenticate (the session, if any, still applies).
+ * Identifies the caller from its credentials: `Authorization: Bearer <API_TOKEN>` → operator;
+ * otherwise the SIWE session cookie → operator (receiver/admin) or user; otherwise anonymous. A
+ * wrong bearer token does not authenticate (the session, if any, still applies). Route handlers
+ * use {@link getCaller}; React Server Components and server actions `lib/auth/server.ts`.
  */
-export async function getCaller(req: Request): Promise<Caller> {
-  const token = bearerToken(req);
+export async function callerFrom(credentials: Credentials): Promise<Caller> {
+  const token = bearerToken(credentials.authorization);
   const expected = env().API_TOKEN;
   if (token && expected && safeEqual(token, expected)) return { kind: "operator" };
-  const session = await readSession(req);
+  const session = await readSessionCookie(credentials.session ?? undefined);
   if (!session) return { kind: "anonymous" };
   return isOperatorAddress(session.address)
     ? { kind: "operator", address: session.address }
     : { kind: "user", address: session.address };
+}
+
+/** The caller of a route handler (see {@link callerFrom}). */
+export function getCaller(req: Request): Promise<Caller> {
+  return callerFrom({
+    authorization: req.headers.get("authorization"),
+    session: readCookie(req.headers.get("cookie"), SESSION_COOKIE),
+  });
+}
+
+/** Who may call an operation: the operator, the operator or the named sender, or anybody. */
+export type AuthRule =
+  { kind: "operator" } | { kind: "sender"; sender: Address } | { kind: "none" };
+
+/**
+ * Checks `caller` against `rule`.
+ *
+ * @throws {@link BadRequestError} 401 when not authenticated, 403 when signed in as someone else
+ */
+export function authorize(caller: Caller, rule: AuthRule): void {
+  if (rule.kind === "none" || caller.kind === "operator") return;
+  if (rule.kind === "operator") {
+    if (caller.kind === "user") {
+      throw new BadRequestError(
+        `forbidden: ${caller.address} is not an operator of this site`,
+        403,
+      );
+    }
+    throw new BadRequestError(UNAUTHENTICATED, 401);
+  }
+  if (caller.kind === "user") {
+    if (isAddressEqual(caller.address, rule.sender)) return;
+    throw new BadRequestError(
+      `forbidden: signed in as ${caller.address}, not as the sender ${rule.sender}`,
+      403,
+    );
+  }
+  throw new BadRequestError(
+    "authentication required: sign in with Ethereum as the sender (or as the operator)",
+    401,
+  );
 }
 
 const UNAUTHENTICATED =
@@ -58,13 +107,10 @@ const UNAUTHENTICATED =
  *
  * @throws {@link BadRequestError} 401 when not authenticated, 403 when signed in as someone else
  */
-export async function requireOperator(req: Request): Promise<Caller & { kind: "operator" }> {
+export async function requireOperator(req: Request): Promise<OperatorCaller> {
   const caller = await getCaller(req);
-  if (caller.kind === "operator") return caller;
-  if (caller.kind === "user") {
-    throw new BadRequestError(`forbidden: ${caller.address} is not an operator of this site`, 403);
-  }
-  throw new BadRequestError(UNAUTHENTICATED, 401);
+  authorize(caller, { kind: "operator" });
+  return caller as OperatorCaller;
 }
 
 /**
@@ -74,16 +120,6 @@ export async function requireOperator(req: Request): Promise<Caller & { kind: "o
  */
 export async function requireSenderOrOperator(req: Request, sender: Address): Promise<Caller> {
   const caller = await getCaller(req);
-  if (caller.kind === "operator") return caller;
-  if (caller.kind === "user") {
-    if (isAddressEqual(caller.address, sender)) return caller;
-    throw new BadRequestError(
-      `forbidden: signed in as ${caller.address}, not as the sender ${sender}`,
-      403,
-    );
-  }
-  throw new BadRequestError(
-    "authentication required: sign in with Ethereum as the sender (or as the operator)",
-    401,
-  );
+  authorize(caller, { kind: "sender", sender });
+  return caller;
 }

@@ -72,9 +72,16 @@ export function clearSessionCookie(): string {
  * secret, tampered), or it is older than {@link SESSION_TTL_SECONDS}. Without SESSION_SECRET every
  * request is anonymous.
  */
-export async function readSession(req: Request, now = Date.now()): Promise<Session | null> {
+export function readSession(req: Request, now = Date.now()): Promise<Session | null> {
+  return readSessionCookie(readCookie(req.headers.get("cookie"), SESSION_COOKIE), now);
+}
+
+/** The session sealed in an `rdn_session` cookie value (see {@link readSession}). */
+export async function readSessionCookie(
+  sealed: string | undefined,
+  now = Date.now(),
+): Promise<Session | null> {
   const secret = env().SESSION_SECRET;
-  const sealed = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   if (!secret || !sealed) return null;
   let data: unknown;
   try {

@@ -446,7 +446,7 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     const settled = await json(
       await close(reader.address, 54, { balance: "5", balance_signature: sig }),
     );
-    expect(settled).toEqual({ status: 409, body: { error: "channel is already settled" } });
+    expect(settled).toEqual({ status: 409, body: { error: "channel is already settled", code: "conflict" } });
 
     const unknownSig = await proofFor(site, { reader, openBlock: 55 }, 5n);
     const unknown = await json(
@@ -468,7 +468,7 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
       );
       expect(res).toEqual({
         status: 409,
-        body: { error: "balance changed, retry with the latest proof" },
+        body: { error: "balance changed, retry with the latest proof", code: "conflict" },
       });
     } finally {
       stale.mockRestore();
@@ -485,6 +485,7 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
       status: 409,
       body: {
         error: "balance: is not the last accepted balance of this channel",
+        code: "conflict",
         balance: "5",
         balance_signature: row.signature,
       },

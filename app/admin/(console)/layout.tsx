@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { AdminNav } from "@/components/admin/admin-nav-client";
+import { SignOutButton } from "@/components/admin/sign-out-button-client";
+import { requireOperatorPage } from "@/lib/auth/server";
+import "@/components/admin/admin.css";
+
+export const metadata: Metadata = {
+  title: { default: "Admin", template: "%s · Admin · Paychan Press" },
+  robots: { index: false },
+};
+
+// The admin console: every page below also checks the operator itself (a layout is not re-rendered
+// on client navigation, so it cannot be the only guard).
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  const operator = await requireOperatorPage("/admin");
+  return (
+    <div className="admin-shell" data-testid="admin-shell">
+      <aside className="admin-side">
+        <AdminNav />
+        <div className="admin-who">
+          <span className="muted">Signed in as</span>
+          <code data-testid="admin-address">{operator.address ?? "API token"}</code>
+          <SignOutButton />
+        </div>
+      </aside>
+      <div className="admin-main">{children}</div>
+    </div>
+  );
+}
