@@ -142,6 +142,15 @@ export function env(): Env {
   return cached;
 }
 
+/**
+ * Where a variable's value comes from: the environment, or the schema's default (an empty string
+ * counts as unset).
+ */
+export function envSource(name: keyof Env): "env" | "default" {
+  const value = process.env[name];
+  return value === undefined || value === "" ? "default" : "env";
+}
+
 /** Forget the parsed environment (tests change process.env between cases). */
 export function resetEnv(): void {
   cached = undefined;

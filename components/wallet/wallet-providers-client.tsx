@@ -6,27 +6,55 @@
  * server-rendered, and keeping it out of the page's first bundle keeps the page small.
  */
 import "@rainbow-me/rainbowkit/styles.css";
-import { lightTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
+import {
+  lightTheme,
+  RainbowKitAuthenticationProvider,
+  RainbowKitProvider,
+  type AuthenticationConfig,
+} from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { WagmiProvider } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
 import { walletConfig } from "./wallet-config";
 
-/** Wraps `children` in the wallet providers for the site's chain. */
-export function WalletProviders({ terms, children }: { terms: SiteTerms; children: ReactNode }) {
+/**
+ * Wraps `children` in the wallet providers for the site's chain. With `authentication`, connecting
+ * a wallet goes on to Sign-In with Ethereum in RainbowKit's dialog (the admin sign-in page).
+ */
+export function WalletProviders({
+  terms,
+  authentication,
+  children,
+}: {
+  terms: SiteTerms;
+  authentication?: AuthenticationConfig<string>;
+  children: ReactNode;
+}) {
   const [config] = useState(() => walletConfig(terms));
   const [queryClient] = useState(() => new QueryClient());
+  const rainbow = (
+    <RainbowKitProvider
+      initialChain={terms.chainId}
+      modalSize="compact"
+      theme={lightTheme({ accentColor: "#4b3fd6", borderRadius: "medium" })}
+    >
+      {children}
+    </RainbowKitProvider>
+  );
   return (
     <WagmiProvider config={config}>
       <QueryClientProvider client={queryClient}>
-        <RainbowKitProvider
-          initialChain={terms.chainId}
-          modalSize="compact"
-          theme={lightTheme({ accentColor: "#4b3fd6", borderRadius: "medium" })}
-        >
-          {children}
-        </RainbowKitProvider>
+        {authentication ? (
+          <RainbowKitAuthenticationProvider
+            adapter={authentication.adapter}
+            status={authentication.status}
+          >
+            {rainbow}
+          </RainbowKitAuthenticationProvider>
+        ) : (
+          rainbow
+        )}
       </QueryClientProvider>
     </WagmiProvider>
   );
