@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   Chain          ${rpcUrl} (chain id ${deployment.chainId})
   Channels       ${deployment.contract}
   Token (TKN)    ${deployment.token}
-  Receiver       anvil account 0 (0xf39F…2266)
+  Receiver       anvil account 0 (0xf39F…2266): sign in at ${siteUrl}/admin with it
   Readers        anvil accounts 1–9: import one into your wallet; mint() gives 50 TKN per 0.1 ETH
 
   Press Ctrl-C to stop.
