@@ -13,6 +13,7 @@ import { articlePrice } from "@/lib/content/article-price";
 import { errorResponse } from "@/lib/errors";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
+import { countChallenge } from "./challenge-counter";
 import { BASE_SECURITY_HEADERS } from "./security-headers";
 import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
 
@@ -108,6 +109,7 @@ export async function articleGate(
       );
     }
     if (decision.type === "payment-required") {
+      if (!head && !prefetch) countChallenge(resource);
       if (!document && !rsc) {
         return pricedHeaders(
           json(Response.json(decision.body, { status: 402 })),

@@ -1,4 +1,5 @@
 import { errorResponse } from "@/lib/errors";
+import { countChallenge } from "./challenge-counter";
 import { decidePayment, type Paid } from "./decide";
 import { htmlDocument, paywallBox } from "./html";
 import { GRANT_PARAM } from "./verdict";
@@ -28,6 +29,11 @@ export interface PaymentOptions<P, T> {
    * images of a paid article are linked with one.
    */
   grantPath?: (params: P) => string;
+  /**
+   * Count this route's 402 answers for the dashboard's conversion figures. Only for a bounded set
+   * of resource names (stored files): a name made from the request path would let anybody add rows.
+   */
+  countChallenges?: boolean;
 }
 
 type RouteContext<P> = { params: Promise<P> };
@@ -107,9 +113,11 @@ export function withPayment<P, T>(
       if (price === 0n)
         return finish(await handler(req, { params, item, payment: { type: "free" } }), { head });
 
+      const resource =
+        options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`;
       const decision = await decidePayment(req, {
         price,
-        resource: options.resource?.(item, req, params) ?? `${req.method} ${pathname}${search}`,
+        resource,
         // HEAD only announces the price: its proof, if any, is neither checked nor charged.
         announceOnly: head,
         grant: options.grantPath && {
@@ -123,6 +131,7 @@ export function withPayment<P, T>(
           { head, priced: true },
         );
       if (decision.type === "payment-required") {
+        if (!head && options.countChallenges) countChallenge(resource);
         if (wantsHtml(req)) {
           const body = htmlDocument("Payment required", paywallBox(decision.info));
           return finish(

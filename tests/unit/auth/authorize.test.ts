@@ -1,3 +1,4 @@
+import type { Address } from "viem";
 import { describe, expect, it } from "vitest";
 import { authorize, type AuthRule, type Caller } from "@/lib/auth/caller";
 import {
@@ -8,8 +9,8 @@ import {
   translateError,
 } from "@/lib/errors";
 
-const A = "0x00000000000000000000000000000000000000aA" as const;
-const B = "0x00000000000000000000000000000000000000bB" as const;
+const A: Address = "0x00000000000000000000000000000000000000aA";
+const B: Address = "0x00000000000000000000000000000000000000bB";
 
 const operator: Caller = { kind: "operator", address: A };
 const token: Caller = { kind: "operator" };
@@ -17,7 +18,7 @@ const readerA: Caller = { kind: "user", address: A };
 const readerB: Caller = { kind: "user", address: B };
 const anonymous: Caller = { kind: "anonymous" };
 
-const forSender = (sender: typeof A): AuthRule => ({ kind: "sender", sender });
+const forSender = (sender: Address): AuthRule => ({ kind: "sender", sender });
 
 describe("authorize", () => {
   it.each<[string, Caller, AuthRule, number | null]>([
@@ -27,7 +28,7 @@ describe("authorize", () => {
     ["anonymous → operator rule", anonymous, { kind: "operator" }, 401],
     ["operator → sender rule", operator, forSender(B), null],
     ["the sender → sender rule", readerB, forSender(B), null],
-    ["the sender, other case → sender rule", readerB, forSender(B.toLowerCase() as typeof B), null],
+    ["the sender, other case → sender rule", readerB, forSender(B.toLowerCase() as Address), null],
     ["another reader → sender rule", readerA, forSender(B), 403],
     ["anonymous → sender rule", anonymous, forSender(B), 401],
     ["anonymous → none", anonymous, { kind: "none" }, null],

@@ -1,0 +1,75 @@
+import type { Metadata } from "next";
+import { AlertList } from "@/components/admin/dashboard/alert-list";
+import { IndexerStatus } from "@/components/admin/dashboard/indexer-status";
+import { PeriodLinks } from "@/components/admin/dashboard/period-links";
+import { RevenueChart } from "@/components/admin/dashboard/revenue-chart-client";
+import { RevenueSeriesTable } from "@/components/admin/dashboard/revenue-series-table";
+import {
+  RevenueArticlesTable,
+  RevenueAuthorsTable,
+} from "@/components/admin/dashboard/revenue-tables";
+import { StatFigures } from "@/components/admin/dashboard/stat-figures";
+import { loadDashboard } from "@/lib/admin/dashboard";
+import { revenueBreakdown } from "@/lib/admin/revenue";
+import { loadRevenueData } from "@/lib/admin/revenue-data";
+import {
+  PERIODS,
+  revenueSeries,
+  seriesRange,
+  SERIES_LENGTH,
+  type Period,
+} from "@/lib/admin/revenue-series";
+import { requireOperatorPage } from "@/lib/auth/server";
+import { formatToken } from "@/lib/format";
+import "@/components/admin/dashboard/dashboard.css";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+const PERIOD_NAMES: Record<Period, string> = { day: "days", week: "ISO weeks", month: "months" };
+
+// GET /admin — the operator's dashboard: figures, indexer, alerts and revenue (?period=day|week|month)
+export default async function DashboardPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ period?: string | string[] }>;
+}) {
+  await requireOperatorPage("/admin");
+  const { period: asked } = await searchParams;
+  const period = PERIODS.find((p) => p === asked) ?? "day";
+  const now = new Date();
+  const range = seriesRange(period, now);
+  const [dashboard, data] = await Promise.all([loadDashboard(now), loadRevenueData()]);
+  const series = revenueSeries(data.payments, period, range);
+  const breakdown = revenueBreakdown(data.payments, data.articles, data.challenges);
+  const shown = breakdown.articles.filter((a) => a.payments > 0 || a.challenges > 0);
+
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <AlertList alerts={dashboard.alerts} />
+      <StatFigures stats={dashboard.stats} />
+      <IndexerStatus indexer={dashboard.indexer} />
+      <section className="admin-card" aria-labelledby="revenue-heading">
+        <h2 id="revenue-heading">Revenue</h2>
+        <p>
+          All time: <strong data-testid="revenue-total">{formatToken(breakdown.total)}</strong> from{" "}
+          {breakdown.payments} payments.
+        </p>
+        <PeriodLinks current={period} />
+        <div data-testid="revenue-chart">
+          <RevenueChart points={series} />
+        </div>
+        <RevenueSeriesTable
+          points={series}
+          caption={`Revenue of the last ${SERIES_LENGTH[period]} ${PERIOD_NAMES[period]} (UTC)`}
+        />
+      </section>
+      <RevenueArticlesTable
+        articles={shown}
+        other={breakdown.other}
+        hidden={breakdown.articles.length - shown.length}
+      />
+      <RevenueAuthorsTable authors={breakdown.authors} />
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import { formatEther } from "viem";
+import { formatToken } from "@/lib/format";
+
+/** The receiver's figures as the dashboard shows them. */
+export interface StatFiguresProps {
+  depositSum: bigint;
+  openChannels: number;
+  pendingChannels: number;
+  balanceSum: bigint;
+  uniqueSenders: number;
+  liquidBalance: bigint;
+  receiverEth: bigint;
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <div className="admin-figure">
+      <span className="label">{label}</span>
+      <span className="value" data-testid={testId}>
+        {value}
+      </span>
+    </div>
+  );
+}
+
+/** The receiver's totals over its channels and its balances on chain; "—" when unknown. */
+export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
+  const na = "—";
+  return (
+    <section className="admin-card" aria-labelledby="stats-heading">
+      <h2 id="stats-heading">Channels and balances</h2>
+      <div className="admin-grid">
+        <Figure
+          label="Deposits (live channels)"
+          testId="stat-deposits"
+          value={stats ? formatToken(stats.depositSum) : na}
+        />
+        <Figure
+          label="Open channels"
+          testId="stat-open-channels"
+          value={stats ? String(stats.openChannels) : na}
+        />
+        <Figure
+          label="Closing channels"
+          testId="stat-closing-channels"
+          value={stats ? String(stats.pendingChannels) : na}
+        />
+        <Figure
+          label="Unspent (accumulated, not settled)"
+          testId="stat-unspent"
+          value={stats ? formatToken(stats.balanceSum) : na}
+        />
+        <Figure
+          label="Unique readers"
+          testId="stat-readers"
+          value={stats ? String(stats.uniqueSenders) : na}
+        />
+        <Figure
+          label="Liquid token balance"
+          testId="stat-liquid"
+          value={stats ? formatToken(stats.liquidBalance) : na}
+        />
+        <Figure
+          label="Receiver ETH"
+          testId="stat-receiver-eth"
+          value={stats ? `${formatEther(stats.receiverEth)} ETH` : na}
+        />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Counts the 402 answers per resource (`article:<slug>`, `media:<path>`, `upstream:<url>` …): the
+ * denominator of the 402 → paid conversion on the admin dashboard. The paid hot path only
+ * increments a Map; the counts reach `ResourceChallenge` in one short transaction every
+ * {@link FLUSH_INTERVAL_MS} (one upsert per resource, `count = count + n`) and, best effort, when
+ * the process exits. Counts are statistics: a crash loses at most one interval of them.
+ */
+import type Database from "better-sqlite3";
+import { sqlite } from "@/lib/db/sqlite";
+
+/** How often pending counts are written. */
+export const FLUSH_INTERVAL_MS = 2000;
+/**
+ * Most distinct resources held between two flushes: upstream resources are named after the URL
+ * asked for, so a client could otherwise grow the Map without bound. Further names are dropped.
+ */
+export const MAX_PENDING_RESOURCES = 10_000;
+
+interface CounterState {
+  pending: Map<string, number>;
+  timer?: ReturnType<typeof setInterval>;
+  exitHook?: boolean;
+  stmt?: { conn: Database.Database; upsert: Database.Statement<[string, number, string]> };
+}
+
+// One state per process: the proxy and the route handlers are separate bundles of the same
+// process, each with its own copy of this module.
+const globalForCounter = globalThis as unknown as { paychanChallenges?: CounterState };
+
+function state(): CounterState {
+  globalForCounter.paychanChallenges ??= { pending: new Map() };
+  return globalForCounter.paychanChallenges;
+}
+
+/**
+ * Counts one 402 answer for `resource`. Call it only for answers a reader or program actually
+ * received: never for HEAD or the client router's prefetches.
+ */
+export function countChallenge(resource: string): void {
+  const s = state();
+  const n = s.pending.get(resource);
+  if (n !== undefined) s.pending.set(resource, n + 1);
+  else if (s.pending.size < MAX_PENDING_RESOURCES) s.pending.set(resource, 1);
+  if (!s.timer) start(s);
+}
+
+function start(s: CounterState): void {
+  s.timer = setInterval(() => {
+    try {
+      flushChallenges();
+    } catch (err) {
+      // Kept for the next interval (a locked database, a closed connection in tests).
+      console.warn("402 counts not written yet:", err instanceof Error ? err.message : err);
+    }
+  }, FLUSH_INTERVAL_MS);
+  s.timer.unref();
+  if (!s.exitHook) {
+    s.exitHook = true;
+    // better-sqlite3 is synchronous, so the last counts can still be written on exit.
+    process.once("exit", () => {
+      try {
+        flushChallenges();
+      } catch {
+        // best effort
+      }
+    });
+  }
+}
+
+function upsertStatement(s: CounterState): Database.Statement<[string, number, string]> {
+  const conn = sqlite();
+  if (s.stmt?.conn !== conn) {
+    s.stmt = {
+      conn,
+      upsert: conn.prepare(
+        `INSERT INTO ResourceChallenge (resource, count, updatedAt) VALUES (?, ?, ?)
+         ON CONFLICT(resource) DO UPDATE SET count = count + excluded.count,
+                                             updatedAt = excluded.updatedAt`,
+      ),
+    };
+  }
+  return s.stmt.upsert;
+}
+
+/**
+ * Writes the pending counts now, in one transaction; returns how many resources were written.
+ * On failure (e.g. the database is locked) the counts stay pending and the error is thrown.
+ */
+export function flushChallenges(): number {
+  const s = state();
+  if (s.pending.size === 0) return 0;
+  const batch = s.pending;
+  s.pending = new Map();
+  try {
+    const upsert = upsertStatement(s);
+    const now = new Date().toISOString();
+    s.stmt!.conn.transaction(() => {
+      for (const [resource, n] of batch) upsert.run(resource, n, now);
+    })();
+    return batch.size;
+  } catch (err) {
+    // Put the batch back, merged with whatever arrived meanwhile.
+    for (const [resource, n] of s.pending) batch.set(resource, (batch.get(resource) ?? 0) + n);
+    s.pending = batch;
+    throw err;
+  }
+}
+
+/** Counts not written yet (for tests and diagnostics). */
+export function pendingChallenges(): ReadonlyMap<string, number> {
+  return state().pending;
+}
