@@ -1,4 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
+import {
+  matchUpstreamRoute,
+  underPrefix,
+  UPSTREAM_ROUTE_BASE,
+} from "@/lib/content/upstream-routes";
 import { env } from "@/lib/env";
 import { articleGate, articleSlug, INTERNAL_HEADERS } from "@/lib/paywall/article-gate";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
@@ -13,7 +18,8 @@ function rpcOrigin(): string {
  * Runs for React pages (articles included) and for paid paths that contain a percent sign:
  * - a path whose percent-encoding is not UTF-8 gets 400 here (Next itself answers such a path on
  *   a dynamic route with an unlogged 500 in production);
- * - the configured paywalled-upstream prefix is mapped onto the /upstream route;
+ * - paywalled-upstream prefixes (UPSTREAM_PREFIX onto /upstream, those configured on the admin
+ *   pages onto /upstream-route/<id>) are mapped onto their paid route;
  * - article pages are paid for here (lib/paywall/article-gate.ts): the article page renders only
  *   with this proxy's signed verdict, an unpaid visit gets the paywall page with status 402;
  * - pages get a per-request CSP nonce, which Next puts on its own scripts.
@@ -26,10 +32,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     const res = malformedPathResponse(pathname);
     return new NextResponse(res.body, { status: res.status, headers: res.headers });
   }
-  const prefix = env().UPSTREAM_PREFIX.replace(/\/+$/, "");
-  if (prefix !== "/upstream" && (pathname === prefix || pathname.startsWith(`${prefix}/`))) {
+  const upstream = upstreamPath(pathname);
+  if (upstream !== undefined) {
+    if (upstream === pathname) return NextResponse.next();
     const url = req.nextUrl.clone();
-    url.pathname = `/upstream${pathname.slice(prefix.length)}`;
+    url.pathname = upstream;
     // The route sets the headers (a sandboxing CSP for upstream content).
     return NextResponse.rewrite(url, { request: { headers: withoutInternal(req.headers) } });
   }
@@ -55,6 +62,23 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("Content-Security-Policy", csp);
   return res;
+}
+
+/**
+ * The paid route serving `pathname` when it falls under a paywalled upstream: the longest of the
+ * prefixes configured on the admin pages and UPSTREAM_PREFIX wins. The internal route of the
+ * configured ones is served as it is (its own sandboxing headers, no page CSP). Undefined for
+ * anything else.
+ */
+function upstreamPath(pathname: string): string | undefined {
+  if (underPrefix(pathname, UPSTREAM_ROUTE_BASE)) return pathname;
+  const prefix = env().UPSTREAM_PREFIX.replace(/\/+$/, "");
+  const envMatch = prefix !== "/upstream" && underPrefix(pathname, prefix);
+  const route = matchUpstreamRoute(pathname);
+  if (route && !(envMatch && prefix.length > route.prefix.length)) {
+    return `${UPSTREAM_ROUTE_BASE}/${route.id}${pathname.slice(route.prefix.length)}`;
+  }
+  return envMatch ? `/upstream${pathname.slice(prefix.length)}` : undefined;
 }
 
 /** The request headers with every header only the proxy may set removed. */

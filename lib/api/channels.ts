@@ -1,7 +1,7 @@
 /**
  * Channel queries of the operator API and their wire shape.
  */
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { db } from "@/lib/db/client";
 import type { Channel } from "@/lib/db/generated/client";
 import { BadRequestError } from "@/lib/errors";
@@ -34,6 +34,68 @@ export type ChannelJson = {
 
 /** {@link ChannelJson} plus the last accepted balance proof, for the single-channel route. */
 export type ChannelDetailJson = ChannelJson & { balance_signature: string | null };
+
+/** A stored channel as domain values (amounts bigint), for the operator's pages and actions. */
+export type ChannelRecord = {
+  sender: Address;
+  openBlock: number;
+  receiver: Address;
+  signer: Address;
+  state: ChannelJson["state"];
+  confirmed: boolean;
+  /** Confirmed deposit. */
+  deposit: bigint;
+  /** Last accepted cumulative balance. */
+  balance: bigint;
+  /** Proof of `balance` by the signer; `null` while nothing was paid. */
+  balanceSignature: Hex | null;
+  withdrawn: bigint;
+  /** What the receiver may still collect: balance − withdrawn, never negative. */
+  unclaimed: bigint;
+  closeSigned: boolean;
+  settleBlock: number | null;
+  closingBalance: bigint | null;
+  /** Watchtower: null | pending | submitted | no-eth | done. */
+  dispute: string | null;
+  disputeTx: Hex | null;
+  disputeError: string | null;
+  disputeBalance: bigint | null;
+};
+
+/** Maps a stored channel to domain values. */
+export function toChannelRecord(c: Channel): ChannelRecord {
+  const balance = BigInt(c.balance);
+  const withdrawn = BigInt(c.withdrawn);
+  return {
+    sender: c.sender as Address,
+    openBlock: c.openBlock,
+    receiver: c.receiver as Address,
+    signer: c.signer as Address,
+    state: c.state as ChannelRecord["state"],
+    confirmed: c.confirmed,
+    deposit: BigInt(c.deposit),
+    balance,
+    balanceSignature: c.signature as Hex | null,
+    withdrawn,
+    unclaimed: balance > withdrawn ? balance - withdrawn : 0n,
+    closeSigned: c.closeSigned,
+    settleBlock: c.settleBlock,
+    closingBalance: c.closingBalance === null ? null : BigInt(c.closingBalance),
+    dispute: c.dispute,
+    disputeTx: c.disputeTx as Hex | null,
+    disputeError: c.disputeError,
+    disputeBalance: c.disputeBalance === null ? null : BigInt(c.disputeBalance),
+  };
+}
+
+/**
+ * The stored channel `(sender, openBlock)`, or `null` when there is none.
+ *
+ * @param sender - checksummed sender address
+ */
+export async function findChannel(sender: Address, openBlock: number): Promise<Channel | null> {
+  return db().channel.findUnique({ where: { sender_openBlock: { sender, openBlock } } });
+}
 
 /** Maps a stored channel to its wire shape. */
 export function toChannelJson(c: Channel): ChannelJson {
@@ -79,7 +141,7 @@ export async function listChannels(params: {
  * @throws {@link BadRequestError} 404 when the channel is unknown
  */
 export async function getChannel(sender: Address, openBlock: number): Promise<ChannelDetailJson> {
-  const row = await db().channel.findUnique({ where: { sender_openBlock: { sender, openBlock } } });
+  const row = await findChannel(sender, openBlock);
   if (!row)
     throw new BadRequestError(`no channel from ${sender} opened in block ${openBlock}`, 404);
   return { ...toChannelJson(row), balance_signature: row.signature };

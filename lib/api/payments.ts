@@ -49,7 +49,7 @@ export type PaymentJson = { resource: string; amount: string; balance: string; c
 type Row = { resource: string; amount: string; balance: string; createdAt: string | number };
 
 /** A stored DateTime: ISO text (the paywall's hot path) or unix milliseconds (Prisma). */
-function storedDate(v: string | number): Date {
+export function storedDate(v: string | number): Date {
   return new Date(typeof v === "number" || /^\d+$/.test(v) ? Number(v) : v);
 }
 

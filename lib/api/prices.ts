@@ -48,7 +48,8 @@ export interface PricesJson {
 const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
 
 /**
- * Lists every paid resource of the site with its price, and the deployment to pay on.
+ * Lists every paid resource of the site with its price (published articles only; the upstreams of
+ * UPSTREAM_URL and of the admin pages), and the deployment to pay on.
  *
  * @throws {@link ConfigError} (503) or {@link ChainUnavailableError} (502) when the chain
  *   configuration cannot be loaded
@@ -58,12 +59,17 @@ const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS
 export async function listPrices(): Promise<PricesJson> {
   const { deployment, receiver } = await chainConfig();
   const e = env();
-  const [articles, media] = await Promise.all([
+  const [articles, media, upstreams] = await Promise.all([
     db().article.findMany({
+      where: { published: true },
       select: { slug: true, title: true, price: true },
       orderBy: { slug: "asc" },
     }),
     db().media.findMany({ select: { path: true, price: true }, orderBy: { path: "asc" } }),
+    db().upstreamRoute.findMany({
+      select: { prefix: true, price: true },
+      orderBy: { prefix: "asc" },
+    }),
   ]);
   const resources: PricedResource[] = [];
   for (const a of articles) {
@@ -115,6 +121,18 @@ export async function listPrices(): Promise<PricesJson> {
       price_label: label(e.UPSTREAM_PRICE),
       kind: "upstream",
       title: "Content of the paywalled upstream site, per request",
+    });
+  }
+  for (const u of upstreams) {
+    const price = BigInt(u.price);
+    if (price === 0n) continue;
+    resources.push({
+      path: `${u.prefix}/{path}`,
+      method: "GET",
+      price: price.toString(),
+      price_label: label(price),
+      kind: "upstream",
+      title: `Content under ${u.prefix}, per request`,
     });
   }
   return {

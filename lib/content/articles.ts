@@ -3,6 +3,7 @@ import sanitizeHtml from "sanitize-html";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { GRANT_PARAM } from "@/lib/paywall/verdict";
+import { SLUG_RE } from "./slug";
 
 export interface ArticleRecord {
   slug: string;
@@ -17,16 +18,29 @@ export interface ArticleRecord {
   infobox: Record<string, string>;
 }
 
-const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,120}$/;
+/** What an article slug may be: its path segment under `/articles/` and its payment resource name. */
+export { SLUG_RE };
 
 const infoboxSchema = z.record(z.string(), z.string());
 
-/** The article with this slug, or undefined (also for slugs that cannot exist). */
+/**
+ * The published article with this slug, or undefined (also for drafts and for slugs that cannot
+ * exist: readers never see a draft).
+ */
 export async function findArticle(slug: string): Promise<ArticleRecord | undefined> {
   if (!SLUG_RE.test(slug)) return undefined;
   const a = await db().article.findUnique({ where: { slug } });
-  if (!a) return undefined;
-  return { ...a, price: BigInt(a.price), infobox: parseInfobox(a.infobox) };
+  if (!a?.published) return undefined;
+  return {
+    slug: a.slug,
+    title: a.title,
+    author: a.author,
+    teaser: a.teaser,
+    body: a.body,
+    price: BigInt(a.price),
+    category: a.category,
+    infobox: parseInfobox(a.infobox),
+  };
 }
 
 function parseInfobox(json: string): Record<string, string> {

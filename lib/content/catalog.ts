@@ -1,17 +1,24 @@
-/** The home page's lists: newest, most read (by accepted payments), categories. */
+/** The home page's lists: newest, most read (by accepted payments), categories. Drafts never show. */
 import { db } from "@/lib/db/client";
 import type { Article } from "@/lib/db/generated/client";
 
 const RESOURCE_PREFIX = "article:";
 
+/** Only published articles are listed anywhere readers look. */
+const PUBLISHED = { published: true } as const;
+
 /** The newest articles. */
 export function newestArticles(take = 12): Promise<Article[]> {
-  return db().article.findMany({ orderBy: [{ publishedAt: "desc" }, { id: "desc" }], take });
+  return db().article.findMany({
+    where: PUBLISHED,
+    orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
+    take,
+  });
 }
 
 /** The site's own articles (no category), oldest first. */
 export function editorialArticles(): Promise<Article[]> {
-  return db().article.findMany({ where: { category: "" }, orderBy: { id: "asc" } });
+  return db().article.findMany({ where: { ...PUBLISHED, category: "" }, orderBy: { id: "asc" } });
 }
 
 /** Articles with the most accepted payments (Payment rows for `article:<slug>`), with the count. */
@@ -21,22 +28,25 @@ export async function mostReadArticles(take = 5): Promise<{ article: Article; re
     where: { resource: { startsWith: RESOURCE_PREFIX } },
     _count: { resource: true },
     orderBy: { _count: { resource: "desc" } },
-    take,
+    // Some of the most read may be drafts now: ask for more than needed.
+    take: take * 4,
   });
   const slugs = counts.map((c) => c.resource.slice(RESOURCE_PREFIX.length));
-  const rows = await db().article.findMany({ where: { slug: { in: slugs } } });
+  const rows = await db().article.findMany({ where: { ...PUBLISHED, slug: { in: slugs } } });
   const bySlug = new Map(rows.map((a) => [a.slug, a]));
-  return counts.flatMap((c, i) => {
-    const article = bySlug.get(slugs[i]!);
-    return article ? [{ article, reads: c._count.resource }] : [];
-  });
+  return counts
+    .flatMap((c, i) => {
+      const article = bySlug.get(slugs[i]!);
+      return article ? [{ article, reads: c._count.resource }] : [];
+    })
+    .slice(0, take);
 }
 
 /** Categories with their article counts, by name ("" — uncategorised — left out). */
 export async function articleCategories(): Promise<{ name: string; count: number }[]> {
   const groups = await db().article.groupBy({
     by: ["category"],
-    where: { category: { not: "" } },
+    where: { ...PUBLISHED, category: { not: "" } },
     _count: { category: true },
     orderBy: { category: "asc" },
   });
@@ -45,7 +55,7 @@ export async function articleCategories(): Promise<{ name: string; count: number
 
 /** The articles of one category, by title. */
 export function articlesInCategory(category: string): Promise<Article[]> {
-  return db().article.findMany({ where: { category }, orderBy: { title: "asc" } });
+  return db().article.findMany({ where: { ...PUBLISHED, category }, orderBy: { title: "asc" } });
 }
 
 /** A category name for display: "east-n-southeast-asia" → "East & Southeast Asia". */
@@ -58,7 +68,7 @@ export function categoryLabel(name: string): string {
 
 /** The median article price (token base units): the basis of a reader's default deposit. */
 export async function typicalArticlePrice(): Promise<bigint> {
-  const rows = await db().article.findMany({ select: { price: true } });
+  const rows = await db().article.findMany({ where: PUBLISHED, select: { price: true } });
   const prices = rows.map((r) => BigInt(r.price)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return prices[Math.floor(prices.length / 2)] ?? 0n;
 }

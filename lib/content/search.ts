@@ -21,14 +21,18 @@ export function ftsQuery(input: string): string | undefined {
   return words.length ? words.map((w) => `"${w}"*`).join(" ") : undefined;
 }
 
-/** Articles matching `input`, best first (FTS5 bm25 rank). */
+/** Published articles matching `input`, best first (FTS5 bm25 rank). */
 export async function searchArticles(input: string): Promise<Article[]> {
   const query = ftsQuery(input.slice(0, 200));
   if (!query) return [];
+  // Drafts are left out before the limit, so they never take a result's place.
   const hits = await db().$queryRaw<{ slug: string }[]>`
-    SELECT slug FROM "ArticleSearch" WHERE "ArticleSearch" MATCH ${query}
-    ORDER BY rank LIMIT ${MAX_RESULTS}`;
-  const rows = await db().article.findMany({ where: { slug: { in: hits.map((h) => h.slug) } } });
+    SELECT s.slug FROM "ArticleSearch" s JOIN "Article" a ON a."id" = s.rowid
+    WHERE "ArticleSearch" MATCH ${query} AND a."published" = 1
+    ORDER BY s.rank LIMIT ${MAX_RESULTS}`;
+  const rows = await db().article.findMany({
+    where: { slug: { in: hits.map((h) => h.slug) }, published: true },
+  });
   const bySlug = new Map(rows.map((a) => [a.slug, a]));
   return hits.flatMap((h) => bySlug.get(h.slug) ?? []);
 }

@@ -10,6 +10,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { articlePrice } from "@/lib/content/article-price";
+import { SLUG_RE } from "@/lib/content/slug";
 import { errorResponse } from "@/lib/errors";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
@@ -22,8 +23,6 @@ export const PAYWALL_REASON_HEADER = "x-paychan-paywall";
 
 /** Request headers only the proxy may set: deleted from every incoming request. */
 export const INTERNAL_HEADERS = [VERDICT_HEADER, PAYWALL_REASON_HEADER] as const;
-
-const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,120}$/;
 
 /** The slug of an article path (`/articles/<slug>`, an optional trailing slash), or undefined. */
 export function articleSlug(pathname: string): string | undefined {

@@ -8,4 +8,4 @@ export {
 } from "./decide-dispute";
 export { decideReplacement, bumpFees, replacementPolicy } from "./replacement-fees";
 export { runWatchtower, type DisputeReport } from "./run-watchtower";
-export { withdrawChannels, type Withdrawal } from "./withdraw-channels";
+export { withdrawChannel, withdrawChannels, type Withdrawal } from "./withdraw-channels";

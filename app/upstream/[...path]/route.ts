@@ -1,3 +1,4 @@
+import { upstreamTarget } from "@/lib/content/upstream-routes";
 import { env } from "@/lib/env";
 import { fetchUpstream } from "@/lib/paywall/upstream";
 import { withPayment } from "@/lib/paywall/with-payment";
@@ -18,13 +19,8 @@ export const GET = withPayment<{ path: string[] }, URL>(
   {
     load: (req, { path }) => {
       const base = env().UPSTREAM_URL;
-      if (!base || path.some((s) => s === ".." || s === ".")) return undefined;
-      const url = new URL(
-        path.map(encodeURIComponent).join("/"),
-        base.endsWith("/") ? base : `${base}/`,
-      );
-      url.search = new URL(req.url).search;
-      return url;
+      if (!base || path.length === 0) return undefined;
+      return upstreamTarget(base, path, new URL(req.url).search);
     },
     price: () => env().UPSTREAM_PRICE,
     // Named after the URL fetched: `/a/b` and `/a%2Fb` are different upstream resources.

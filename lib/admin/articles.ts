@@ -1,0 +1,178 @@
+/**
+ * Articles as the operator manages them: drafts included, created and edited from the admin
+ * pages. Readers' paths (lib/content) read the same rows afresh, so every change applies to the
+ * next request; a price change applies to new payments only (recorded amounts never change).
+ */
+import { parseInput } from "@/lib/api/params";
+import { renderMarkdown } from "@/lib/content/articles";
+import { db } from "@/lib/db/client";
+import { BadRequestError } from "@/lib/errors";
+import {
+  articleFieldsSchema,
+  newArticleSchema,
+  slugSchema,
+  type ArticleForm,
+} from "./content-validation";
+
+/**
+ * `publishedAt` of a draft that was never published (the column cannot be null): the first publish
+ * replaces it with the time of publishing.
+ */
+export const NEVER_PUBLISHED = new Date(0);
+
+/** One row of the articles table. */
+export interface AdminArticleRow {
+  slug: string;
+  title: string;
+  author: string;
+  category: string;
+  price: bigint;
+  published: boolean;
+  /** Undefined while the article has never been published. */
+  publishedAt?: Date;
+  updatedAt?: Date;
+}
+
+/** An article with everything the edit form shows. */
+export interface AdminArticle extends AdminArticleRow {
+  teaser: string;
+  body: string;
+}
+
+type Row = {
+  slug: string;
+  title: string;
+  author: string;
+  category: string;
+  price: string;
+  published: boolean;
+  publishedAt: Date;
+  updatedAt: Date | null;
+};
+
+function toRow(a: Row): AdminArticleRow {
+  return {
+    slug: a.slug,
+    title: a.title,
+    author: a.author,
+    category: a.category,
+    price: BigInt(a.price),
+    published: a.published,
+    publishedAt: a.publishedAt.getTime() === NEVER_PUBLISHED.getTime() ? undefined : a.publishedAt,
+    updatedAt: a.updatedAt ?? undefined,
+  };
+}
+
+const toAdmin = (a: Row & { teaser: string; body: string }): AdminArticle => ({
+  ...toRow(a),
+  teaser: a.teaser,
+  body: a.body,
+});
+
+/** Every article, drafts included: drafts first, then the newest. */
+export async function listAdminArticles(): Promise<AdminArticleRow[]> {
+  const rows = await db().article.findMany({
+    orderBy: [{ published: "asc" }, { publishedAt: "desc" }, { id: "desc" }],
+    select: {
+      slug: true,
+      title: true,
+      author: true,
+      category: true,
+      price: true,
+      published: true,
+      publishedAt: true,
+      updatedAt: true,
+    },
+  });
+  return rows.map(toRow);
+}
+
+/**
+ * The article with this slug, drafts included.
+ *
+ * @throws {@link BadRequestError} 404 when there is none
+ */
+export async function getAdminArticle(slug: string): Promise<AdminArticle> {
+  const a = await db().article.findUnique({ where: { slug: parseInput(slugSchema, slug) } });
+  if (!a) throw new BadRequestError(`slug: no article ${slug}`, 404);
+  return toAdmin(a);
+}
+
+/**
+ * Creates an article from the form: a draft unless `published` is set.
+ *
+ * @throws {@link BadRequestError} 400 naming the bad field, 409 when the slug is taken
+ */
+export async function createArticle(form: ArticleForm): Promise<AdminArticle> {
+  const input = parseInput(newArticleSchema, form);
+  const taken = await db().article.findUnique({
+    where: { slug: input.slug },
+    select: { id: true },
+  });
+  if (taken) throw new BadRequestError(`slug: ${input.slug} is taken`, 409);
+  const { price, published, ...fields } = input;
+  try {
+    const a = await db().article.create({
+      data: {
+        ...fields,
+        price: price.toString(),
+        published,
+        publishedAt: published ? new Date() : NEVER_PUBLISHED,
+      },
+    });
+    return toAdmin(a);
+  } catch (err) {
+    // Created by someone else between the check and the insert.
+    if ((err as { code?: string }).code === "P2002")
+      throw new BadRequestError(`slug: ${input.slug} is taken`, 409);
+    throw err;
+  }
+}
+
+/**
+ * Saves the form over the article `slug` (its slug never changes: payments name it). The new price
+ * applies to payments from now on.
+ *
+ * @throws {@link BadRequestError} 400 naming the bad field, 404 when there is no such article
+ */
+export async function updateArticle(slug: string, form: ArticleForm): Promise<AdminArticle> {
+  const current = await getAdminArticle(slug);
+  if (form.slug !== undefined && form.slug.trim() !== current.slug)
+    throw new BadRequestError("slug: cannot change after creation");
+  const { price, published, ...fields } = parseInput(articleFieldsSchema, form);
+  const a = await db().article.update({
+    where: { slug: current.slug },
+    data: {
+      ...fields,
+      price: price.toString(),
+      published,
+      updatedAt: new Date(),
+      ...(published && !current.publishedAt ? { publishedAt: new Date() } : {}),
+    },
+  });
+  return toAdmin(a);
+}
+
+/**
+ * Publishes or unpublishes an article. A draft is invisible to readers (404, left out of every
+ * list); the first publish sets `publishedAt`.
+ *
+ * @throws {@link BadRequestError} 404 when there is no such article
+ */
+export async function setArticlePublished(slug: string, published: boolean): Promise<AdminArticle> {
+  const current = await getAdminArticle(slug);
+  const a = await db().article.update({
+    where: { slug: current.slug },
+    data: {
+      published,
+      updatedAt: new Date(),
+      ...(published && !current.publishedAt ? { publishedAt: new Date() } : {}),
+    },
+  });
+  return toAdmin(a);
+}
+
+/** The body as readers will see it: Markdown rendered and sanitised (only this site's images). */
+export function previewArticleBody(body: string): string {
+  return renderMarkdown(body);
+}

@@ -1,0 +1,104 @@
+/**
+ * Paywalled upstreams configured from the admin pages (`UpstreamRoute` rows). Each change drops
+ * the proxy's in-memory copy of the rows in this process; other processes see it within a second.
+ */
+import { z } from "zod";
+import { parseInput } from "@/lib/api/params";
+import { forgetUpstreamRoutes, underPrefix } from "@/lib/content/upstream-routes";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { BadRequestError } from "@/lib/errors";
+import { tokenPriceSchema, upstreamPrefixSchema, upstreamUrlSchema } from "./content-validation";
+import { isSitePath } from "./upstream-site-paths";
+
+/** One configured upstream. */
+export interface AdminUpstream {
+  id: number;
+  prefix: string;
+  url: string;
+  price: bigint;
+  createdAt: Date;
+}
+
+/** What the upstream form sends (as typed). */
+export interface UpstreamForm {
+  prefix: string;
+  url: string;
+  price: string;
+}
+
+const upstreamSchema = z.object({
+  prefix: upstreamPrefixSchema,
+  url: upstreamUrlSchema,
+  price: tokenPriceSchema,
+});
+const editSchema = upstreamSchema.pick({ url: true, price: true });
+
+type Row = { id: number; prefix: string; url: string; price: string; createdAt: Date };
+const toAdmin = (r: Row): AdminUpstream => ({ ...r, price: BigInt(r.price) });
+
+/** Every configured upstream, by prefix. */
+export async function listUpstreams(): Promise<AdminUpstream[]> {
+  const rows = await db().upstreamRoute.findMany({ orderBy: { prefix: "asc" } });
+  return rows.map(toAdmin);
+}
+
+/**
+ * Configures a paywalled upstream: requests under `prefix` are fetched from `url` at `price`.
+ *
+ * @throws {@link BadRequestError} 400 naming the bad field; 409 when the prefix is one of the
+ *   site's own paths, falls under UPSTREAM_PREFIX or is already configured
+ */
+export async function createUpstream(form: UpstreamForm): Promise<AdminUpstream> {
+  const { prefix, url, price } = parseInput(upstreamSchema, form);
+  if (isSitePath(prefix))
+    throw new BadRequestError(`prefix: ${prefix} collides with the site's own paths`, 409);
+  const envPrefix = env().UPSTREAM_PREFIX.replace(/\/+$/, "");
+  if (env().UPSTREAM_URL && underPrefix(prefix, envPrefix))
+    throw new BadRequestError(`prefix: ${prefix} is served by UPSTREAM_PREFIX ${envPrefix}`, 409);
+  const taken = await db().upstreamRoute.findUnique({ where: { prefix }, select: { id: true } });
+  if (taken) throw new BadRequestError(`prefix: ${prefix} is taken`, 409);
+  try {
+    const row = await db().upstreamRoute.create({
+      data: { prefix, url, price: price.toString() },
+    });
+    return toAdmin(row);
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002")
+      throw new BadRequestError(`prefix: ${prefix} is taken`, 409);
+    throw err;
+  } finally {
+    forgetUpstreamRoutes();
+  }
+}
+
+/**
+ * Changes the URL and price of the upstream at `prefix` (new payments pay the new price).
+ *
+ * @throws {@link BadRequestError} 400 naming the bad field, 404 when no upstream has that prefix
+ */
+export async function updateUpstream(
+  prefix: string,
+  form: Omit<UpstreamForm, "prefix">,
+): Promise<AdminUpstream> {
+  const { url, price } = parseInput(editSchema, form);
+  const existing = await db().upstreamRoute.findUnique({ where: { prefix } });
+  if (!existing) throw new BadRequestError(`prefix: no upstream at ${prefix}`, 404);
+  const row = await db().upstreamRoute.update({
+    where: { prefix },
+    data: { url, price: price.toString() },
+  });
+  forgetUpstreamRoutes();
+  return toAdmin(row);
+}
+
+/**
+ * Removes the upstream at `prefix`: its paths answer 404 from now on.
+ *
+ * @throws {@link BadRequestError} 404 when no upstream has that prefix
+ */
+export async function deleteUpstream(prefix: string): Promise<void> {
+  const { count } = await db().upstreamRoute.deleteMany({ where: { prefix } });
+  forgetUpstreamRoutes();
+  if (count === 0) throw new BadRequestError(`prefix: no upstream at ${prefix}`, 404);
+}

@@ -1,0 +1,195 @@
+/**
+ * Articles managed from the admin pages (lib/admin/articles.ts), against the real proxy, the real
+ * database and anvil: a new article is paid at its price, a price change applies to the next
+ * payment only, a draft is invisible to readers everywhere, and bad input is refused by field.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as pricesRoute } from "@/app/api/1/prices/route";
+import {
+  createArticle,
+  getAdminArticle,
+  listAdminArticles,
+  previewArticleBody,
+  setArticlePublished,
+  updateArticle,
+} from "@/lib/admin/articles";
+import type { ArticleForm } from "@/lib/admin/content-validation";
+import { articlePrice } from "@/lib/content/article-price";
+import { findArticle } from "@/lib/content/articles";
+import { articleCategories, newestArticles } from "@/lib/content/catalog";
+import { searchArticles } from "@/lib/content/search";
+import { db } from "@/lib/db/client";
+import { BadRequestError } from "@/lib/errors";
+import { articleRoute } from "../../helpers/article-route";
+import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
+import { setupSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+
+let f: SiteFixture;
+let reader: SiteFixture["readers"][number];
+let openBlock: number;
+let balance = 0n;
+
+setupSiteFixture(async (site) => {
+  f = site;
+  reader = f.readers[0]!;
+  openBlock = await f.openChannel(reader, 100n * TOKEN);
+  await indexChannel(f, reader, openBlock, 100n * TOKEN);
+});
+
+const form = (overrides: Partial<ArticleForm> = {}): ArticleForm => ({
+  slug: "harbour-lights",
+  title: "Harbour lights",
+  teaser: "Why the harbour glows at night.",
+  author: "Ada Quill",
+  category: "coastal-notes",
+  price: "0.25",
+  body: "The **harbour** glows.\n\n![the quay](/media/kitten.jpg)",
+  published: true,
+  ...overrides,
+});
+
+const get = (slug: string, headers: Record<string, string> = {}) =>
+  articleRoute(
+    new Request(`${BASE}/articles/${slug}`, {
+      headers: { accept: "application/json", ...headers },
+    }),
+  );
+
+/** Pays `price` more on the reader's channel for the article. */
+async function pay(slug: string, price: bigint): Promise<Response> {
+  const next = balance + price;
+  const sig = await proof(f, reader, reader.address, openBlock, next);
+  const res = await get(slug, paymentHeaders(reader.address, openBlock, next, sig));
+  if (res.status === 200) balance = next;
+  return res;
+}
+
+async function pricePaths(): Promise<string[]> {
+  const body = (await (await pricesRoute()).json()) as { resources: { path: string }[] };
+  return body.resources.map((r) => r.path);
+}
+
+async function refusal(p: Promise<unknown>): Promise<{ status: number; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BadRequestError);
+  return { status: (err as BadRequestError).status, message: (err as Error).message };
+}
+
+describe("a published article", () => {
+  beforeAll(async () => {
+    await createArticle(form());
+  });
+
+  it("is sold through the proxy at its price, and a price change applies to new payments only", async () => {
+    const unpaid = await get("harbour-lights");
+    expect(unpaid.status).toBe(402);
+    expect(unpaid.headers.get("RDN-Price")).toBe((TOKEN / 4n).toString());
+
+    const paid = await pay("harbour-lights", TOKEN / 4n);
+    expect(paid.status).toBe(200);
+    expect(await paid.text()).toContain("<strong>harbour</strong>");
+    const first = await db().payment.findFirstOrThrow({
+      where: { resource: "article:harbour-lights" },
+    });
+    expect(first.amount).toBe((TOKEN / 4n).toString());
+
+    await updateArticle("harbour-lights", form({ price: "0.5", title: "Harbour lights, revised" }));
+    const again = await get("harbour-lights");
+    expect(again.headers.get("RDN-Price")).toBe((TOKEN / 2n).toString());
+    expect(await db().payment.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({
+      amount: (TOKEN / 4n).toString(),
+    });
+    const a = await getAdminArticle("harbour-lights");
+    expect(a.title).toBe("Harbour lights, revised");
+    expect(a.updatedAt).toBeInstanceOf(Date);
+    expect((await pricePaths()).includes("/articles/harbour-lights")).toBe(true);
+  });
+
+  it("unpublished, is gone for readers: 404, no price, no lists, no search, not for sale", async () => {
+    await setArticlePublished("harbour-lights", false);
+    expect((await get("harbour-lights")).status).toBe(404);
+    expect(articlePrice("harbour-lights")).toBeUndefined();
+    expect(await findArticle("harbour-lights")).toBeUndefined();
+    expect((await newestArticles()).map((a) => a.slug)).not.toContain("harbour-lights");
+    expect((await articleCategories()).map((c) => c.name)).not.toContain("coastal-notes");
+    expect((await searchArticles("harbour glows")).map((a) => a.slug)).toEqual([]);
+    expect(await pricePaths()).not.toContain("/articles/harbour-lights");
+    const row = (await listAdminArticles()).find((a) => a.slug === "harbour-lights");
+    expect(row?.published).toBe(false);
+
+    await setArticlePublished("harbour-lights", true);
+    expect((await get("harbour-lights")).status).toBe(402);
+    expect((await searchArticles("harbour glows")).map((a) => a.slug)).toEqual(["harbour-lights"]);
+  });
+});
+
+describe("a draft", () => {
+  it("starts unpublished unless published is chosen; the first publish sets publishedAt", async () => {
+    const draft = await createArticle(form({ slug: "quiet-draft", published: false }));
+    expect(draft.published).toBe(false);
+    expect(draft.publishedAt).toBeUndefined();
+    expect((await get("quiet-draft")).status).toBe(404);
+    expect(await pricePaths()).not.toContain("/articles/quiet-draft");
+
+    const before = Date.now();
+    const published = await setArticlePublished("quiet-draft", true);
+    expect(published.publishedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const res = await get("quiet-draft");
+    expect(res.status).toBe(402);
+    expect(res.headers.get("RDN-Price")).toBe((TOKEN / 4n).toString());
+    // A later unpublish and publish keeps the first publishing time.
+    await setArticlePublished("quiet-draft", false);
+    const republished = await setArticlePublished("quiet-draft", true);
+    expect(republished.publishedAt).toEqual(published.publishedAt);
+  });
+});
+
+describe("refusals", () => {
+  it.each([
+    ["a bad slug", form({ slug: "Bad Slug" }), 400, /^slug: must be lowercase/],
+    ["a slug with a slash", form({ slug: "a/b" }), 400, /^slug: /],
+    [
+      "a price that is not an amount",
+      form({ slug: "p1", price: "abc" }),
+      400,
+      /^price: must be a token amount like 0.25$/,
+    ],
+    ["a price of 0", form({ slug: "p2", price: "0" }), 400, /^price: must be more than 0$/],
+    [
+      "more than 18 decimals",
+      form({ slug: "p3", price: "0.0000000000000000001" }),
+      400,
+      /^price: /,
+    ],
+    ["an empty title", form({ slug: "p4", title: "  " }), 400, /^title: /],
+    ["a bad category", form({ slug: "p5", category: "Not Ok" }), 400, /^category: /],
+  ])("%s is a 400 naming the field", async (_name, input, status, message) => {
+    const r = await refusal(createArticle(input));
+    expect(r.status).toBe(status);
+    expect(r.message).toMatch(message);
+  });
+
+  it("a taken slug is a 409, and a slug cannot change", async () => {
+    await createArticle(form({ slug: "taken-one" }));
+    expect(await refusal(createArticle(form({ slug: "taken-one" })))).toEqual({
+      status: 409,
+      message: "slug: taken-one is taken",
+    });
+    const r = await refusal(updateArticle("taken-one", form({ slug: "other-one" })));
+    expect(r).toEqual({ status: 400, message: "slug: cannot change after creation" });
+    expect((await refusal(updateArticle("no-such", form({ slug: undefined })))).status).toBe(404);
+  });
+});
+
+it("the preview is the sanitised render readers get", () => {
+  const html = previewArticleBody(
+    "# T\n\n**bold** <script>alert(1)</script>\n\n![ok](/media/a.png) ![no](https://evil.example/x.png)",
+  );
+  expect(html).toContain("<strong>bold</strong>");
+  expect(html).toContain('<img src="/media/a.png" alt="ok"');
+  expect(html).not.toContain("script");
+  expect(html).not.toContain("evil.example");
+});

@@ -1,0 +1,208 @@
+/**
+ * Paywalled upstreams configured from the admin pages (lib/admin/upstreams.ts) through the real
+ * proxy and paid route, with a real HTTP upstream: sold at the row's price, longest prefix first,
+ * edits seen within a second without a restart, and no way to reach an unconfigured URL or to take
+ * one of the site's own paths.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as pricesRoute } from "@/app/api/1/prices/route";
+import { GET as upstreamRoute } from "@/app/upstream-route/[id]/[[...path]]/route";
+import {
+  createUpstream,
+  deleteUpstream,
+  listUpstreams,
+  updateUpstream,
+} from "@/lib/admin/upstreams";
+import { sqlite } from "@/lib/db/sqlite";
+import { BadRequestError } from "@/lib/errors";
+import { proxy } from "@/proxy";
+import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
+import { setupSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+
+let f: SiteFixture;
+let reader: SiteFixture["readers"][number];
+let openBlock: number;
+let balance = 0n;
+let server: Server;
+let origin: string;
+const hits: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    hits.push(req.url ?? "");
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`upstream ${req.url}`);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => server?.close());
+
+setupSiteFixture(async (site) => {
+  f = site;
+  reader = f.readers[2]!;
+  openBlock = await f.openChannel(reader, 100n * TOKEN);
+  await indexChannel(f, reader, openBlock, 100n * TOKEN);
+});
+
+/** A request as the site answers it: the proxy, then the route it rewrote to (if any). */
+async function site(pathAndQuery: string, headers: Record<string, string> = {}) {
+  const res = await proxy(new NextRequest(`${BASE}${pathAndQuery}`, { headers }));
+  const rewrite = res.headers.get("x-middleware-rewrite");
+  if (!rewrite) return { routed: false as const, res };
+  const url = new URL(rewrite);
+  const [, base, id, ...rest] = url.pathname.split("/");
+  expect(base).toBe("upstream-route");
+  return { routed: true as const, res: await internal(url, id!, rest, headers) };
+}
+
+/** A request straight to the internal route. */
+function internal(url: URL, id: string, rest: string[], headers: Record<string, string> = {}) {
+  const params = { id, path: rest.length ? rest.map(decodeURIComponent) : undefined };
+  return upstreamRoute(new Request(url, { headers }), { params: Promise.resolve(params) });
+}
+
+async function pay(pathAndQuery: string, price: bigint) {
+  const next = balance + price;
+  const sig = await proof(f, reader, reader.address, openBlock, next);
+  const { res } = await site(pathAndQuery, paymentHeaders(reader.address, openBlock, next, sig));
+  if (res.status === 200) balance = next;
+  return res;
+}
+
+async function refusal(p: Promise<unknown>): Promise<[number, string]> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BadRequestError);
+  return [(err as BadRequestError).status, (err as Error).message];
+}
+
+describe("a configured upstream", () => {
+  beforeAll(async () => {
+    await createUpstream({ prefix: "/docs", url: `${origin}/base`, price: "0.01" });
+  });
+
+  it("answers 402 at its price and, paid, the upstream's body for the path and query", async () => {
+    const unpaid = await site("/docs/guide/intro?x=1");
+    expect(unpaid.routed).toBe(true);
+    expect(unpaid.res.status).toBe(402);
+    expect(unpaid.res.headers.get("RDN-Price")).toBe((TOKEN / 100n).toString());
+    expect(hits).toEqual([]);
+    const paid = await pay("/docs/guide/intro?x=1", TOKEN / 100n);
+    expect(paid.status).toBe(200);
+    expect(await paid.text()).toBe("upstream /base/guide/intro?x=1");
+    expect(paid.headers.get("content-security-policy")).toContain("sandbox");
+    // The prefix itself is the base URL.
+    expect(await (await pay("/docs", TOKEN / 100n)).text()).toBe("upstream /base");
+  });
+
+  it("the longest prefix wins; pages outside every prefix are not touched", async () => {
+    await createUpstream({ prefix: "/docs/v2", url: `${origin}/two`, price: "0.02" });
+    const unpaid = await site("/docs/v2/a");
+    expect(unpaid.res.headers.get("RDN-Price")).toBe((TOKEN / 50n).toString());
+    expect(await (await pay("/docs/v2/a", TOKEN / 50n)).text()).toBe("upstream /two/a");
+    expect((await site("/docs-other/a")).routed).toBe(false);
+    expect((await site("/wallet")).routed).toBe(false);
+  });
+
+  it("edits apply without a restart: at once here, within a second from another process", async () => {
+    await updateUpstream("/docs", { url: `${origin}/moved`, price: "0.03" });
+    const moved = await site("/docs/x");
+    expect(moved.res.headers.get("RDN-Price")).toBe(((3n * TOKEN) / 100n).toString());
+    // Another process (a second server) writes the table directly.
+    sqlite().prepare("UPDATE UpstreamRoute SET price = ? WHERE prefix = ?").run("4", "/docs");
+    const deadline = Date.now() + 1300;
+    let price: string | null = null;
+    while (Date.now() < deadline && price !== "4") {
+      price = (await site("/docs/x")).res.headers.get("RDN-Price");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(price).toBe("4");
+    expect(await (await pay("/docs/x", 4n)).text()).toBe("upstream /moved/x");
+  });
+
+  it("is listed for sale, and after deletion its paths are no longer routed", async () => {
+    const body = (await (await pricesRoute()).json()) as { resources: { path: string }[] };
+    expect(body.resources.map((r) => r.path)).toContain("/docs/v2/{path}");
+    const v2 = (await listUpstreams()).find((u) => u.prefix === "/docs/v2")!;
+    await deleteUpstream("/docs/v2");
+    const after = await site("/docs/v2/a");
+    // Falls under /docs now.
+    expect(after.res.headers.get("RDN-Price")).toBe("4");
+    // The deleted route's id reaches nothing any more.
+    const direct = await internal(new URL(`${BASE}/upstream-route/${v2.id}/a`), String(v2.id), [
+      "a",
+    ]);
+    expect(direct.status).toBe(404);
+    expect(await refusal(deleteUpstream("/docs/v2"))).toEqual([
+      404,
+      "prefix: no upstream at /docs/v2",
+    ]);
+  });
+
+  it("a direct request to the internal route reaches only a configured URL", async () => {
+    const docs = (await listUpstreams()).find((u) => u.prefix === "/docs")!;
+    const url = (p: string) => new URL(`${BASE}/upstream-route/${p}`);
+    expect((await internal(url("999/a"), "999", ["a"])).status).toBe(404);
+    expect((await internal(url("x/a"), "x", ["a"])).status).toBe(404);
+    expect((await internal(url(`${docs.id}/..`), String(docs.id), [".."])).status).toBe(404);
+    const hitsBefore = hits.length;
+    const ok = await internal(url(`${docs.id}/a`), String(docs.id), ["a"]);
+    expect(ok.status).toBe(402);
+    expect(hits.length).toBe(hitsBefore);
+    // Through the proxy the internal path is served as it is (never rewritten elsewhere).
+    const res = await proxy(new NextRequest(`${BASE}/upstream-route/${docs.id}/a`));
+    expect(res.headers.get("x-middleware-rewrite")).toBeNull();
+    expect(res.headers.get("x-middleware-next")).toBe("1");
+  });
+});
+
+describe("refusals", () => {
+  const ok = { url: "http://127.0.0.1:9/x", price: "1" };
+  it.each([
+    ["/api", 409, /^prefix: \/api collides with the site's own paths$/],
+    ["/admin/tools", 409, /collides/],
+    ["/articles", 409, /collides/],
+    ["/media", 409, /collides/],
+    ["/upstream", 409, /collides/],
+    ["/upstream-route", 409, /collides/],
+    ["/paywall", 409, /collides/],
+    ["/wallet", 409, /collides/],
+    ["/_next", 400, /^prefix: must be a path/],
+    ["/llms.txt", 409, /collides/],
+    ["/site.css", 409, /collides/],
+    ["/favicon.ico", 409, /collides/],
+    ["/docs", 409, /^prefix: \/docs is taken$/],
+    ["/Docs", 400, /^prefix: must be a path/],
+    ["docs", 400, /^prefix: must be a path/],
+    ["/docs/", 400, /^prefix: must be a path/],
+    ["/", 400, /^prefix: must be a path/],
+  ])("prefix %s is refused (%i)", async (prefix, status, message) => {
+    const [s, m] = await refusal(createUpstream({ prefix, ...ok }));
+    expect(s).toBe(status);
+    expect(m).toMatch(message);
+  });
+
+  it.each([
+    ["ftp://example.com/x", /^url: must be an http\(s\) URL/],
+    ["http://example.com/x?a=1", /^url: /],
+    ["http://user:pw@example.com/", /^url: /],
+    ["not a url", /^url: /],
+  ])("url %s is refused", async (url, message) => {
+    const [s, m] = await refusal(createUpstream({ prefix: "/fresh", url, price: "1" }));
+    expect(s).toBe(400);
+    expect(m).toMatch(message);
+  });
+
+  it("a bad price is refused", async () => {
+    expect(await refusal(createUpstream({ prefix: "/fresh", url: ok.url, price: "0" }))).toEqual([
+      400,
+      "price: must be more than 0",
+    ]);
+  });
+});
