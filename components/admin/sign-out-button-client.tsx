@@ -11,6 +11,8 @@ export function SignOutButton() {
     try {
       const res = await fetch("/api/1/auth/logout", { method: "POST" });
       if (!res.ok) throw new Error(`sign-out failed (HTTP ${res.status})`);
+      // A full load, not the client router: nothing of the console stays in the router's cache.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/admin/sign-in?reason=signed-out");
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -5,6 +5,7 @@
  */
 import { parseInput } from "@/lib/api/params";
 import { renderMarkdown } from "@/lib/content/articles";
+import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import {
@@ -69,10 +70,57 @@ const toAdmin = (a: Row & { teaser: string; body: string }): AdminArticle => ({
   body: a.body,
 });
 
-/** Every article, drafts included: drafts first, then the newest. */
-export async function listAdminArticles(): Promise<AdminArticleRow[]> {
+/** Articles listed per page on the content page. */
+export const ARTICLES_PAGE_SIZE = 50;
+
+/** Query of the content page: `?q=` (title, slug or author contains), `?status=`, `?page=`. */
+export const articleListQuerySchema = z.object({
+  q: z.string().trim().max(200, "must be at most 200 characters").default(""),
+  status: z
+    .enum(["all", "published", "draft"], { error: "must be one of all, published, draft" })
+    .default("all"),
+  page: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(1),
+});
+export type ArticleListQuery = z.infer<typeof articleListQuerySchema>;
+
+/** One page of the article list, with the counts the page shows. */
+export interface ArticleListPage {
+  rows: AdminArticleRow[];
+  /** Articles matching the query. */
+  total: number;
+  /** Drafts among all articles. */
+  drafts: number;
+  page: number;
+  pages: number;
+}
+
+/** Articles matching `query`, drafts first, then the newest, one page of them. */
+export async function listAdminArticles(
+  query: ArticleListQuery = { q: "", status: "all", page: 1 },
+): Promise<ArticleListPage> {
+  const where = {
+    ...(query.status === "all" ? {} : { published: query.status === "published" }),
+    ...(query.q
+      ? {
+          OR: [
+            { title: { contains: query.q } },
+            { slug: { contains: query.q } },
+            { author: { contains: query.q } },
+          ],
+        }
+      : {}),
+  };
+  const [total, drafts] = await Promise.all([
+    db().article.count({ where }),
+    db().article.count({ where: { published: false } }),
+  ]);
+  const pages = Math.max(1, Math.ceil(total / ARTICLES_PAGE_SIZE));
+  const page = Math.min(query.page, pages);
   const rows = await db().article.findMany({
+    where,
     orderBy: [{ published: "asc" }, { publishedAt: "desc" }, { id: "desc" }],
+    skip: (page - 1) * ARTICLES_PAGE_SIZE,
+    take: ARTICLES_PAGE_SIZE,
     select: {
       slug: true,
       title: true,
@@ -84,7 +132,7 @@ export async function listAdminArticles(): Promise<AdminArticleRow[]> {
       updatedAt: true,
     },
   });
-  return rows.map(toRow);
+  return { rows: rows.map(toRow), total, drafts, page, pages };
 }
 
 /**

@@ -48,6 +48,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         API_TOKEN: "e2e-api-token-0123456789",
         CONFIRMATIONS: "0",
         SYNC_INTERVAL_MS: "300",
+        // Images uploaded by the admin tests stay out of the checkout.
+        MEDIA_UPLOAD_DIR: path.join(dir, "media"),
       },
     });
   } catch (err) {

@@ -1,6 +1,13 @@
 import { formatEther } from "viem";
 import { formatToken } from "@/lib/format";
 
+/** Wei as ETH with at most 4 decimals (rounded down: never shows more than there is). */
+function formatEth(wei: bigint): string {
+  const [whole, frac = ""] = formatEther(wei).split(".");
+  const shown = frac.slice(0, 4).replace(/0+$/, "");
+  return `${whole}${shown ? `.${shown}` : ""} ETH`;
+}
+
 /** The receiver's figures as the dashboard shows them. */
 export interface StatFiguresProps {
   depositSum: bigint;
@@ -63,7 +70,7 @@ export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
         <Figure
           label="Receiver ETH"
           testId="stat-receiver-eth"
-          value={stats ? `${formatEther(stats.receiverEth)} ETH` : na}
+          value={stats ? formatEth(stats.receiverEth) : na}
         />
       </div>
     </section>

@@ -9,9 +9,10 @@ import {
   createAuthenticationAdapter,
   type AuthenticationStatus,
 } from "@rainbow-me/rainbowkit";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { getAddress, type Address } from "viem";
 import { createSiweMessage } from "viem/siwe";
+import { useDisconnect } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
 import { WalletProviders } from "@/components/wallet/wallet-providers-client";
 
@@ -28,7 +29,16 @@ async function errorOf(res: Response): Promise<string> {
   return typeof body?.error === "string" ? body.error : `HTTP ${res.status}`;
 }
 
+/** Hands wagmi's `disconnect` (only available inside the providers) to the adapter above them. */
+function DisconnectBridge({ onReady }: { onReady: (disconnect: () => void) => void }) {
+  const { disconnect } = useDisconnect();
+  useEffect(() => onReady(() => disconnect()), [disconnect, onReady]);
+  return null;
+}
+
 function SignIn({ terms, next, reason }: SignInProps) {
+  // wagmi's disconnect, handed up once the providers are mounted.
+  const [disconnect, setDisconnectFn] = useState<(() => void) | undefined>(undefined);
   const [status, setStatus] = useState<AuthenticationStatus>("unauthenticated");
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(
     reason?.kind === "forbidden"
@@ -41,6 +51,7 @@ function SignIn({ terms, next, reason }: SignInProps) {
         : null,
   );
   const base = terms.gatewayPath;
+  const setDisconnect = useMemo(() => (fn: () => void) => setDisconnectFn(() => fn), []);
 
   const adapter = useMemo(
     () =>
@@ -80,7 +91,12 @@ function SignIn({ terms, next, reason }: SignInProps) {
               kind: "error",
               text: `${me.address} is not an operator of this site. Connect the receiver's wallet or an admin address.`,
             });
-            return false;
+            // The signature itself was good: answering true lets RainbowKit close its dialog
+            // (false would keep it open over this message with a generic "error verifying
+            // signature"). The status stays unauthenticated and the wallet is disconnected, so
+            // the operator can connect another one.
+            setTimeout(() => disconnect?.(), 0);
+            return true;
           }
           setStatus("authenticated");
           setMessage({ kind: "ok", text: "Signed in. Opening the admin pages…" });
@@ -93,11 +109,12 @@ function SignIn({ terms, next, reason }: SignInProps) {
           setStatus("unauthenticated");
         },
       }),
-    [base, next],
+    [base, next, disconnect],
   );
 
   return (
     <WalletProviders terms={terms} authentication={{ adapter, status }}>
+      <DisconnectBridge onReady={setDisconnect} />
       <div className="admin-toolbar" data-testid="sign-in-ready">
         <ConnectButton label="Connect wallet to sign in" showBalance={false} chainStatus="none" />
       </div>

@@ -8,6 +8,7 @@ import { GET as pricesRoute } from "@/app/api/1/prices/route";
 import {
   createArticle,
   getAdminArticle,
+  ARTICLES_PAGE_SIZE,
   listAdminArticles,
   previewArticleBody,
   setArticlePublished,
@@ -117,8 +118,18 @@ describe("a published article", () => {
     expect((await articleCategories()).map((c) => c.name)).not.toContain("coastal-notes");
     expect((await searchArticles("harbour glows")).map((a) => a.slug)).toEqual([]);
     expect(await pricePaths()).not.toContain("/articles/harbour-lights");
-    const row = (await listAdminArticles()).find((a) => a.slug === "harbour-lights");
+    const row = (await listAdminArticles()).rows.find((a) => a.slug === "harbour-lights");
     expect(row?.published).toBe(false);
+    // The content page's search, status filter and paging.
+    const drafts = await listAdminArticles({ q: "HARBOUR", status: "draft", page: 1 });
+    expect(drafts.rows.map((a) => a.slug)).toEqual(["harbour-lights"]);
+    expect(drafts).toMatchObject({ total: 1, page: 1, pages: 1 });
+    expect((await listAdminArticles({ q: "harbour", status: "published", page: 1 })).total).toBe(0);
+    const all = await listAdminArticles({ q: "", status: "all", page: 999 });
+    expect(all.pages).toBe(Math.ceil(all.total / ARTICLES_PAGE_SIZE));
+    expect(all.page).toBe(all.pages);
+    expect(all.rows.length).toBe(all.total - (all.pages - 1) * ARTICLES_PAGE_SIZE);
+    expect((await listAdminArticles()).rows[0]!.slug).toBe("harbour-lights"); // drafts first
 
     await setArticlePublished("harbour-lights", true);
     expect((await get("harbour-lights")).status).toBe(402);
