@@ -460,7 +460,7 @@ describe("SIWE hardening", () => {
   it("answers 503 for a nonce while sign-in is disabled", async () => {
     await withEnv({ SESSION_SECRET: undefined }, async () => {
       const { GET } = await import("@/app/api/1/auth/nonce/route");
-      const res = await GET();
+      const res = await GET(new Request("http://127.0.0.1:3000/api/1/auth/nonce"));
       expect(res.status).toBe(503);
       expect((await res.json()).error).toMatch(/SESSION_SECRET/);
     });

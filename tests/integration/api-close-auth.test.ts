@@ -193,7 +193,10 @@ describe("with a signed close request", () => {
     expect(await closeSigned(30)).toBe(true);
 
     const replay = await close(30, { closeRequest });
-    expect(replay).toEqual({ status: 401, body: { error: "close_request.nonce: already used" } });
+    expect(replay).toEqual({
+      status: 401,
+      body: { error: "close_request.nonce: already used", code: "unauthenticated" },
+    });
     // A fresh request gets the same closing signature.
     const again = await close(30, {
       closeRequest: await closeRequestFor(site, { reader, openBlock: 30 }, 5n),

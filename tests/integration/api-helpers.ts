@@ -46,7 +46,7 @@ export const ctx = <P extends Record<string, string>>(params: P) => ({
 
 /** Fetches a nonce through the route. */
 export async function getNonce(): Promise<string> {
-  const res = await nonceRoute.GET();
+  const res = await nonceRoute.GET(new Request("http://127.0.0.1:3000/api/1/auth/nonce"));
   expect(res.status).toBe(200);
   const { nonce } = (await res.json()) as { nonce: string };
   return nonce;

@@ -197,7 +197,7 @@ describe("env-override mode on chain 11155111", () => {
 
   it("signs in with SIWE on this chain and refuses a message for another chain", async () => {
     const message = async (chainId: number) => {
-      const res = await nonceRoute.GET();
+      const res = await nonceRoute.GET(new Request("http://127.0.0.1:3000/api/1/auth/nonce"));
       const { nonce } = (await res.json()) as { nonce: string };
       return createSiweMessage({
         domain: "127.0.0.1:3000",
