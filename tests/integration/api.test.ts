@@ -446,7 +446,10 @@ describe("DELETE /api/1/channels/:sender/:open_block (cooperative close)", () =>
     const settled = await json(
       await close(reader.address, 54, { balance: "5", balance_signature: sig }),
     );
-    expect(settled).toEqual({ status: 409, body: { error: "channel is already settled", code: "conflict" } });
+    expect(settled).toEqual({
+      status: 409,
+      body: { error: "channel is already settled", code: "conflict" },
+    });
 
     const unknownSig = await proofFor(site, { reader, openBlock: 55 }, 5n);
     const unknown = await json(
