@@ -190,6 +190,25 @@ test("withdrawing a channel moves the receiver's token balance on chain", async 
   await shot(page, "admin-channel-detail");
 });
 
+test("closing a channel cooperatively settles it on chain and refunds the reader", async () => {
+  await expect(page.getByTestId("channel-state")).toContainText("open");
+  const deposit = await amountIn(page.getByTestId("channel-deposit"));
+  const balance = await amountIn(page.getByTestId("channel-balance"));
+  expect(balance).toBeGreaterThan(0n);
+  const readerBefore = await tokenBalance(MACHINE.address);
+  const receiverBefore = await tokenBalance(RECEIVER);
+  await page.getByTestId("close-one").click();
+  await shot(page, "admin-channel-close-confirm");
+  await page.getByTestId("close-one-confirm").click();
+  await expect(page.getByTestId("action-result")).toContainText(/0x[0-9a-f]{64}/, {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId("channel-state")).toContainText("settled", { timeout: 15_000 });
+  expect((await tokenBalance(MACHINE.address)) - readerBefore).toBe(deposit - balance);
+  // Everything earned was withdrawn before: the close pays the receiver nothing more.
+  expect(await tokenBalance(RECEIVER)).toBe(receiverBefore);
+});
+
 test("an article created here is paywalled at its price, and a new price applies", async ({
   playwright,
   baseURL,
@@ -262,7 +281,16 @@ test("upstreams, authors' revenue and settings pages", async () => {
 
   await page.goto("/admin/authors");
   await expect(page.getByTestId("authors-table")).toBeVisible();
-  await expect(page.getByTestId("authors-csv")).toBeVisible();
+  const csvHref = await page.getByTestId("authors-csv").getAttribute("href");
+  const csv = await page.request.get(csvHref!);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toMatch(/text\/csv/);
+  // Ada Ledger wrote the article the machine client paid for (a retried run pays once more).
+  const ada = (await csv.text()).match(/^Ada Ledger,2,(\d+),([\d.]+),(\d+)\r?$/m);
+  expect(ada).not.toBeNull();
+  expect(Number(ada![1])).toBeGreaterThanOrEqual(1);
+  expect(BigInt(ada![3]!)).toBe(parseUnits(ada![2]!, 18));
+  expect(BigInt(ada![3]!)).toBe(BigInt(ada![1]!) * ARTICLE.price);
   await shot(page, "admin-authors");
 
   await page.goto("/admin/settings");

@@ -1,5 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
+import { useState } from "react";
 import { formatToken } from "@/lib/format";
 import { ActionLog, useActionLog } from "./action-log-client";
 import type { ChannelActionProps, ChannelTargetView } from "./channel-view";
@@ -11,6 +12,8 @@ export function ChannelActions(
 ) {
   const router = useRouter();
   const log = useActionLog();
+  // Closing settles the channel on chain for good: it takes a second, deliberate click.
+  const [confirming, setConfirming] = useState(false);
   const target: ChannelTargetView = {
     sender: props.sender,
     openBlock: props.openBlock,
@@ -31,6 +34,7 @@ export function ChannelActions(
   }
 
   async function close() {
+    setConfirming(false);
     await log.runEach(
       "Closing",
       [target],
@@ -61,13 +65,34 @@ export function ChannelActions(
         <button
           type="button"
           className="admin-button admin-button-danger"
-          onClick={close}
-          disabled={log.busy || settled}
+          onClick={() => setConfirming(true)}
+          disabled={log.busy || settled || confirming}
           data-testid="close-one"
         >
-          Close cooperatively
+          Close cooperatively…
         </button>
       </div>
+      {confirming && (
+        <div className="admin-alert admin-alert-warn" role="alertdialog" aria-label="Confirm close">
+          <p>
+            Settle this channel on chain now? The receiver is paid the unclaimed balance, the sender
+            gets the rest of the deposit back, and the channel accepts no more payments.
+          </p>
+          <div className="admin-toolbar">
+            <button
+              type="button"
+              className="admin-button admin-button-danger"
+              onClick={close}
+              data-testid="close-one-confirm"
+            >
+              Close the channel
+            </button>
+            <button type="button" className="admin-button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       <p className="muted channel-hint">
         Closing settles the channel on chain at its last accepted balance and stops its payments.
       </p>
