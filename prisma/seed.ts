@@ -1,6 +1,8 @@
 /**
- * Seeds the demo articles, the World Factbook encyclopedia and the paid media. Idempotent: existing
- * rows are updated by slug or path, never duplicated. One transaction: ~265 rows in about a second.
+ * Seeds the demo articles, the World Factbook encyclopedia and the paid media. Idempotent: missing
+ * rows are created, seeded rows are refreshed by slug or path, never duplicated, and what the
+ * operator changed on the admin pages (an edited article, an uploaded file of a seeded name) is
+ * left alone: `npm run demo` seeds on every start. One transaction: ~265 rows in about a second.
  */
 import { db } from "../lib/db/client";
 import { factbookArticles, seedArticles, seedMedia } from "./seed-data";
@@ -12,10 +14,20 @@ export async function seed(): Promise<{ articles: number; media: number }> {
   await db().$transaction(
     async (tx) => {
       for (const a of articles) {
-        await tx.article.upsert({ where: { slug: a.slug }, create: { ...a }, update: { ...a } });
+        const { count } = await tx.article.updateMany({
+          where: { slug: a.slug, updatedAt: null },
+          data: { ...a },
+        });
+        if (count === 0 && !(await tx.article.findUnique({ where: { slug: a.slug } })))
+          await tx.article.create({ data: { ...a } });
       }
       for (const m of seedMedia) {
-        await tx.media.upsert({ where: { path: m.path }, create: { ...m }, update: { ...m } });
+        const { count } = await tx.media.updateMany({
+          where: { path: m.path, size: null },
+          data: { ...m },
+        });
+        if (count === 0 && !(await tx.media.findUnique({ where: { path: m.path } })))
+          await tx.media.create({ data: { ...m } });
       }
     },
     { timeout: 60_000 },

@@ -204,3 +204,30 @@ it("the preview is the sanitised render readers get", () => {
   expect(html).not.toContain("script");
   expect(html).not.toContain("evil.example");
 });
+
+describe("seeding again (npm run demo seeds on every start)", () => {
+  it("keeps what the operator edited and refreshes what nobody touched", async () => {
+    const { seed } = await import("../../../prisma/seed");
+    await seed();
+    const edited = await getAdminArticle("closing-a-channel");
+    await updateArticle("closing-a-channel", {
+      slug: edited.slug,
+      title: "Closing, as the operator put it",
+      teaser: edited.teaser,
+      author: edited.author,
+      category: edited.category,
+      price: "2.5",
+      body: edited.body,
+      published: true,
+    });
+    // An untouched seeded row that drifted from the seed data (e.g. an older seed).
+    await db().article.update({ where: { slug: "the-402-status-code" }, data: { title: "Old" } });
+
+    await seed();
+    const after = await getAdminArticle("closing-a-channel");
+    expect(after.title).toBe("Closing, as the operator put it");
+    expect(after.price).toBe(25n * 10n ** 17n);
+    expect((await getAdminArticle("the-402-status-code")).title).not.toBe("Old");
+    expect(await db().article.count({ where: { slug: "closing-a-channel" } })).toBe(1);
+  });
+});
