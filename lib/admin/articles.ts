@@ -5,6 +5,8 @@
  */
 import { parseInput } from "@/lib/api/params";
 import { renderMarkdown } from "@/lib/content/articles";
+import { paywallContext } from "@/lib/paywall/context";
+import { createGrant } from "@/lib/paywall/verdict";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
@@ -220,7 +222,11 @@ export async function setArticlePublished(slug: string, published: boolean): Pro
   return toAdmin(a);
 }
 
-/** The body as readers will see it: Markdown rendered and sanitised (only this site's images). */
-export function previewArticleBody(body: string): string {
-  return renderMarkdown(body);
+/**
+ * The body as readers will see it: Markdown rendered and sanitised (only this site's images). The
+ * images carry a grant, as on a paid article, so the operator's preview shows them.
+ */
+export async function previewArticleBody(body: string): Promise<string> {
+  const ctx = await paywallContext();
+  return renderMarkdown(body, { grant: (src) => createGrant(ctx, src) });
 }

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as pricesRoute } from "@/app/api/1/prices/route";
+import { GET as mediaRoute } from "@/app/media/[...path]/route";
 import {
   createArticle,
   getAdminArticle,
@@ -195,14 +196,29 @@ describe("refusals", () => {
   });
 });
 
-it("the preview is the sanitised render readers get", () => {
-  const html = previewArticleBody(
-    "# T\n\n**bold** <script>alert(1)</script>\n\n![ok](/media/a.png) ![no](https://evil.example/x.png)",
+it("the preview is the sanitised render readers get, its images shown to the operator", async () => {
+  await db().media.upsert({
+    where: { path: "kitten.jpg" },
+    create: { path: "kitten.jpg", price: TOKEN.toString(), contentType: "image/jpeg" },
+    update: {},
+  });
+  const html = await previewArticleBody(
+    "# T\n\n**bold** <script>alert(1)</script>\n\n![ok](/media/kitten.jpg) ![no](https://evil.example/x.png)",
   );
   expect(html).toContain("<strong>bold</strong>");
-  expect(html).toContain('<img src="/media/a.png" alt="ok"');
   expect(html).not.toContain("script");
   expect(html).not.toContain("evil.example");
+  // The image is linked with a grant, as on a paid article: it is served without a payment.
+  const src = html.match(/<img src="([^"]+)" alt="ok"/)?.[1];
+  expect(src).toMatch(/^\/media\/kitten\.jpg\?grant=/);
+  const granted = await mediaRoute(new Request(`${BASE}${src!.replace(/&amp;/g, "&")}`), {
+    params: Promise.resolve({ path: ["kitten.jpg"] }),
+  });
+  expect(granted.status).toBe(200);
+  const plain = await mediaRoute(new Request(`${BASE}/media/kitten.jpg`), {
+    params: Promise.resolve({ path: ["kitten.jpg"] }),
+  });
+  expect(plain.status).toBe(402);
 });
 
 describe("seeding again (npm run demo seeds on every start)", () => {
