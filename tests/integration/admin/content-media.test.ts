@@ -3,7 +3,7 @@
  * sold at their price with the exact bytes, replaced only when asked, and anything that is not a
  * PNG, JPEG, GIF or WebP of at most 5 MiB refused.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -89,6 +89,17 @@ describe("an uploaded image", () => {
     expect(unpaid.headers.get("RDN-Price")).toBe((TOKEN / 5n).toString());
     const paid = await pay("harbour.png", TOKEN / 5n);
     expect(Buffer.from(await paid.arrayBuffer()).equals(other)).toBe(true);
+  });
+
+  it("a file replaced by another process is served new (the in-memory copy is checked)", async () => {
+    const before = await pay("harbour.png", TOKEN / 5n);
+    const served = Buffer.from(await before.arrayBuffer());
+    // Another instance replaced the file: this process's cache was not told.
+    const third = Buffer.concat([PNG, Buffer.from("third version, longer")]);
+    writeFileSync(path.join(uploadDir, "harbour.png"), third);
+    const after = await pay("harbour.png", TOKEN / 5n);
+    expect(Buffer.from(await after.arrayBuffer()).equals(third)).toBe(true);
+    expect(served.equals(third)).toBe(false);
   });
 
   it("comes from a form: the file's own name unless one is typed", async () => {
