@@ -66,7 +66,7 @@ export function ArticlesTable({ rows, setPublished }: Props) {
                 </td>
                 <td>{a.author}</td>
                 <td>{a.category}</td>
-                <td className="num" data-testid={`article-price-${a.slug}`}>
+                <td className="num content-nowrap" data-testid={`article-price-${a.slug}`}>
                   {formatToken(a.price)}
                 </td>
                 <td>
@@ -77,7 +77,7 @@ export function ArticlesTable({ rows, setPublished }: Props) {
                     {a.published ? "published" : "draft"}
                   </span>
                 </td>
-                <td>
+                <td className="content-row-actions">
                   <div className="admin-toolbar">
                     <Link href={editHref(a.slug)} data-testid={`article-edit-${a.slug}`}>
                       Edit
