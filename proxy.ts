@@ -5,7 +5,12 @@ import {
   UPSTREAM_ROUTE_BASE,
 } from "@/lib/content/upstream-routes";
 import { env } from "@/lib/env";
-import { articleGate, articleSlug, INTERNAL_HEADERS } from "@/lib/paywall/article-gate";
+import {
+  articleGate,
+  articleSlug,
+  INTERNAL_HEADERS,
+  REQUEST_PATH_HEADER,
+} from "@/lib/paywall/article-gate";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
 import { siteCsp } from "@/lib/paywall/security-headers";
 
@@ -55,6 +60,9 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   // Next reads the nonce from the request's CSP header while rendering.
   const headers = withoutInternal(req.headers);
   headers.set("Content-Security-Policy", csp);
+  if (pathname === "/admin" || pathname.startsWith("/admin/")) {
+    headers.set(REQUEST_PATH_HEADER, `${pathname}${new URL(req.url).search}`);
+  }
 
   const slug = articleSlug(pathname);
   if (slug !== undefined) return articleGate(req, slug, { headers, csp });

@@ -21,8 +21,18 @@ import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
 /** The internal request header that tells the paywall page why payment is required. */
 export const PAYWALL_REASON_HEADER = "x-paychan-paywall";
 
+/**
+ * The internal request header with the path and query of an admin page request: the console's
+ * layout cannot see its path, and sends a visitor who is not signed in back to it after sign-in.
+ */
+export const REQUEST_PATH_HEADER = "x-paychan-path";
+
 /** Request headers only the proxy may set: deleted from every incoming request. */
-export const INTERNAL_HEADERS = [VERDICT_HEADER, PAYWALL_REASON_HEADER] as const;
+export const INTERNAL_HEADERS = [
+  VERDICT_HEADER,
+  PAYWALL_REASON_HEADER,
+  REQUEST_PATH_HEADER,
+] as const;
 
 /** The slug of an article path (`/articles/<slug>`, an optional trailing slash), or undefined. */
 export function articleSlug(pathname: string): string | undefined {
