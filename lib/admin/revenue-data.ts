@@ -3,6 +3,7 @@
  * articles (slug, title, author) and the 402 counts. Everything else is computed by the pure
  * functions of lib/admin/revenue.ts and lib/admin/revenue-series.ts.
  */
+import { storedDate } from "@/lib/api/payments";
 import { sqlite } from "@/lib/db/sqlite";
 import type { ArticleFact, ChallengeFact } from "./revenue";
 import type { PaymentFact } from "./revenue-series";
@@ -12,11 +13,6 @@ export interface RevenueData {
   payments: PaymentFact[];
   articles: ArticleFact[];
   challenges: ChallengeFact[];
-}
-
-/** A stored DateTime: ISO text (the paywall's hot path) or unix milliseconds (Prisma). */
-function storedDate(v: string | number): Date {
-  return new Date(typeof v === "number" || /^\d+$/.test(v) ? Number(v) : v);
 }
 
 const DAY_MS = 86_400_000;

@@ -87,13 +87,18 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
-/** Reads a JSON request body; a missing or malformed body is a 400. */
-export async function readJsonBody(req: Request): Promise<unknown> {
+/** Parses a JSON body's text; malformed JSON is a 400 naming the body. */
+export function parseJsonBody(text: string): unknown {
   try {
-    return await req.json();
+    return JSON.parse(text) as unknown;
   } catch {
     throw new BadRequestError("body: must be a JSON object");
   }
+}
+
+/** Reads a JSON request body; a missing or malformed body is a 400. */
+export async function readJsonBody(req: Request): Promise<unknown> {
+  return parseJsonBody(await req.text());
 }
 
 /** Body of `POST /api/1/withdraw` (empty body = withdraw every positive amount). */

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { authorize, getCaller, type Caller } from "@/lib/auth/caller";
 import { assertSameOrigin } from "@/lib/auth/origin";
 import { errorResponse } from "@/lib/errors";
-import { parseInput, readJsonBody } from "./params";
+import { parseInput, parseJsonBody } from "./params";
 
 type Schema = z.ZodType | undefined;
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -49,10 +49,10 @@ export interface RouteInput<P, Q, B> {
 
 type Ctx = { params: Promise<Record<string, string | string[]>> };
 
-/** Reads a JSON body where an empty one means `{}`; malformed JSON is a 400. */
+/** Reads a JSON body where an empty one means `{}`; malformed JSON is a 400 naming the body. */
 async function readOptionalBody(req: Request): Promise<unknown> {
-  const text = await req.clone().text();
-  return text.trim() === "" ? {} : readJsonBody(req);
+  const text = await req.text();
+  return text.trim() === "" ? {} : parseJsonBody(text);
 }
 
 /** Builds a route handler from a spec and a handler of parsed input (see the module example). */

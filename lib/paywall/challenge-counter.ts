@@ -1,9 +1,9 @@
 /**
- * Counts the 402 answers per resource (`article:<slug>`, `media:<path>`, `upstream:<url>` …): the
- * denominator of the 402 → paid conversion on the admin dashboard. The paid hot path only
- * increments a Map; the counts reach `ResourceChallenge` in one short transaction every
- * {@link FLUSH_INTERVAL_MS} (one upsert per resource, `count = count + n`) and, best effort, when
- * the process exits. Counts are statistics: a crash loses at most one interval of them.
+ * Counts the 402 answers per resource (`article:<slug>`, `media:<path>`): the denominator of the
+ * 402 → paid conversion on the admin dashboard. The paid hot path only increments a Map; the
+ * counts reach `ResourceChallenge` in one short transaction every {@link FLUSH_INTERVAL_MS} (one
+ * upsert per resource, `count = count + n`) and, best effort, when the process exits. Counts are
+ * statistics: a crash loses at most one interval of them.
  */
 import type Database from "better-sqlite3";
 import { sqlite } from "@/lib/db/sqlite";
@@ -11,8 +11,8 @@ import { sqlite } from "@/lib/db/sqlite";
 /** How often pending counts are written. */
 export const FLUSH_INTERVAL_MS = 2000;
 /**
- * Most distinct resources held between two flushes: upstream resources are named after the URL
- * asked for, so a client could otherwise grow the Map without bound. Further names are dropped.
+ * Most distinct resources held between two flushes, a guard should a caller ever count names made
+ * from request paths (only stored articles and files are counted today). Further names are dropped.
  */
 export const MAX_PENDING_RESOURCES = 10_000;
 

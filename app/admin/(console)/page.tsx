@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
+import { AuthorsTable } from "@/components/admin/authors/authors-table";
 import { AlertList } from "@/components/admin/dashboard/alert-list";
 import { IndexerStatus } from "@/components/admin/dashboard/indexer-status";
 import { PeriodLinks } from "@/components/admin/dashboard/period-links";
 import { RevenueChart } from "@/components/admin/dashboard/revenue-chart-client";
 import { RevenueSeriesTable } from "@/components/admin/dashboard/revenue-series-table";
-import {
-  RevenueArticlesTable,
-  RevenueAuthorsTable,
-} from "@/components/admin/dashboard/revenue-tables";
+import { RevenueArticlesTable } from "@/components/admin/dashboard/revenue-tables";
 import { StatFigures } from "@/components/admin/dashboard/stat-figures";
 import { loadDashboard } from "@/lib/admin/dashboard";
 import { revenueBreakdown } from "@/lib/admin/revenue";
@@ -69,7 +67,7 @@ export default async function DashboardPage({
         other={breakdown.other}
         hidden={breakdown.articles.length - shown.length}
       />
-      <RevenueAuthorsTable authors={breakdown.authors} />
+      <AuthorsTable authors={breakdown.authors} place="dashboard" />
     </>
   );
 }

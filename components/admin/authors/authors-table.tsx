@@ -1,7 +1,7 @@
 import { formatToken } from "@/lib/format";
 import "./authors.css";
 
-/** One author's revenue in the chosen period. */
+/** One author's revenue. */
 export interface AuthorRowProps {
   author: string;
   articles: number;
@@ -9,24 +9,40 @@ export interface AuthorRowProps {
   revenue: bigint;
 }
 
-/** The authors' revenue of a period, with the total and the CSV download link. */
+/** Test ids of the two places the table stands: the dashboard (all time) and a chosen period. */
+const IDS = {
+  dashboard: { table: "revenue-authors", row: "revenue-author" },
+  period: { table: "authors-table", row: "author-row" },
+} as const;
+
+/**
+ * Revenue per author: on the dashboard (all time), or for a chosen period with its total and the
+ * CSV download link.
+ */
 export function AuthorsTable({
   authors,
   csvHref,
+  place,
 }: {
   authors: readonly AuthorRowProps[];
-  csvHref: string;
+  /** The CSV of the same figures (the period page). */
+  csvHref?: string;
+  place: keyof typeof IDS;
 }) {
+  const ids = IDS[place];
   const total = authors.reduce((sum, a) => sum + a.revenue, 0n);
+  const headingId = `${ids.table}-heading`;
   return (
-    <section className="admin-card" aria-labelledby="authors-table-heading">
+    <section className="admin-card" aria-labelledby={headingId}>
       <div className="admin-toolbar authors-head">
-        <h2 id="authors-table-heading">Revenue per author</h2>
-        <a className="admin-button" href={csvHref} download data-testid="authors-csv">
-          Download CSV
-        </a>
+        <h2 id={headingId}>Revenue per author</h2>
+        {csvHref && (
+          <a className="admin-button" href={csvHref} download data-testid="authors-csv">
+            Download CSV
+          </a>
+        )}
       </div>
-      <table className="admin-table" data-testid="authors-table">
+      <table className="admin-table" data-testid={ids.table}>
         <thead>
           <tr>
             <th scope="col">Author</th>
@@ -43,7 +59,7 @@ export function AuthorsTable({
         </thead>
         <tbody>
           {authors.map((a) => (
-            <tr key={a.author} data-testid="author-row">
+            <tr key={a.author} data-testid={ids.row}>
               <th scope="row" data-testid="author-name">
                 {a.author}
               </th>
@@ -62,16 +78,18 @@ export function AuthorsTable({
             </tr>
           )}
         </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">Total</th>
-            <td />
-            <td className="num">{authors.reduce((n, a) => n + a.payments, 0)}</td>
-            <td className="num" data-testid="authors-total" data-amount={total.toString()}>
-              {formatToken(total)}
-            </td>
-          </tr>
-        </tfoot>
+        {place === "period" && (
+          <tfoot>
+            <tr>
+              <th scope="row">Total</th>
+              <td />
+              <td className="num">{authors.reduce((n, a) => n + a.payments, 0)}</td>
+              <td className="num" data-testid="authors-total" data-amount={total.toString()}>
+                {formatToken(total)}
+              </td>
+            </tr>
+          </tfoot>
+        )}
       </table>
     </section>
   );

@@ -3,7 +3,6 @@ import {
   formatConversion,
   formatShare,
   type ArticleRevenueProps,
-  type AuthorRevenueProps,
   type OtherRevenueProps,
 } from "./types";
 
@@ -99,47 +98,6 @@ export function RevenueArticlesTable({
           answers.
         </p>
       )}
-    </section>
-  );
-}
-
-/** Revenue per author (all time). */
-export function RevenueAuthorsTable({ authors }: { authors: readonly AuthorRevenueProps[] }) {
-  return (
-    <section className="admin-card" aria-labelledby="authors-revenue-heading">
-      <h2 id="authors-revenue-heading">Revenue per author</h2>
-      <table className="admin-table" data-testid="revenue-authors">
-        <thead>
-          <tr>
-            <th scope="col">Author</th>
-            <th scope="col" className="num">
-              Articles
-            </th>
-            <th scope="col" className="num">
-              Paid reads
-            </th>
-            <th scope="col" className="num">
-              Revenue
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {authors.map((a) => (
-            <tr key={a.author} data-testid="revenue-author">
-              <th scope="row">{a.author}</th>
-              <td className="num">{a.articles}</td>
-              <td className="num">{a.payments}</td>
-              <td
-                className="num"
-                data-testid="revenue-article-amount"
-                data-amount={a.revenue.toString()}
-              >
-                {formatToken(a.revenue)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </section>
   );
 }

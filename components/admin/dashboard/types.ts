@@ -23,14 +23,6 @@ export interface ArticleRevenueProps {
   conversion: number | null;
 }
 
-/** One author's revenue row. */
-export interface AuthorRevenueProps {
-  author: string;
-  articles: number;
-  payments: number;
-  revenue: bigint;
-}
-
 /** A resource other than a current article (media, upstream, removed article). */
 export interface OtherRevenueProps {
   resource: string;

@@ -46,7 +46,7 @@ export default async function AuthorsPage({ searchParams }: { searchParams: Prom
           Payments accepted from {period.fromDay} 00:00 UTC until {period.toDay} 00:00 UTC.
         </p>
       </section>
-      <AuthorsTable authors={authors} csvHref={csvHref} />
+      <AuthorsTable authors={authors} csvHref={csvHref} place="period" />
     </>
   );
 }
