@@ -37,7 +37,7 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     const res = malformedPathResponse(pathname);
     return new NextResponse(res.body, { status: res.status, headers: res.headers });
   }
-  const upstream = upstreamPath(pathname);
+  const upstream = await upstreamPath(pathname);
   if (upstream !== undefined) {
     if (upstream === pathname) return NextResponse.next();
     const url = req.nextUrl.clone();
@@ -78,11 +78,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
  * configured ones is served as it is (its own sandboxing headers, no page CSP). Undefined for
  * anything else.
  */
-function upstreamPath(pathname: string): string | undefined {
+async function upstreamPath(pathname: string): Promise<string | undefined> {
   if (underPrefix(pathname, UPSTREAM_ROUTE_BASE)) return pathname;
   const prefix = env().UPSTREAM_PREFIX.replace(/\/+$/, "");
   const envMatch = prefix !== "/upstream" && underPrefix(pathname, prefix);
-  const route = matchUpstreamRoute(pathname);
+  const route = await matchUpstreamRoute(pathname);
   if (route && !(envMatch && prefix.length > route.prefix.length)) {
     return `${UPSTREAM_ROUTE_BASE}/${route.id}${pathname.slice(route.prefix.length)}`;
   }

@@ -13,8 +13,18 @@ const bool = z
 /** Schema of every environment variable the site reads. Parsed once by {@link env}. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** SQLite file (`file:./data/site.db`, relative to the working directory). */
-  DATABASE_URL: z.string().default("file:./data/site.db"),
+  /**
+   * `file:<path>` (SQLite, the embedded default, relative to the working directory) or
+   * `postgresql://…` (PostgreSQL: several instances).
+   */
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/site.db")
+    .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), {
+      message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+    }),
+  /** Connections per pool on PostgreSQL (the Prisma client's and the hot path's, each). */
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** JSON-RPC endpoint of the chain the channel contract lives on. */
   RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
   /**

@@ -9,6 +9,7 @@ import { paywallContext } from "@/lib/paywall/context";
 import { createGrant } from "@/lib/paywall/verdict";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { containsText } from "@/lib/db/sql";
 import { BadRequestError } from "@/lib/errors";
 import {
   articleFieldsSchema,
@@ -105,9 +106,9 @@ export async function listAdminArticles(
     ...(query.q
       ? {
           OR: [
-            { title: { contains: query.q } },
-            { slug: { contains: query.q } },
-            { author: { contains: query.q } },
+            { title: containsText(query.q) },
+            { slug: containsText(query.q) },
+            { author: containsText(query.q) },
           ],
         }
       : {}),

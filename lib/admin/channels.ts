@@ -8,7 +8,7 @@ import { findChannel, toChannelRecord, type ChannelRecord } from "@/lib/api/chan
 import { channelStatusSchema, type ChannelStatus } from "@/lib/api/params";
 import { listPayments, storedDate, type PaymentPage } from "@/lib/api/payments";
 import { db } from "@/lib/db/client";
-import { sqlite } from "@/lib/db/sqlite";
+import { sql, startsWithText } from "@/lib/db/sql";
 import type { ChannelEventName } from "@/lib/indexer/events";
 import { uint192Schema } from "@/lib/protocol/wire";
 
@@ -73,11 +73,11 @@ export async function listChannelPage(params: {
   search?: string;
   page: number;
 }): Promise<ChannelListPage> {
-  // Addresses are stored checksummed: SQLite's LIKE (what Prisma's startsWith becomes) ignores
-  // ASCII case, so a lower-case prefix finds them.
+  // Addresses are stored checksummed: a prefix match that ignores case (startsWithText) finds
+  // them by a lower-case prefix.
   const where = {
     ...(params.status === "all" ? {} : { state: params.status }),
-    ...(params.search ? { sender: { startsWith: params.search } } : {}),
+    ...(params.search ? { sender: startsWithText(params.search) } : {}),
   };
   const [total, rows] = await Promise.all([
     db().channel.count({ where }),
@@ -88,7 +88,7 @@ export async function listChannelPage(params: {
       take: CHANNELS_PAGE_SIZE,
     }),
   ]);
-  const paidAt = lastPaymentTimes(rows.map((r) => r.id));
+  const paidAt = await lastPaymentTimes(rows.map((r) => r.id));
   return {
     rows: rows.map((r) => ({ ...toChannelRecord(r), lastPaymentAt: paidAt.get(r.id) ?? null })),
     total,
@@ -98,15 +98,14 @@ export async function listChannelPage(params: {
 }
 
 /** Time of the payment that reached each channel's current balance ((channelId, balance) is unique). */
-function lastPaymentTimes(ids: number[]): Map<number, Date> {
+async function lastPaymentTimes(ids: number[]): Promise<Map<number, Date>> {
   if (ids.length === 0) return new Map();
-  const rows = sqlite()
-    .prepare<number[], { channelId: number; createdAt: string | number }>(
-      `SELECT p.channelId, p.createdAt FROM Payment p
-         JOIN Channel c ON c.id = p.channelId AND p.balance = c.balance
-        WHERE p.channelId IN (${ids.map(() => "?").join(", ")})`,
-    )
-    .all(...ids);
+  const rows = await sql().all<{ channelId: number; createdAt: string | number }>(
+    `SELECT p."channelId", p."createdAt" FROM "Payment" p
+       JOIN "Channel" c ON c."id" = p."channelId" AND p."balance" = c."balance"
+      WHERE p."channelId" IN (${ids.map(() => "?").join(", ")})`,
+    ids,
+  );
   return new Map(rows.map((r) => [r.channelId, storedDate(r.createdAt)]));
 }
 
@@ -152,7 +151,7 @@ export async function getChannelDetail(
   return {
     channel: {
       ...toChannelRecord(row),
-      lastPaymentAt: lastPaymentTimes([row.id]).get(row.id) ?? null,
+      lastPaymentAt: (await lastPaymentTimes([row.id])).get(row.id) ?? null,
     },
     payments,
     events: events.map((e) => ({

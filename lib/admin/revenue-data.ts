@@ -4,7 +4,7 @@
  * functions of lib/admin/revenue.ts and lib/admin/revenue-series.ts.
  */
 import { storedDate } from "@/lib/api/payments";
-import { sqlite } from "@/lib/db/sqlite";
+import { sql } from "@/lib/db/sql";
 import type { ArticleFact, ChallengeFact } from "./revenue";
 import type { PaymentFact } from "./revenue-series";
 
@@ -19,28 +19,37 @@ const DAY_MS = 86_400_000;
 
 /**
  * Reads the payments made in [from, to) (all of them without a range), every article and every
- * 402 count. Payment times are stored either as ISO text or as unix milliseconds, so SQLite only
- * narrows the rows (with a day of margin on ISO text) and the exact range is applied here.
+ * 402 count. On SQLite payment times are stored either as ISO text or as unix milliseconds, so
+ * the query only narrows the rows (with a day of margin on ISO text) and the exact range is
+ * applied here; PostgreSQL stores timestamps.
  */
-export function loadRevenueData(range?: { from: Date; to: Date }): RevenueData {
-  const conn = sqlite();
+export async function loadRevenueData(range?: { from: Date; to: Date }): Promise<RevenueData> {
   type Row = { resource: string; amount: string; createdAt: string | number };
-  const rows = range
-    ? conn
-        .prepare<[string, string, number, number], Row>(
-          `SELECT resource, amount, createdAt FROM Payment
-            WHERE CASE WHEN typeof(createdAt) = 'text' AND createdAt GLOB '[0-9][0-9][0-9][0-9]-*'
-                       THEN createdAt >= ? AND createdAt < ?
-                       ELSE CAST(createdAt AS INTEGER) >= ? AND CAST(createdAt AS INTEGER) < ?
-                  END`,
-        )
-        .all(
-          new Date(range.from.getTime() - DAY_MS).toISOString().slice(0, 10),
-          new Date(range.to.getTime() + DAY_MS).toISOString().slice(0, 10),
-          range.from.getTime(),
-          range.to.getTime(),
-        )
-    : conn.prepare<[], Row>(`SELECT resource, amount, createdAt FROM Payment`).all();
+  const db = sql();
+  let rows: Row[];
+  if (!range) {
+    rows = await db.all<Row>(`SELECT "resource", "amount", "createdAt" FROM "Payment"`);
+  } else if (db.kind === "postgres") {
+    rows = await db.all<Row>(
+      `SELECT "resource", "amount", "createdAt" FROM "Payment"
+        WHERE "createdAt" >= ? AND "createdAt" < ?`,
+      [range.from.toISOString(), range.to.toISOString()],
+    );
+  } else {
+    rows = await db.all<Row>(
+      `SELECT "resource", "amount", "createdAt" FROM "Payment"
+        WHERE CASE WHEN typeof("createdAt") = 'text' AND "createdAt" GLOB '[0-9][0-9][0-9][0-9]-*'
+                   THEN "createdAt" >= ? AND "createdAt" < ?
+                   ELSE CAST("createdAt" AS INTEGER) >= ? AND CAST("createdAt" AS INTEGER) < ?
+              END`,
+      [
+        new Date(range.from.getTime() - DAY_MS).toISOString().slice(0, 10),
+        new Date(range.to.getTime() + DAY_MS).toISOString().slice(0, 10),
+        range.from.getTime(),
+        range.to.getTime(),
+      ],
+    );
+  }
   const payments: PaymentFact[] = [];
   for (const r of rows) {
     const createdAt = storedDate(r.createdAt);
@@ -48,11 +57,9 @@ export function loadRevenueData(range?: { from: Date; to: Date }): RevenueData {
     if (range && (t < range.from.getTime() || t >= range.to.getTime())) continue;
     payments.push({ resource: r.resource, amount: BigInt(r.amount), createdAt });
   }
-  const articles = conn
-    .prepare<[], ArticleFact>(`SELECT slug, title, author FROM Article ORDER BY slug`)
-    .all();
-  const challenges = conn
-    .prepare<[], ChallengeFact>(`SELECT resource, count FROM ResourceChallenge`)
-    .all();
+  const [articles, challenges] = await Promise.all([
+    db.all<ArticleFact>(`SELECT "slug", "title", "author" FROM "Article" ORDER BY "slug"`),
+    db.all<ChallengeFact>(`SELECT "resource", "count" FROM "ResourceChallenge"`),
+  ]);
   return { payments, articles, challenges };
 }

@@ -4,7 +4,7 @@
  */
 import type { Address } from "viem";
 import { z } from "zod";
-import { sqlite } from "@/lib/db/sqlite";
+import { sql } from "@/lib/db/sql";
 import { BadRequestError } from "@/lib/errors";
 import { uint192Schema } from "@/lib/protocol/wire";
 
@@ -71,12 +71,10 @@ export async function listPayments(params: {
   limit?: number;
   before?: bigint;
 }): Promise<PaymentPage> {
-  const conn = sqlite();
-  const channel = conn
-    .prepare<[string, number], { id: number }>(
-      `SELECT id FROM Channel WHERE sender = ? AND openBlock = ?`,
-    )
-    .get(params.sender, params.openBlock);
+  const channel = await sql().get<{ id: number }>(
+    `SELECT "id" FROM "Channel" WHERE "sender" = ? AND "openBlock" = ?`,
+    [params.sender, params.openBlock],
+  );
   if (!channel) {
     throw new BadRequestError(
       `no channel from ${params.sender} opened in block ${params.openBlock}`,
@@ -85,20 +83,20 @@ export async function listPayments(params: {
   }
   const limit = params.limit ?? DEFAULT_PAYMENTS_LIMIT;
   const before = params.before?.toString();
-  // One row more than the page tells whether another page follows.
-  const rows = conn
-    .prepare<unknown[], Row>(
-      `SELECT resource, amount, balance, createdAt FROM Payment
-        WHERE channelId = ?
-          ${before === undefined ? "" : "AND (length(balance) < ? OR (length(balance) = ? AND balance < ?))"}
-        ORDER BY length(balance) DESC, balance DESC
-        LIMIT ?`,
-    )
-    .all(
+  // One row more than the page tells whether another page follows. Balances are decimal text:
+  // ordered by length, then by text.
+  const rows = await sql().all<Row>(
+    `SELECT "resource", "amount", "balance", "createdAt" FROM "Payment"
+      WHERE "channelId" = ?
+        ${before === undefined ? "" : `AND (length("balance") < ? OR (length("balance") = ? AND "balance" < ?))`}
+      ORDER BY length("balance") DESC, "balance" DESC
+      LIMIT ?`,
+    [
       channel.id,
       ...(before === undefined ? [] : [before.length, before.length, before]),
       limit + 1,
-    );
+    ],
+  );
   const payments = rows.slice(0, limit).map((r): PaymentRecord => ({
     resource: r.resource,
     amount: BigInt(r.amount),

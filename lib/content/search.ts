@@ -1,5 +1,9 @@
-/** Full-text search over articles (the FTS5 table ArticleSearch, kept in sync by triggers). */
+/**
+ * Full-text search over articles: on SQLite the FTS5 table ArticleSearch (kept in sync by
+ * triggers), on PostgreSQL a GIN index over the same text (migration 20261128000000_admin).
+ */
 import { db } from "@/lib/db/client";
+import { dbKind } from "@/lib/db/sql";
 import type { Article } from "@/lib/db/generated/client";
 
 const MAX_TERMS = 8;
@@ -21,15 +25,49 @@ export function ftsQuery(input: string): string | undefined {
   return words.length ? words.map((w) => `"${w}"*`).join(" ") : undefined;
 }
 
-/** Published articles matching `input`, best first (FTS5 bm25 rank). */
-export async function searchArticles(input: string): Promise<Article[]> {
-  const query = ftsQuery(input.slice(0, 200));
-  if (!query) return [];
+/**
+ * The same query for PostgreSQL's `to_tsquery`: each word a prefix term (`fran:*`), all required.
+ * Only letters and digits survive, so no input reaches its operators (`&`, `|`, `!`, `<->`, `:`).
+ *
+ * @example tsQuery("france OR") // "france:* & OR:*"
+ */
+export function tsQuery(input: string): string | undefined {
+  const words =
+    input
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, MAX_TERMS) ?? [];
+  return words.length ? words.map((w) => `${w}:*`).join(" & ") : undefined;
+}
+
+/** Slugs of published articles matching `input`, best first. */
+async function searchHits(input: string): Promise<{ slug: string }[]> {
   // Drafts are left out before the limit, so they never take a result's place.
-  const hits = await db().$queryRaw<{ slug: string }[]>`
+  if (dbKind() === "postgres") {
+    const query = tsQuery(input);
+    if (!query) return [];
+    // The expression is the GIN index's (Article_search_idx), so the index serves the match.
+    return db().$queryRaw<{ slug: string }[]>`
+      SELECT "slug" FROM "Article"
+      WHERE to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "body")
+            @@ to_tsquery('simple', ${query}) AND "published" = TRUE
+      ORDER BY ts_rank(
+        to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "body"),
+        to_tsquery('simple', ${query})) DESC, "slug"
+      LIMIT ${MAX_RESULTS}`;
+  }
+  const query = ftsQuery(input);
+  if (!query) return [];
+  return db().$queryRaw<{ slug: string }[]>`
     SELECT s.slug FROM "ArticleSearch" s JOIN "Article" a ON a."id" = s.rowid
     WHERE "ArticleSearch" MATCH ${query} AND a."published" = 1
     ORDER BY s.rank LIMIT ${MAX_RESULTS}`;
+}
+
+/** Published articles matching `input`, best first (FTS5 bm25 rank; PostgreSQL's ts_rank). */
+export async function searchArticles(input: string): Promise<Article[]> {
+  const hits = await searchHits(input.slice(0, 200));
+  if (hits.length === 0) return [];
   const rows = await db().article.findMany({
     where: { slug: { in: hits.map((h) => h.slug) }, published: true },
   });

@@ -4,8 +4,7 @@
  * prepared statement and reloaded at most once per {@link REFRESH_MS} (an edit applies within a
  * second, without a restart; edits made in this process apply at once).
  */
-import type { Statement } from "better-sqlite3";
-import { sqlite } from "@/lib/db/sqlite";
+import { sql } from "@/lib/db/sql";
 
 /** How old the in-memory copy of the rows may get. */
 export const REFRESH_MS = 1000;
@@ -25,39 +24,32 @@ export interface UpstreamRouteRow {
 
 type Raw = { id: number; prefix: string; url: string; price: string };
 
-let table:
-  | {
-      conn: ReturnType<typeof sqlite>;
-      stmt: Statement<[], Raw>;
-      rows: UpstreamRouteRow[];
-      loadedAt: number;
-    }
-  | undefined;
+const table: { rows: UpstreamRouteRow[]; loadedAt: number; loading?: Promise<void> } = {
+  rows: [],
+  loadedAt: -Infinity,
+};
+
+async function load(now: number): Promise<void> {
+  const rows = await sql().all<Raw>(`SELECT "id", "prefix", "url", "price" FROM "UpstreamRoute"`);
+  table.rows = rows
+    .map((r) => ({ id: r.id, prefix: r.prefix, url: r.url, price: BigInt(r.price) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  table.loadedAt = now;
+}
 
 /** The configured routes, longest prefix first (at most {@link REFRESH_MS} old). */
-export function upstreamRoutes(now = Date.now()): UpstreamRouteRow[] {
-  const conn = sqlite();
-  if (table?.conn !== conn) {
-    table = {
-      conn,
-      stmt: conn.prepare("SELECT id, prefix, url, price FROM UpstreamRoute"),
-      rows: [],
-      loadedAt: -Infinity,
-    };
-  }
+export async function upstreamRoutes(now = Date.now()): Promise<UpstreamRouteRow[]> {
   if (now - table.loadedAt >= REFRESH_MS) {
-    table.loadedAt = now;
-    table.rows = table.stmt
-      .all()
-      .map((r) => ({ id: r.id, prefix: r.prefix, url: r.url, price: BigInt(r.price) }))
-      .sort((a, b) => b.prefix.length - a.prefix.length);
+    // One read at a time: requests arriving meanwhile wait for it.
+    table.loading ??= load(now).finally(() => (table.loading = undefined));
+    await table.loading;
   }
   return table.rows;
 }
 
 /** Drops the in-memory copy: the next lookup reads the table (after an edit in this process). */
 export function forgetUpstreamRoutes(): void {
-  if (table) table.loadedAt = -Infinity;
+  table.loadedAt = -Infinity;
 }
 
 /** Whether `pathname` is `prefix` itself or below it. */
@@ -66,13 +58,13 @@ export function underPrefix(pathname: string, prefix: string): boolean {
 }
 
 /** The configured route `pathname` falls under (the longest matching prefix), or undefined. */
-export function matchUpstreamRoute(pathname: string): UpstreamRouteRow | undefined {
-  return upstreamRoutes().find((r) => underPrefix(pathname, r.prefix));
+export async function matchUpstreamRoute(pathname: string): Promise<UpstreamRouteRow | undefined> {
+  return (await upstreamRoutes()).find((r) => underPrefix(pathname, r.prefix));
 }
 
 /** The configured route with this id, or undefined. */
-export function upstreamRouteById(id: number): UpstreamRouteRow | undefined {
-  return upstreamRoutes().find((r) => r.id === id);
+export async function upstreamRouteById(id: number): Promise<UpstreamRouteRow | undefined> {
+  return (await upstreamRoutes()).find((r) => r.id === id);
 }
 
 /**

@@ -93,7 +93,7 @@ export async function articleGate(
   const json = (res: Response) =>
     new NextResponse(head ? null : res.body, { status: res.status, headers: res.headers });
   try {
-    const price = articlePrice(slug);
+    const price = await articlePrice(slug);
     if (price === undefined) {
       // The page answers 404 in the site's chrome; programs get JSON.
       if (document || rsc) return NextResponse.next({ request: { headers: page.headers } });

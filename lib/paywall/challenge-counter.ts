@@ -3,9 +3,12 @@
  * 402 → paid conversion on the admin dashboard. The paid hot path only increments a Map; the
  * counts reach `ResourceChallenge` in one short transaction every {@link FLUSH_INTERVAL_MS} (one
  * upsert per resource, `count = count + n`) and, best effort, when the process exits. Counts are
- * statistics: a crash loses at most one interval of them.
+ * statistics: a crash loses at most one interval of them (on PostgreSQL, whose client is
+ * asynchronous, also the last interval before a normal exit). Instances count on their own and
+ * add up in the table.
  */
 import type Database from "better-sqlite3";
+import { dbKind, sql } from "@/lib/db/sql";
 import { sqlite } from "@/lib/db/sqlite";
 
 /** How often pending counts are written. */
@@ -46,12 +49,10 @@ export function countChallenge(resource: string): void {
 
 function start(s: CounterState): void {
   s.timer = setInterval(() => {
-    try {
-      flushChallenges();
-    } catch (err) {
+    flushChallenges().catch((err) => {
       // Kept for the next interval (a locked database, a closed connection in tests).
       console.warn("402 counts not written yet:", err instanceof Error ? err.message : err);
-    }
+    });
   }, FLUSH_INTERVAL_MS);
   s.timer.unref();
   if (!s.exitHook) {
@@ -59,7 +60,7 @@ function start(s: CounterState): void {
     // better-sqlite3 is synchronous, so the last counts can still be written on exit.
     process.once("exit", () => {
       try {
-        flushChallenges();
+        if (dbKind() === "sqlite" && s.pending.size > 0) writeSqlite(s, s.pending);
       } catch {
         // best effort
       }
@@ -67,36 +68,38 @@ function start(s: CounterState): void {
   }
 }
 
-function upsertStatement(s: CounterState): Database.Statement<[string, number, string]> {
+const UPSERT = `INSERT INTO "ResourceChallenge" ("resource", "count", "updatedAt") VALUES (?, ?, ?)
+  ON CONFLICT ("resource") DO UPDATE SET "count" = "ResourceChallenge"."count" + excluded."count",
+                                         "updatedAt" = excluded."updatedAt"`;
+
+function writeSqlite(s: CounterState, batch: Map<string, number>): void {
   const conn = sqlite();
-  if (s.stmt?.conn !== conn) {
-    s.stmt = {
-      conn,
-      upsert: conn.prepare(
-        `INSERT INTO ResourceChallenge (resource, count, updatedAt) VALUES (?, ?, ?)
-         ON CONFLICT(resource) DO UPDATE SET count = count + excluded.count,
-                                             updatedAt = excluded.updatedAt`,
-      ),
-    };
-  }
-  return s.stmt.upsert;
+  if (s.stmt?.conn !== conn) s.stmt = { conn, upsert: conn.prepare(UPSERT) };
+  const upsert = s.stmt.upsert;
+  const now = new Date().toISOString();
+  conn.transaction(() => {
+    for (const [resource, n] of batch) upsert.run(resource, n, now);
+  })();
+}
+
+async function writePostgres(batch: Map<string, number>): Promise<void> {
+  const now = new Date().toISOString();
+  // Each upsert is atomic on its own: an increment is never lost or applied twice.
+  for (const [resource, n] of batch) await sql().run(UPSERT, [resource, n, now]);
 }
 
 /**
- * Writes the pending counts now, in one transaction; returns how many resources were written.
- * On failure (e.g. the database is locked) the counts stay pending and the error is thrown.
+ * Writes the pending counts now; resolves with how many resources were written. On failure (e.g.
+ * the database is locked) the counts stay pending and the error is thrown.
  */
-export function flushChallenges(): number {
+export async function flushChallenges(): Promise<number> {
   const s = state();
   if (s.pending.size === 0) return 0;
   const batch = s.pending;
   s.pending = new Map();
   try {
-    const upsert = upsertStatement(s);
-    const now = new Date().toISOString();
-    s.stmt!.conn.transaction(() => {
-      for (const [resource, n] of batch) upsert.run(resource, n, now);
-    })();
+    if (dbKind() === "postgres") await writePostgres(batch);
+    else writeSqlite(s, batch);
     return batch.size;
   } catch (err) {
     // Put the batch back, merged with whatever arrived meanwhile.

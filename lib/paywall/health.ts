@@ -5,7 +5,7 @@
 import { createPublicClient, formatEther, http, type PublicClient } from "viem";
 import type { ChainConfig } from "@/lib/chain/config";
 import { minReceiverEth } from "@/lib/chain/receiver-eth";
-import { sqlite } from "@/lib/db/sqlite";
+import { sql } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { ChainUnavailableError } from "@/lib/errors";
 
@@ -46,9 +46,10 @@ function probeClient(chain: ChainConfig, s: ProbeState, timeoutMs: number): Publ
 }
 
 /** The last indexed block, read straight from SyncState (`null` before the first pass). */
-function syncedBlock(): number | null {
-  const row = sqlite().prepare('SELECT "syncedBlock" FROM "SyncState" WHERE "id" = 1').get() as
-    { syncedBlock: number } | undefined;
+async function syncedBlock(): Promise<number | null> {
+  const row = await sql().get<{ syncedBlock: number }>(
+    `SELECT "syncedBlock" FROM "SyncState" WHERE "id" = 1`,
+  );
   return row ? row.syncedBlock : null;
 }
 
@@ -91,7 +92,7 @@ async function probe(chain: ChainConfig, s: ProbeState): Promise<Health> {
       message: `the receiver's ETH balance (${formatEther(wei)} ETH) is below the ${formatEther(min)} ETH needed to dispute channel closes`,
     };
   }
-  const synced = syncedBlock() ?? chain.deployment.startBlock - 1;
+  const synced = (await syncedBlock()) ?? chain.deployment.startBlock - 1;
   const lag = Number(head) - synced;
   if (lag > INDEXER_MAX_LAG_BLOCKS) {
     return {

@@ -16,14 +16,14 @@ const RESOURCE = `article:${SLUG}`;
 beforeAll(async () => {
   f = await startSiteFixture();
   await seed();
-  flushChallenges();
+  await flushChallenges();
   await db().resourceChallenge.deleteMany();
 });
 afterAll(async () => f?.stop());
 
 /** The stored 402 count of a resource after a flush. */
 async function stored(resource: string): Promise<number> {
-  flushChallenges();
+  await flushChallenges();
   const row = await db().resourceChallenge.findUnique({ where: { resource } });
   return row?.count ?? 0;
 }
@@ -49,7 +49,7 @@ describe("402 counting", () => {
   it("adds to the stored count with one upsert per resource", async () => {
     for (let i = 0; i < 5; i++) expect((await visit({})).status).toBe(402);
     expect(pendingChallenges().get(RESOURCE)).toBe(5);
-    expect(flushChallenges()).toBe(1);
+    expect(await flushChallenges()).toBe(1);
     expect(await stored(RESOURCE)).toBe(8);
   });
 
@@ -87,7 +87,7 @@ describe("402 counting", () => {
     expect(paid.status).toBe(200);
     const challenges = await stored(RESOURCE);
     expect(challenges).toBe(8);
-    const data = loadRevenueData();
+    const data = await loadRevenueData();
     const row = revenueBreakdown(data.payments, data.articles, data.challenges).articles.find(
       (a) => a.slug === SLUG,
     )!;

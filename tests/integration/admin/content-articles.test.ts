@@ -113,7 +113,7 @@ describe("a published article", () => {
   it("unpublished, is gone for readers: 404, no price, no lists, no search, not for sale", async () => {
     await setArticlePublished("harbour-lights", false);
     expect((await get("harbour-lights")).status).toBe(404);
-    expect(articlePrice("harbour-lights")).toBeUndefined();
+    expect(await articlePrice("harbour-lights")).toBeUndefined();
     expect(await findArticle("harbour-lights")).toBeUndefined();
     expect((await newestArticles()).map((a) => a.slug)).not.toContain("harbour-lights");
     expect((await articleCategories()).map((c) => c.name)).not.toContain("coastal-notes");

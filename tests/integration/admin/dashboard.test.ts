@@ -36,8 +36,8 @@ beforeAll(async () => {
 afterAll(async () => f?.stop());
 
 describe("revenue loader", () => {
-  it("shows the paid read under its article and its author", () => {
-    const data = loadRevenueData();
+  it("shows the paid read under its article and its author", async () => {
+    const data = await loadRevenueData();
     const r = revenueBreakdown(data.payments, data.articles, data.challenges);
     expect(r.total).toBe(TOKEN);
     expect(r.articles[0]).toMatchObject({
@@ -53,9 +53,9 @@ describe("revenue loader", () => {
     expect(r.other).toEqual([]);
   });
 
-  it("puts exactly the price in today's bucket", () => {
+  it("puts exactly the price in today's bucket", async () => {
     const now = new Date();
-    const data = loadRevenueData();
+    const data = await loadRevenueData();
     for (const period of ["day", "week", "month"] as const) {
       const series = revenueSeries(data.payments, period, seriesRange(period, now));
       const today = bucketLabel(bucketStart(now, period), period);
@@ -64,16 +64,18 @@ describe("revenue loader", () => {
     }
   });
 
-  it("reads only the payments of the period asked for", () => {
+  it("reads only the payments of the period asked for", async () => {
     const now = Date.now();
     expect(
-      loadRevenueData({ from: new Date(now - 60_000), to: new Date(now + 60_000) }).payments,
+      (await loadRevenueData({ from: new Date(now - 60_000), to: new Date(now + 60_000) }))
+        .payments,
     ).toHaveLength(1);
     expect(
-      loadRevenueData({ from: new Date(now + 60_000), to: new Date(now + 120_000) }).payments,
+      (await loadRevenueData({ from: new Date(now + 60_000), to: new Date(now + 120_000) }))
+        .payments,
     ).toEqual([]);
     expect(
-      loadRevenueData({ from: new Date(now - 86_400_000 * 3), to: new Date(now - 60_000) })
+      (await loadRevenueData({ from: new Date(now - 86_400_000 * 3), to: new Date(now - 60_000) }))
         .payments,
     ).toEqual([]);
   });

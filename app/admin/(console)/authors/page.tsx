@@ -27,7 +27,7 @@ export default async function AuthorsPage({ searchParams }: { searchParams: Prom
     ? undefined
     : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 
-  const data = loadRevenueData({ from: period.from, to: period.to });
+  const data = await loadRevenueData({ from: period.from, to: period.to });
   const { authors } = revenueBreakdown(data.payments, data.articles);
   const csvHref = `/admin/authors/export?${new URLSearchParams({ from: period.fromDay, to: period.toDay })}`;
 

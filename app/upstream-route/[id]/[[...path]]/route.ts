@@ -14,9 +14,12 @@ interface Target {
  * The configured upstream and URL of a request, or undefined. Only a configured route's own base
  * URL is ever fetched: a direct request here reaches exactly what its prefix would.
  */
-function load(req: Request, { id, path }: { id: string; path?: string[] }): Target | undefined {
+async function load(
+  req: Request,
+  { id, path }: { id: string; path?: string[] },
+): Promise<Target | undefined> {
   if (!/^[1-9][0-9]{0,9}$/.test(id)) return undefined;
-  const route = upstreamRouteById(Number(id));
+  const route = await upstreamRouteById(Number(id));
   if (!route) return undefined;
   const url = upstreamTarget(route.url, path ?? [], new URL(req.url).search);
   return url && { url, price: route.price };

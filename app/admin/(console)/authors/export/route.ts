@@ -7,8 +7,8 @@ import { apiRoute } from "@/lib/api/route";
 export const dynamic = "force-dynamic";
 
 // GET /admin/authors/export?from=YYYY-MM-DD&to=YYYY-MM-DD — the authors' revenue as CSV (operator)
-export const GET = apiRoute({ auth: "operator", query: revenuePeriodSchema }, ({ query }) => {
-  const data = loadRevenueData({ from: query.from, to: query.to });
+export const GET = apiRoute({ auth: "operator", query: revenuePeriodSchema }, async ({ query }) => {
+  const data = await loadRevenueData({ from: query.from, to: query.to });
   const { authors } = revenueBreakdown(data.payments, data.articles);
   return new Response(authorsCsv(authors), {
     headers: {
