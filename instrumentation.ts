@@ -1,7 +1,8 @@
 /**
  * Starts the background indexer + watchtower loop once per server process (Node.js runtime only).
  * INDEXER_ENABLED=false turns it off, e.g. on extra app instances or when a scheduler calls
- * POST /api/1/sync instead. Only one instance indexes at a time (a lease in the database).
+ * POST /api/1/sync instead. Only the leader indexes (lib/cluster/leadership.ts): one instance at a
+ * time.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;

@@ -32,6 +32,14 @@ function rpcOrigin(): string {
  * they do not pay for a proxy hop.
  */
 export async function proxy(req: NextRequest): Promise<NextResponse> {
+  const res = await route(req);
+  // Several instances behind a load balancer: which one answered (PAYCHAN_INSTANCE, when set).
+  const instance = env().PAYCHAN_INSTANCE;
+  if (instance) res.headers.set("X-Paychan-Instance", instance);
+  return res;
+}
+
+async function route(req: NextRequest): Promise<NextResponse> {
   const { pathname } = req.nextUrl;
   if (isMalformedPath(pathname)) {
     const res = malformedPathResponse(pathname);

@@ -23,6 +23,14 @@ export const envSchema = z.object({
     .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), {
       message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
     }),
+  /**
+   * Name of this instance when several serve the site behind a load balancer: pages answer with
+   * it in `X-Paychan-Instance` (which instance answered) and the leader logs it.
+   */
+  PAYCHAN_INSTANCE: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .optional(),
   /** Connections per pool on PostgreSQL (the Prisma client's and the hot path's, each). */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** JSON-RPC endpoint of the chain the channel contract lives on. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { channelParamsSchema } from "@/lib/api/params";
 import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
-import { runSyncPass } from "@/lib/indexer";
+import { runSyncPass } from "@/lib/indexer/run-sync-pass";
 import { withdrawChannel, type Withdrawal } from "@/lib/watchtower";
 import { withdrawable } from "@/lib/watchtower/withdraw-channels";
 import { closeChannelAsReceiver, type ChannelClose } from "./channel-close";

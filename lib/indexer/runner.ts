@@ -1,14 +1,22 @@
 /**
- * The background loop inside the server: every SYNC_INTERVAL_MS, if this instance holds the
- * lease, run one indexer + watchtower pass. Errors are logged with backoff; they never escape.
+ * The background loop inside the server: every SYNC_INTERVAL_MS, if this instance leads (see
+ * lib/cluster/leadership.ts), run one indexer + watchtower pass. On PostgreSQL the leader also
+ * runs, every {@link TASK_POLL_MS}, the work other instances ask of it (lib/cluster/leader-tasks.ts).
+ * Errors are logged with backoff; they never escape.
  */
+import { acquireLeadership, holdsLeadership, releaseLeadership } from "@/lib/cluster/leadership";
+import { runQueuedTasks, setLeaderLoop } from "@/lib/cluster/leader-tasks";
+import { dbKind } from "@/lib/db/sql";
 import { env } from "@/lib/env";
-import { acquireLease, releaseLease } from "./lease";
 import { runSyncPass } from "./run-sync-pass";
 import { ensureSyncState } from "./sync-state";
 
+/** How often the leader looks for work queued by other instances. */
+export const TASK_POLL_MS = 250;
+
 interface LoopState {
   timer?: ReturnType<typeof setTimeout>;
+  tasks?: ReturnType<typeof setInterval>;
   stopped: boolean;
   current?: Promise<void>;
   failures: number;
@@ -26,7 +34,7 @@ async function tick(loop: LoopState): Promise<void> {
   const interval = env().SYNC_INTERVAL_MS;
   try {
     await ensureSyncState();
-    if (await acquireLease(Math.max(30_000, interval * 5))) await runSyncPass();
+    if (await acquireLeadership()) await runSyncPass();
     loop.failures = 0;
   } catch (err) {
     loop.failures += 1;
@@ -55,7 +63,19 @@ export function startIndexerLoop(): boolean {
   if (globalForLoop.indexerLoop && !globalForLoop.indexerLoop.stopped) return false;
   const loop: LoopState = { stopped: false, failures: 0 };
   globalForLoop.indexerLoop = loop;
+  setLeaderLoop(true);
   loop.current = tick(loop);
+  if (dbKind() === "postgres") {
+    let polling = false;
+    loop.tasks = setInterval(() => {
+      if (polling || !holdsLeadership()) return;
+      polling = true;
+      runQueuedTasks()
+        .catch((err) => console.error("[leader] reading queued tasks failed:", err))
+        .finally(() => (polling = false));
+    }, TASK_POLL_MS);
+    loop.tasks.unref?.();
+  }
   return true;
 }
 
@@ -65,7 +85,9 @@ export async function stopIndexerLoop(): Promise<void> {
   if (!loop) return;
   loop.stopped = true;
   if (loop.timer) clearTimeout(loop.timer);
+  if (loop.tasks) clearInterval(loop.tasks);
   await loop.current;
   globalForLoop.indexerLoop = undefined;
-  await releaseLease().catch(() => undefined);
+  setLeaderLoop(false);
+  await releaseLeadership().catch(() => undefined);
 }
