@@ -12,9 +12,9 @@ type ChannelKey = { sender: Address; openBlock: number };
 /** The leader's work, by kind. */
 export const leaderWork = {
   /** One indexer + watchtower pass (`POST /api/1/sync`). */
-  sync: (_input: Record<string, never>) => runSyncPass(),
+  sync: () => runSyncPass(),
   /** The same pass, summarised for the console. */
-  syncNow: (_input: Record<string, never>) => syncNow(),
+  syncNow: () => syncNow(),
   /** Withdraw every channel owing at least `minimum` (`POST /api/1/withdraw`). */
   withdrawAll: (input: { minimum: bigint }) => withdrawChannels(input),
   /** Withdraw one channel, then sync (console). */
@@ -24,7 +24,9 @@ export const leaderWork = {
 };
 
 export type LeaderWorkKind = keyof typeof leaderWork;
-export type LeaderWorkInput<K extends LeaderWorkKind> = Parameters<(typeof leaderWork)[K]>[0];
+/** The input of `kind` (`{}` for work without one). */
+export type LeaderWorkInput<K extends LeaderWorkKind> =
+  Parameters<(typeof leaderWork)[K]> extends [infer I] ? I : Record<string, never>;
 export type LeaderWorkResult<K extends LeaderWorkKind> = Awaited<
   ReturnType<(typeof leaderWork)[K]>
 >;
