@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { nameInstance } from "@/lib/cluster/instance";
 import {
   matchUpstreamRoute,
   underPrefix,
@@ -33,9 +34,7 @@ function rpcOrigin(): string {
  */
 export async function proxy(req: NextRequest): Promise<NextResponse> {
   const res = await route(req);
-  // Several instances behind a load balancer: which one answered (PAYCHAN_INSTANCE, when set).
-  const instance = env().PAYCHAN_INSTANCE;
-  if (instance) res.headers.set("X-Paychan-Instance", instance);
+  nameInstance(res.headers);
   return res;
 }
 

@@ -49,7 +49,8 @@ function drop(s: PgLeadership): void {
 async function connect(s: PgLeadership): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: s.url,
-    application_name: `paychan-leader ${LEASE_OWNER}`.slice(0, 63),
+    // Who leads, visible in pg_stat_activity: the instance name (PAYCHAN_INSTANCE) and process.
+    application_name: `paychan-leader ${env().PAYCHAN_INSTANCE ?? "-"} ${LEASE_OWNER}`.slice(0, 63),
     keepAlive: true,
     query_timeout: CHECK_TIMEOUT_MS,
     options: "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3",
@@ -74,7 +75,10 @@ async function acquirePg(): Promise<boolean> {
       [LEADER_LOCK_KEY],
     );
     s.held = rows[0]?.ok === true;
-    if (s.held) console.log(`[leader] ${LEASE_OWNER} leads: runs the indexer and the watchtower`);
+    if (s.held)
+      console.log(
+        `[leader] ${env().PAYCHAN_INSTANCE ?? LEASE_OWNER} leads: runs the indexer and the watchtower`,
+      );
     return s.held;
   } catch (err) {
     drop(s);

@@ -1,3 +1,4 @@
+import { nameInstance } from "@/lib/cluster/instance";
 import { errorResponse } from "@/lib/errors";
 import { countChallenge } from "./challenge-counter";
 import { decidePayment, type Paid } from "./decide";
@@ -73,6 +74,7 @@ function finish(res: Response, opts: Finish): Response {
       headers.set("Vary", vary ? `${vary}, Cookie` : "Cookie");
   }
   if (opts.setCookie) headers.append("Set-Cookie", opts.setCookie);
+  nameInstance(headers);
   if (opts.head) res.body?.cancel().catch(() => undefined);
   return new Response(opts.head ? null : res.body, {
     status: res.status,
