@@ -3,6 +3,8 @@
  * Read-only, and never a secret (the RPC URL is shown by host only: it may carry an API key).
  */
 import { chainConfig } from "@/lib/chain/config";
+import { holdsLeadership } from "@/lib/cluster/leadership";
+import { databaseKind } from "@/lib/db/kind";
 import { env, envSource } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
@@ -25,6 +27,13 @@ export function rpcHost(url: string): string {
   return `${u.protocol}//${u.host}`;
 }
 
+/** The database without credentials: `SQLite data/site.db` or `PostgreSQL host:port/name`. */
+export function databaseLabel(url: string): string {
+  if (databaseKind(url) === "sqlite") return `SQLite ${url.slice("file:".length).split("?")[0]}`;
+  const u = new URL(url);
+  return `PostgreSQL ${u.host}${u.pathname}`;
+}
+
 /**
  * The settings; the chain-dependent ones say why they are missing when the chain cannot be read.
  *
@@ -35,6 +44,22 @@ export async function loadSettings(): Promise<{ settings: Setting[]; chainError?
   const e = env();
   const fromEnv = (name: Parameters<typeof envSource>[0]) => envSource(name);
   const settings: Setting[] = [
+    {
+      key: "database",
+      label: "Database",
+      value: databaseLabel(e.DATABASE_URL),
+      source: fromEnv("DATABASE_URL"),
+      variable: "DATABASE_URL",
+      help: "file: for SQLite (one instance), postgresql:// for PostgreSQL (one or several instances)",
+    },
+    {
+      key: "instance",
+      label: "This instance",
+      value: `${e.PAYCHAN_INSTANCE ?? "(unnamed)"}${holdsLeadership() ? ", the leader" : ""}`,
+      source: fromEnv("PAYCHAN_INSTANCE"),
+      variable: "PAYCHAN_INSTANCE",
+      help: "the name this instance answers with in X-Paychan-Instance; the leader runs the indexer, the watchtower and the receiver's transactions",
+    },
     {
       key: "rpc",
       label: "RPC host",

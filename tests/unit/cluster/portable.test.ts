@@ -3,6 +3,7 @@ import { fromWire, toWire } from "@/lib/cluster/wire";
 import { databaseKind } from "@/lib/db/kind";
 import { numberedPlaceholders } from "@/lib/db/sql";
 import { ftsQuery, tsQuery } from "@/lib/content/search";
+import { databaseLabel } from "@/lib/admin/settings";
 
 describe("databaseKind", () => {
   it.each([
@@ -52,5 +53,16 @@ describe("wire format between instances", () => {
   });
   it("does not mistake an ordinary object with more keys for a tagged value", () => {
     expect(fromWire(toWire({ $bigint: "1", other: 2 }))).toEqual({ $bigint: "1", other: 2 });
+  });
+});
+
+describe("the settings page's database label", () => {
+  it("names the file or the server and database, never the credentials", () => {
+    expect(databaseLabel("file:./data/site.db")).toBe("SQLite ./data/site.db");
+    const pg = databaseLabel(
+      "postgresql://paychan:s3cret@db.internal:5433/paychan?sslmode=require",
+    );
+    expect(pg).toBe("PostgreSQL db.internal:5433/paychan");
+    expect(pg).not.toContain("s3cret");
   });
 });
