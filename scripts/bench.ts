@@ -10,181 +10,39 @@
  * Each run stops gracefully (every request in flight is answered), then every paid request is
  * matched against the payments recorded during the run (`bench-payments.ts`); any discrepancy
  * exits 1. Serves the build in NEXT_DIST_DIR (default `.next`).
+ *
+ * `--db postgres` runs the site on a fresh PostgreSQL with real durability (fsync on);
+ * `--instances <n>` serves n instances behind nginx (`--nginx` puts nginx in front of one too).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
-import Database from "better-sqlite3";
 import { Command } from "commander";
-import secp256k1 from "secp256k1";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  parseEther,
-  toHex,
-  type Address,
-  type Hex,
-} from "viem";
+import { createPublicClient, createWalletClient, http, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
 import { demoTokenAbi, microTransferChannelsAbi } from "../lib/chain/abi";
-import { balanceProofDigest, channelDomain } from "../lib/protocol/eip712";
+import { channelDomain } from "../lib/protocol/eip712";
 import { startAnvil } from "./lib/anvil";
 import { ANVIL_KEY_0, prepareSite } from "./lib/prepare-site";
 import { getFreePort } from "./lib/anvil";
 import { waitFor } from "./lib/rpc";
-import { channelKey, checkPayments, type RecordedPayment, type SentProof } from "./bench-payments";
+import { openBenchDb } from "./lib/bench-db";
+import { startCluster, type Cluster } from "./lib/cluster";
+import { startPostgres, type PostgresServer } from "./lib/postgres";
+import { channelKey, checkPayments } from "./bench-payments";
+import { measure, signProofs, type Channel } from "./lib/bench-measure";
 
 const root = path.resolve(__dirname, "..");
 const program = new Command()
   .option("--connections <n>", "concurrent connections (one channel each)", "32")
   .option("--duration <s>", "seconds per measurement", "10")
   .option("--rounds <n>", "free/paid measurement pairs per scenario", "2")
-  .option("--profile <dir>", "write a V8 CPU profile of the server to this directory");
-
-interface Channel {
-  key: Buffer;
-  sender: Address;
-  openBlock: number;
-  next: number;
-  proofs: Array<{ balance: string; signature: Hex }>;
-}
-
-/** Proofs for balances `offset + price·i`, i = 1…count (a channel already paid `offset`). */
-function signProofs(
-  domain: ReturnType<typeof channelDomain>,
-  receiver: Address,
-  ch: Omit<Channel, "proofs" | "next">,
-  offset: bigint,
-  price: bigint,
-  count: number,
-): Channel["proofs"] {
-  const out: Channel["proofs"] = [];
-  for (let i = 1; i <= count; i++) {
-    const digest = balanceProofDigest(domain, {
-      sender: ch.sender,
-      receiver,
-      openBlockNumber: ch.openBlock,
-      balance: offset + price * BigInt(i),
-    });
-    const { signature, recid } = secp256k1.ecdsaSign(Buffer.from(digest.slice(2), "hex"), ch.key);
-    const sig = `0x${Buffer.from(signature).toString("hex")}${(27 + recid).toString(16)}` as Hex;
-    out.push({ balance: (offset + price * BigInt(i)).toString(), signature: sig });
-  }
-  return out;
-}
-
-/** Extra seconds autocannon may run past the deadline to drain; a backstop, never reached when healthy. */
-const DRAIN_GRACE_S = 30;
-
-/** The parts of autocannon's per-connection client that a graceful stop uses. */
-interface LoadClient {
-  reqsMade: number;
-  responseMax?: number;
-}
-
-/**
- * Load on `url` for `duration` seconds, then a graceful stop: no connection sends a new request
- * after the deadline, and the run ends once every request in flight has its response, so each
- * paid request sent is accounted for (`sent`: its proof and the status that came back).
- * req/s counts the responses that arrived before the deadline.
- */
-async function measure(
-  url: string,
-  connections: number,
-  duration: number,
-  paid?: { channels: Channel[] },
-) {
-  // Channels not carrying a request right now. A connection takes one per request and gives it
-  // back with the response, so payments on one channel never overlap and each carries the next
-  // balance: every request is a fresh valid payment.
-  const free = paid ? [...paid.channels] : [];
-  const sent: SentProof[] = [];
-  const faults = new Set<string>();
-  const clients: LoadClient[] = [];
-  let beforeDeadline = 0;
-  let stopped = false;
-  const started = performance.now();
-  const instance = autocannon({
-    url,
-    connections,
-    duration: duration + DRAIN_GRACE_S,
-    headers: { accept: "text/html" },
-    setupClient: (client: LoadClient) => {
-      if (typeof client.reqsMade !== "number")
-        throw new Error("autocannon's client has no request counter: cannot stop gracefully");
-      clients.push(client);
-    },
-    requests: [
-      {
-        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-          if (!paid) return req;
-          // A fault here must not throw (it would end the process with the server running):
-          // the request goes out without a proof, gets its 402, and the run fails its check.
-          const ch = free.pop();
-          if (!ch) {
-            faults.add("no idle channel: a connection abandoned a request (timeout or reset)");
-            return req;
-          }
-          const i = ch.next++;
-          if (i >= ch.proofs.length) {
-            free.push(ch);
-            faults.add("ran out of pre-signed proofs: raise the proof budget");
-            return req;
-          }
-          const proof: SentProof = {
-            channel: channelKey(ch.sender, ch.openBlock),
-            balance: ch.proofs[i]!.balance,
-          };
-          sent.push(proof);
-          context.ch = ch;
-          context.proof = proof;
-          req.headers = {
-            ...(req.headers as Record<string, string>),
-            "RDN-Sender-Address": ch.sender,
-            "RDN-Open-Block": String(ch.openBlock),
-            "RDN-Sender-Balance": ch.proofs[i]!.balance,
-            "RDN-Balance-Signature": ch.proofs[i]!.signature,
-          };
-          return req;
-        },
-        onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
-          if (!stopped) beforeDeadline++;
-          if (context.proof) (context.proof as SentProof).status = status;
-          if (context.ch) free.push(context.ch as Channel);
-          context.ch = undefined;
-          context.proof = undefined;
-        },
-      },
-    ],
-  } as unknown as autocannon.Options);
-  const timer = setTimeout(() => {
-    stopped = true;
-    // A client that reached its response limit closes after its current response instead of
-    // sending the next request; autocannon ends the run when the last one has closed.
-    for (const c of clients) c.responseMax = c.reqsMade;
-  }, duration * 1000);
-  const result = await instance;
-  clearTimeout(timer);
-  const seconds = Math.min(performance.now() - started, duration * 1000) / 1000;
-  return {
-    rps: beforeDeadline / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    statuses: Object.entries(result.statusCodeStats ?? {})
-      .map(([code, { count }]) => `${count} × ${code}`)
-      .join(", "),
-    ok: result["2xx"],
-    errors: result.errors,
-    timeouts: result.timeouts,
-    sent,
-    faults: [...faults],
-  };
-}
+  .option("--profile <dir>", "write a V8 CPU profile of the server to this directory")
+  .option("--db <kind>", "database: sqlite (default) or postgres (a fresh server, fsync on)")
+  .option("--instances <n>", "next start instances; more than 1 are served behind nginx")
+  .option("--nginx", "serve through nginx even with one instance (like-for-like with several)");
 
 async function main(): Promise<void> {
   program.parse();
@@ -193,7 +51,21 @@ async function main(): Promise<void> {
     duration: string;
     rounds: string;
     profile?: string;
+    db?: string;
+    instances?: string;
+    nginx?: boolean;
   }>();
+  const dbKind = o.db ?? "sqlite";
+  const instanceCount = Number(o.instances ?? "1");
+  if (dbKind !== "sqlite" && dbKind !== "postgres")
+    throw new Error(`--db must be sqlite or postgres, got "${o.db}"`);
+  if (!Number.isInteger(instanceCount) || instanceCount < 1)
+    throw new Error(`--instances must be a whole number of at least 1, got "${o.instances}"`);
+  if (instanceCount > 1 && dbKind !== "postgres")
+    throw new Error(`--instances ${instanceCount} needs --db postgres (one shared database)`);
+  const viaNginx = instanceCount > 1 || o.nginx === true;
+  // The default run (no --db, --instances or --nginx) prints exactly what it always printed.
+  const custom = o.db !== undefined || o.instances !== undefined || o.nginx === true;
   const connections = Number(o.connections);
   const duration = Number(o.duration);
   const rounds = Number(o.rounds);
@@ -211,10 +83,17 @@ async function main(): Promise<void> {
   const anvil = await startAnvil();
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-bench-"));
   const port = await getFreePort();
-  const databaseUrl = `file:${path.join(dir, "site.db")}`;
+  let databaseUrl = `file:${path.join(dir, "site.db")}`;
   const deploymentFile = path.join(dir, "deployment.json");
   let server: ReturnType<typeof spawn> | undefined;
+  let cluster: Cluster | undefined;
+  let postgres: PostgresServer | undefined;
   try {
+    if (dbKind === "postgres") {
+      console.log("starting PostgreSQL (fsync on, synchronous_commit on: real durability)…");
+      postgres = await startPostgres({ fast: false, log: (l) => console.log(l) });
+      databaseUrl = await postgres.createDatabase("paychan_bench");
+    }
     const { deployment } = await prepareSite({
       rpcUrl: anvil.rpcUrl,
       databaseUrl,
@@ -222,37 +101,40 @@ async function main(): Promise<void> {
       log: (l) => console.log(l),
     });
     // A free copy of a paid article: the same route and page, price 0.
-    const sql = new Database(databaseUrl.slice(5));
-    sql
-      .prepare(
-        `INSERT INTO Article (slug, title, author, teaser, body, price, publishedAt)
-      SELECT 'free-copy', title, author, teaser, body, '0', publishedAt FROM Article WHERE slug = 'the-402-status-code'`,
-      )
-      .run();
-    sql.close();
+    const benchDb = openBenchDb(databaseUrl);
+    await benchDb.addFreeCopy("the-402-status-code");
 
     const nodeArgs = o.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(o.profile)}`] : [];
     const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-    server = spawn(
-      process.execPath,
-      [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
-      {
-        cwd: root,
-        env: {
-          ...env0,
-          NODE_ENV: "production",
-          DATABASE_URL: databaseUrl,
-          RPC_URL: anvil.rpcUrl,
-          DEPLOYMENT_FILE: deploymentFile,
-          RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
-          SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-          CONFIRMATIONS: "0",
-          SYNC_INTERVAL_MS: "500",
+    const serverEnv = {
+      DATABASE_URL: databaseUrl,
+      RPC_URL: anvil.rpcUrl,
+      DEPLOYMENT_FILE: deploymentFile,
+      RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      CONFIRMATIONS: "0",
+      SYNC_INTERVAL_MS: "500",
+    };
+    if (viaNginx) {
+      cluster = await startCluster({
+        count: instanceCount,
+        env: serverEnv,
+        distDir,
+        nodeArgs,
+        log: (l) => console.log(l),
+      });
+    } else {
+      server = spawn(
+        process.execPath,
+        [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+        {
+          cwd: root,
+          env: { ...env0, NODE_ENV: "production", ...serverEnv },
+          stdio: ["ignore", "ignore", "inherit"],
         },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    const base = `http://127.0.0.1:${port}`;
+      );
+    }
+    const base = cluster?.url ?? `http://127.0.0.1:${port}`;
     await waitFor(
       "next start",
       async () => {
@@ -364,15 +246,6 @@ async function main(): Promise<void> {
       },
     ];
     // Every paid request must match the payments recorded during its run, proof by proof.
-    const check = new Database(databaseUrl.slice("file:".length), { readonly: true });
-    const lastPaymentId = check.prepare<[], { id: number | null }>(
-      "SELECT MAX(id) AS id FROM Payment",
-    );
-    const paymentsSince = check.prepare<[number], RecordedPayment & { openBlock: number }>(
-      `SELECT c.sender AS channel, c.openBlock AS openBlock, p.balance AS balance,
-        p.amount AS amount, p.resource AS resource
-      FROM Payment p JOIN Channel c ON c.id = p.channelId WHERE p.id > ?`,
-    );
     type Run = Awaited<ReturnType<typeof measure>>;
     const rows: string[] = [];
     let failures = 0;
@@ -390,13 +263,14 @@ async function main(): Promise<void> {
           );
         }
         frees.push(free);
-        const mark = lastPaymentId.get()!.id ?? 0;
+        const mark = await benchDb.lastPaymentId();
         const paid = await measure(s.paid, connections, duration, { channels: s.chans });
         // The site commits a payment before it responds and every request was answered: the
         // payments are all in the table now.
-        const recorded = paymentsSince
-          .all(mark)
-          .map((p) => ({ ...p, channel: channelKey(p.channel, p.openBlock) }));
+        const recorded = (await benchDb.paymentsSince(mark)).map((p) => ({
+          ...p,
+          channel: channelKey(p.channel, p.openBlock),
+        }));
         const result = checkPayments(paid.sent, recorded, { price: s.price, resource: s.resource });
         if (paid.errors > 0)
           result.problems.push(`${paid.errors} connection errors (${paid.timeouts} timeouts)`);
@@ -420,7 +294,17 @@ async function main(): Promise<void> {
         `| ${s.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(paids, (r) => r.p50).toFixed(0)} / ${mean(paids, (r) => r.p99).toFixed(0)} | ${recordedTotal} |`,
       );
     }
-    check.close();
+    await benchDb.close();
+    if (custom) {
+      const database =
+        dbKind === "postgres"
+          ? "PostgreSQL (fsync on: every payment durable before its answer)"
+          : "SQLite";
+      const serving = viaNginx
+        ? `${instanceCount} instance${instanceCount > 1 ? "s" : ""} of next start behind nginx (least_conn, keepalive)`
+        : "1 instance of next start, no proxy";
+      console.log(`\n${database}; ${serving}; ${os.cpus().length} CPUs`);
+    }
     console.log(
       `\n${connections} connections, ${rounds} × ${duration} s per side, interleaved free/paid; means over rounds`,
     );
@@ -435,7 +319,9 @@ async function main(): Promise<void> {
     }
   } finally {
     server?.kill("SIGTERM");
+    await cluster?.stop();
     await anvil.stop();
+    postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

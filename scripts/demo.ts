@@ -4,13 +4,20 @@
  * Starts anvil on 127.0.0.1:8545 (or reuses a chain already there), deploys the contracts when
  * the recorded deployment is missing or stale, migrates and seeds SQLite, then serves the site on
  * http://127.0.0.1:3000. Ctrl-C stops everything it started. State lives in ./data.
+ *
+ * `--db postgres` runs Debian's PostgreSQL instead (data in ./data/postgres, port 5432 unless it
+ * is taken); `--instances <n>` serves n production instances on that database behind nginx.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { startAnvil, type AnvilProcess } from "./lib/anvil";
+import pg from "pg";
+import { getFreePort, startAnvil, type AnvilProcess } from "./lib/anvil";
+import { startCluster, type Cluster } from "./lib/cluster";
+import { assertPortFree } from "./lib/nginx";
+import { startPostgres, type PostgresServer } from "./lib/postgres";
 import { ANVIL_KEY_0, prepareSite } from "./lib/prepare-site";
 import { probeChainId, waitFor } from "./lib/rpc";
 
@@ -23,7 +30,38 @@ const program = new Command()
   .option("--port <port>", "port of the site", process.env.PORT ?? "3000")
   .option("--data-dir <dir>", "where chain state, database and secrets live", "data")
   .option("--prod", "serve a production build (next build + next start) instead of next dev")
-  .option("--block-time <seconds>", "seconds between local blocks", "1");
+  .option("--block-time <seconds>", "seconds between local blocks", "1")
+  .option("--db <kind>", "database: sqlite (a file) or postgres (Debian's PostgreSQL)", "sqlite")
+  .option("--instances <n>", "production instances behind nginx (more than 1 needs postgres)", "1");
+
+/** A path as the user reads it: relative inside the project, absolute outside. */
+const shown = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
+
+/** Starts the demo's PostgreSQL (data kept in `dir`) and returns it with the site's database URL. */
+async function demoPostgres(
+  dir: string,
+  log: (line: string) => void,
+): Promise<{ server: PostgresServer; databaseUrl: string }> {
+  mkdirSync(dir, { recursive: true });
+  const port = await assertPortFree(5432).then(
+    () => 5432,
+    () => getFreePort(),
+  );
+  log(`starting PostgreSQL on 127.0.0.1:${port} (data in ${shown(dir)})…`);
+  const server = await startPostgres({ dir, port, log });
+  const client = new pg.Client({ connectionString: server.url() });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = 'paychan'");
+    if (found.rowCount === 0) {
+      log("creating database paychan…");
+      await client.query('CREATE DATABASE "paychan"');
+    }
+  } finally {
+    await client.end();
+  }
+  return { server, databaseUrl: server.url("paychan") };
+}
 
 /** A secret kept in a 0600 file of the data directory, created on first use. */
 function fileSecret(file: string, bytes: number): string {
@@ -41,13 +79,36 @@ async function main(): Promise<void> {
     dataDir: string;
     prod?: boolean;
     blockTime: string;
+    db: string;
+    instances: string;
   }>();
+  const instances = Number(o.instances);
+  if (o.db !== "sqlite" && o.db !== "postgres") {
+    console.error(`[demo] --db must be sqlite or postgres, got "${o.db}"`);
+    process.exit(1);
+  }
+  if (!Number.isInteger(instances) || instances < 1) {
+    console.error(`[demo] --instances must be a whole number of at least 1, got "${o.instances}"`);
+    process.exit(1);
+  }
+  if (instances > 1 && o.db !== "postgres") {
+    console.error(
+      `[demo] --instances ${instances} needs --db postgres: every instance must share one ` +
+        "database, and SQLite is a file of one machine. Run: npm run demo -- --db postgres " +
+        `--instances ${instances}`,
+    );
+    process.exit(1);
+  }
+  // Several instances serve the production build.
+  const prod = o.prod === true || instances > 1;
   const dataDir = path.resolve(root, o.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = (line: string) => console.log(`[demo] ${line}`);
   const rpcUrl = `http://127.0.0.1:${o.anvilPort}`;
   const children: ChildProcess[] = [];
   let anvil: AnvilProcess | undefined;
+  let postgres: PostgresServer | undefined;
+  let cluster: Cluster | undefined;
   let stopping = false;
 
   async function shutdown(code: number): Promise<never> {
@@ -62,9 +123,17 @@ async function main(): Promise<void> {
             c.kill("SIGTERM");
           }
         }
+      if (cluster) {
+        await cluster.stop();
+        log("nginx and the instances stopped");
+      }
       if (anvil) {
         await anvil.stop();
         log("local chain stopped (state saved)");
+      }
+      if (postgres) {
+        postgres.stop();
+        log("PostgreSQL stopped (data kept)");
       }
     }
     process.exit(code);
@@ -78,7 +147,7 @@ async function main(): Promise<void> {
       log(`using the chain already running at ${rpcUrl} (chain id ${existing})`);
     } else {
       log(
-        `starting anvil on ${rpcUrl} (state in ${path.relative(root, dataDir)}/anvil-state.json)…`,
+        `starting anvil on ${rpcUrl} (state in ${shown(path.join(dataDir, "anvil-state.json"))})…`,
       );
       anvil = await startAnvil({
         port: Number(o.anvilPort),
@@ -87,7 +156,13 @@ async function main(): Promise<void> {
       });
     }
 
-    const databaseUrl = `file:${path.join(dataDir, "site.db")}`;
+    let databaseUrl = `file:${path.join(dataDir, "site.db")}`;
+    if (o.db === "postgres") {
+      if (instances > 1) await assertPortFree(Number(o.port));
+      const started = await demoPostgres(path.join(dataDir, "postgres"), log);
+      postgres = started.server;
+      databaseUrl = started.databaseUrl;
+    }
     const deploymentFile = path.join(dataDir, "deployment.json");
     const { deployment } = await prepareSite({ rpcUrl, databaseUrl, deploymentFile, log });
 
@@ -109,26 +184,36 @@ async function main(): Promise<void> {
       SIWE_ALLOWED_DOMAINS: process.env.SIWE_ALLOWED_DOMAINS ?? `localhost:${o.port}`,
     };
     const next = path.join(root, "node_modules/.bin/next");
-    if (o.prod) {
+    if (prod) {
       log("building the site (next build)…");
       await new Promise<void>((resolve, reject) => {
         const b = spawn(next, ["build"], { cwd: root, env, stdio: "inherit" });
         b.once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`next build exited ${c}`))));
       });
     }
-    const server = spawn(next, [o.prod ? "start" : "dev", "-H", "127.0.0.1", "-p", o.port], {
-      cwd: root,
-      env,
-      stdio: "inherit",
-      detached: true,
-    });
-    children.push(server);
-    server.once("exit", (c) => {
-      if (!stopping) {
-        log(`the site exited (${c}); stopping`);
-        void shutdown(c ?? 1);
-      }
-    });
+    if (instances > 1) {
+      cluster = await startCluster({
+        count: instances,
+        env,
+        nginxPort: Number(o.port),
+        out: (line) => console.log(line),
+        log,
+      });
+    } else {
+      const server = spawn(next, [prod ? "start" : "dev", "-H", "127.0.0.1", "-p", o.port], {
+        cwd: root,
+        env,
+        stdio: "inherit",
+        detached: true,
+      });
+      children.push(server);
+      server.once("exit", (c) => {
+        if (!stopping) {
+          log(`the site exited (${c}); stopping`);
+          void shutdown(c ?? 1);
+        }
+      });
+    }
     await waitFor(
       `the site on ${siteUrl}`,
       async () => {
@@ -145,7 +230,15 @@ async function main(): Promise<void> {
   Site           ${siteUrl}
   Chain          ${rpcUrl} (chain id ${deployment.chainId})
   Channels       ${deployment.contract}
-  Token (TKN)    ${deployment.token}
+  Token (TKN)    ${deployment.token}${
+    postgres
+      ? `\n  Database       PostgreSQL ${postgres.url("paychan")} (data in ${shown(postgres.dir)})`
+      : ""
+  }${
+    cluster
+      ? `\n  Instances      ${cluster.instances.map((i) => i.url).join(", ")} behind nginx (config ${path.join(cluster.nginx.dir, "nginx.conf")})`
+      : ""
+  }
   Receiver       anvil account 0 (0xf39F…2266): sign in at ${siteUrl}/admin with it
   Readers        anvil accounts 1–9: import one into your wallet; mint() gives 50 TKN per 0.1 ETH
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: contracts (Foundry), gas targets, lint and
 # types, the production build, unit + integration tests (vitest, real anvil + SQLite, real
-# `next start` for the clients), browser tests (Playwright on Debian's Chromium, installed here when
-# missing). Exits non-zero when anything fails and ends
-# with one summary line of all test counts.
+# `next start` for the clients), the integration tests again on PostgreSQL (Debian's package,
+# installed here when missing), browser tests (Playwright on Debian's Chromium, installed here when
+# missing). Exits non-zero when anything fails and ends with one summary line of all test counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
@@ -39,6 +39,22 @@ if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null || failed_steps+=("chromium-install")
 fi
 
+# PostgreSQL (the integration suite's second pass, the cluster tests) and nginx (in front of
+# several instances in the cluster tests).
+missing=()
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "=== installing Debian's ${missing[*]} for the PostgreSQL and cluster tests"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  if ! { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null; }; then
+    echo "=== could not install ${missing[*]} with apt (needs root or sudo): their tests will fail"
+    failed_steps+=("postgresql-nginx-install")
+  fi
+fi
+
 step forge-build node scripts/forge.mjs build
 step forge-test node scripts/forge.mjs test
 step forge-snapshot node scripts/forge.mjs snapshot --check
@@ -50,19 +66,28 @@ step format node_modules/.bin/prettier --check .
 # The production build comes first: integration tests of the paying clients run against it.
 step next-build node_modules/.bin/next build
 step vitest node_modules/.bin/vitest run
+# The integration tests again, each fixture on a fresh PostgreSQL database of one server.
+step vitest-postgres node_modules/.bin/vitest run -c vitest.postgres.config.ts
 step playwright node_modules/.bin/playwright test
 
 forge_passed=$(count forge-test '[0-9]+ tests passed')
 forge_failed=$(count forge-test '[0-9]+ failed')
-vitest_passed=$(grep -aE '^ *Tests ' "$log_dir/vitest.log" | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
-vitest_failed=$(grep -aE '^ *Tests ' "$log_dir/vitest.log" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+# vitest's own summary line: "Tests  3 failed | 120 passed (123)".
+vitest_count() {
+  grep -aE '^ *Tests ' "$log_dir/$1.log" 2>/dev/null | tail -1 | grep -oE "[0-9]+ $2" | grep -oE '[0-9]+'
+}
+vitest_passed=$(vitest_count vitest passed)
+vitest_failed=$(vitest_count vitest failed)
+vitest_pg_passed=$(vitest_count vitest-postgres passed)
+vitest_pg_failed=$(vitest_count vitest-postgres failed)
 pw_passed=$(count playwright '[0-9]+ passed')
 pw_failed=$(count playwright '[0-9]+ failed')
-passed=$(( ${forge_passed:-0} + ${vitest_passed:-0} + ${pw_passed:-0} ))
-failed=$(( ${forge_failed:-0} + ${vitest_failed:-0} + ${pw_failed:-0} ))
+passed=$(( ${forge_passed:-0} + ${vitest_passed:-0} + ${vitest_pg_passed:-0} + ${pw_passed:-0} ))
+failed=$(( ${forge_failed:-0} + ${vitest_failed:-0} + ${vitest_pg_failed:-0} + ${pw_failed:-0} ))
 
 echo
-echo "forge: ${forge_passed:-0} passed, vitest: ${vitest_passed:-0} passed, playwright: ${pw_passed:-0} passed"
+echo "forge: ${forge_passed:-0} passed, vitest: ${vitest_passed:-0} passed," \
+  "vitest (postgres): ${vitest_pg_passed:-0} passed, playwright: ${pw_passed:-0} passed"
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
   [ "$failed" -eq 0 ] && failed=${#failed_steps[@]}

@@ -46,14 +46,18 @@ async function searchHits(input: string): Promise<{ slug: string }[]> {
   if (dbKind() === "postgres") {
     const query = tsQuery(input);
     if (!query) return [];
-    // The expression is the GIN index's (Article_search_idx), so the index serves the match.
+    // The match uses the GIN index's expression (Article_search_idx); the rank weighs the title
+    // above the rest (like FTS5's bm25 favours a short column that holds the word) and divides by
+    // the length of the text, so a long article that names the word in passing ranks lower.
     return db().$queryRaw<{ slug: string }[]>`
       SELECT "slug" FROM "Article"
       WHERE to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "body")
             @@ to_tsquery('simple', ${query}) AND "published" = TRUE
       ORDER BY ts_rank(
-        to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "body"),
-        to_tsquery('simple', ${query})) DESC, "slug"
+        setweight(to_tsvector('simple', "title"), 'A') ||
+          setweight(to_tsvector('simple', "slug" || ' ' || "teaser"), 'B') ||
+          setweight(to_tsvector('simple', "body"), 'D'),
+        to_tsquery('simple', ${query}), 1) DESC, "slug"
       LIMIT ${MAX_RESULTS}`;
   }
   const query = ftsQuery(input);

@@ -8,12 +8,12 @@
  * re-checks `balance = previous` against the new row and changes nothing. The payment is then
  * decided again by the paywall on the new balance, never lost or counted twice.
  *
- * Group commit: payments that arrive while a transaction is being written wait and go together in
- * the next one (one WAL flush for all of them). Each keeps its own statement; within a group the
- * statements run in channel-id order, so two groups (of this or another instance) lock channels in
- * the same order and cannot deadlock.
+ * Group commit: payments that arrive while earlier ones are being written wait and go together in
+ * the next statement: one statement, one round trip and one WAL flush for the whole group. A group
+ * holds at most one payment per channel (a second one waits for the next group, as it would have
+ * to wait for the first one's row lock anyway). The statement locks its channels in id order, so
+ * two groups (of this or another instance) cannot deadlock.
  */
-import type { PoolClient } from "pg";
 import type { Address, Hex } from "viem";
 import type { ChannelStore, ChannelView, PaymentCommit } from "@/lib/protocol/paywall";
 import { pgPool } from "./pg";
@@ -42,17 +42,28 @@ const GET_CHANNEL = `
     LEFT JOIN "Payment" p ON p."channelId" = c."id" AND p."balance" = c."balance"
    WHERE c."sender" = $1 AND c."openBlock" = $2`;
 
-// The balance must still be the one the decision was made on; the Payment row is written by the
-// same statement only when the update matched.
-const COMMIT_PAYMENT = `
-  WITH moved AS (
-    UPDATE "Channel" SET "balance" = $1, "signature" = $2, "lastResource" = $3, "updatedAt" = $4
-     WHERE "id" = $5 AND "balance" = $6 AND "state" = 'open' AND "closeSigned" = FALSE
-    RETURNING "id")
+// Each payment's balance must still be the one its decision was made on; its Payment row is written
+// by the same statement only when its update matched. Returns the channels whose payment applied.
+const COMMIT_GROUP = `
+  WITH input AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+      AS t("id", "previous", "balance", "signature", "resource", "amount")
+  ), locked AS (
+    SELECT c."id" FROM "Channel" c WHERE c."id" = ANY($1::int[]) ORDER BY c."id" FOR UPDATE
+  ), moved AS (
+    UPDATE "Channel" c
+       SET "balance" = i."balance", "signature" = i."signature", "lastResource" = i."resource",
+           "updatedAt" = $7::timestamptz AT TIME ZONE 'UTC'
+      FROM input i JOIN locked l ON l."id" = i."id"
+     WHERE c."id" = i."id" AND c."balance" = i."previous" AND c."state" = 'open'
+       AND c."closeSigned" = FALSE
+    RETURNING c."id", i."resource", i."amount", i."balance", i."signature")
   INSERT INTO "Payment" ("channelId", "resource", "amount", "balance", "signature", "createdAt")
-  SELECT "id", $3, $7, $1, $2, $4 FROM moved`;
+  SELECT "id", "resource", "amount", "balance", "signature", $7::timestamptz AT TIME ZONE 'UTC'
+    FROM moved
+  RETURNING "channelId"`;
 
-/** Most transactions of one process writing payments at once. */
+/** Most group statements of one process in flight at once. */
 const MAX_IN_FLIGHT = 4;
 
 interface Pending {
@@ -64,53 +75,60 @@ interface Pending {
 const queue: Pending[] = [];
 let inFlight = 0;
 
-async function apply(client: PoolClient, c: PaymentCommit, now: string): Promise<boolean> {
-  const res = await client.query(COMMIT_PAYMENT, [
-    c.balance.toString(),
-    c.signature,
-    c.resource,
-    now,
-    c.channelId,
-    c.previousBalance.toString(),
-    c.amount.toString(),
+/** Writes a group (one payment per channel); resolves with the channel ids that applied. */
+async function commitGroup(group: Pending[]): Promise<Set<number>> {
+  const c = group.map((p) => p.commit);
+  const { rows } = await pgPool().query<{ channelId: number }>(COMMIT_GROUP, [
+    c.map((x) => x.channelId),
+    c.map((x) => x.previousBalance.toString()),
+    c.map((x) => x.balance.toString()),
+    c.map((x) => x.signature),
+    c.map((x) => x.resource),
+    c.map((x) => x.amount.toString()),
+    new Date().toISOString(),
   ]);
-  return res.rowCount === 1;
+  return new Set(rows.map((r) => r.channelId));
 }
 
-/** Writes one group in one transaction; when that fails, each payment on its own. */
+/** Writes one group; when the statement fails, each payment alone, so only a bad one fails. */
 async function writeGroup(group: Pending[]): Promise<void> {
-  const ordered = [...group].sort((a, b) => a.commit.channelId - b.commit.channelId);
-  const client = await pgPool().connect();
-  let broken = false;
   try {
-    try {
-      const now = new Date().toISOString();
-      await client.query("BEGIN");
-      const results: boolean[] = [];
-      for (const p of ordered) results.push(await apply(client, p.commit, now));
-      await client.query("COMMIT");
-      ordered.forEach((p, i) => p.resolve(results[i]!));
-      return;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => (broken = true));
-      if (ordered.length === 1 || broken) throw err;
-    }
-    // One payment failed the group: write each alone, so only that one fails.
-    for (const p of ordered) {
+    const applied = await commitGroup(group);
+    for (const p of group) p.resolve(applied.has(p.commit.channelId));
+    return;
+  } catch (err) {
+    if (group.length === 1) throw err;
+  }
+  await Promise.all(
+    group.map(async (p) => {
       try {
-        p.resolve(await apply(client, p.commit, new Date().toISOString()));
+        p.resolve((await commitGroup([p])).has(p.commit.channelId));
       } catch (err) {
         p.reject(err);
       }
+    }),
+  );
+}
+
+/** Takes the next group off the queue: the oldest payment of each channel, in arrival order. */
+function nextGroup(): Pending[] {
+  const seen = new Set<number>();
+  const group: Pending[] = [];
+  for (let i = 0; i < queue.length;) {
+    const id = queue[i]!.commit.channelId;
+    if (seen.has(id)) {
+      i += 1;
+      continue;
     }
-  } finally {
-    client.release(broken);
+    seen.add(id);
+    group.push(queue.splice(i, 1)[0]!);
   }
+  return group;
 }
 
 function pump(): void {
   while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-    const group = queue.splice(0);
+    const group = nextGroup();
     inFlight += 1;
     writeGroup(group)
       .catch((err) => {

@@ -1,8 +1,6 @@
 import type { Hex } from "viem";
 import { chainConfig, type ChainConfig } from "@/lib/chain/config";
-import { sqliteChannelStore } from "@/lib/db/channel-store";
-import { postgresChannelStore } from "@/lib/db/channel-store-pg";
-import { dbKind } from "@/lib/db/sql";
+import { channelStore } from "@/lib/db/store";
 import { env } from "@/lib/env";
 import { ensureSyncState } from "@/lib/indexer/sync-state";
 import { createProofVerifier } from "@/lib/protocol/fast-verify";
@@ -35,9 +33,7 @@ export async function paywallContext(): Promise<PaywallContext> {
     identity,
     deps: {
       identity,
-      store: (dbKind() === "postgres" ? postgresChannelStore : sqliteChannelStore)(
-        () => env().CONFIRMATIONS,
-      ),
+      store: channelStore(() => env().CONFIRMATIONS),
       recoverSigner: (message, signature: Hex) =>
         verifier.recoverBalanceProofSigner(message, signature),
     },

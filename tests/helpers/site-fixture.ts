@@ -1,6 +1,7 @@
 /**
  * A real site backend for integration tests: anvil with the deployed contracts, a migrated
- * throwaway SQLite file, and process.env pointing the app's modules at both.
+ * throwaway database (a SQLite file, or a PostgreSQL database with TEST_DATABASE=postgres: see
+ * test-database.ts), and process.env pointing the app's modules at both.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,6 +30,7 @@ import { resetDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
 import { startAnvil, type AnvilInstance } from "./anvil";
+import { createTestDatabase, type TestDatabase } from "./test-database";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -46,6 +48,8 @@ export interface SiteFixture {
   deployment: Deployment;
   dir: string;
   databaseUrl: string;
+  /** The fixture's database (its kind and URL). */
+  database: TestDatabase;
   receiver: PrivateKeyAccount;
   /** Readers: anvil accounts 1–9, each funded with 1,000 TKN. */
   readers: PrivateKeyAccount[];
@@ -82,7 +86,8 @@ export function ensureContractsBuilt(): void {
 }
 
 /**
- * Starts anvil, deploys the contracts, migrates a fresh SQLite file and points process.env at them.
+ * Starts anvil, deploys the contracts, migrates a fresh database (SQLite file or PostgreSQL
+ * database, see test-database.ts) and points process.env at them.
  * `env` adds or overrides variables (e.g. `{ CONFIRMATIONS: "2" }`).
  */
 export async function startSiteFixture(
@@ -91,15 +96,24 @@ export async function startSiteFixture(
   ensureContractsBuilt();
   const anvil = await startAnvil({ args: opts.anvilArgs });
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-test-"));
-  const databaseUrl = `file:${path.join(dir, "site.db")}`;
+  let database: TestDatabase | undefined;
+  const cleanup = async () => {
+    await anvil.stop();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let deployment: Deployment;
   const deploymentFile = path.join(dir, "deployment.json");
-  const deployment = await deployContracts({
-    rpcUrl: anvil.rpcUrl,
-    privateKey: ANVIL_KEYS[0]!,
-    root,
-  });
-  writeDeployment(deploymentFile, deployment);
-  runScript(["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: databaseUrl });
+  try {
+    database = await createTestDatabase(dir);
+    deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_KEYS[0]!, root });
+    writeDeployment(deploymentFile, deployment);
+    runScript(["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: database.url });
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  const databaseUrl = database.url;
 
   Object.assign(process.env, {
     NODE_ENV: "test",
@@ -168,6 +182,7 @@ export async function startSiteFixture(
     deployment,
     dir,
     databaseUrl,
+    database,
     receiver,
     readers,
     publicClient,
@@ -177,8 +192,7 @@ export async function startSiteFixture(
     mine: (n) => testClient.mine({ blocks: n }),
     async stop() {
       await resetDb();
-      await anvil.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The real site as a client sees it: anvil (a block every second, so confirmations arrive on
- * their own) with the contracts deployed, a migrated and seeded SQLite file, and the production
+ * their own) with the contracts deployed, a migrated and seeded database (a SQLite file, or a
+ * PostgreSQL database with TEST_DATABASE=postgres: see test-database.ts), and the production
  * build served by `next start` on a free port with the indexer running. Requires a production
  * build in NEXT_DIST_DIR (default `.next`).
  */
@@ -24,6 +25,7 @@ import type { Deployment } from "@/lib/chain/deployment";
 import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
 import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
 import { startNextServer, type NextServer } from "./next-server";
+import { createTestDatabase, type TestDatabase } from "./test-database";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -59,12 +61,15 @@ export async function startSiteServer(
   assertBuildExists();
   const anvil: AnvilProcess = await startAnvil({ blockTime: opts.blockTime ?? 1 });
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-client-"));
+  let database: TestDatabase | undefined;
   const cleanup = async () => {
     await anvil.stop();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const databaseUrl = `file:${path.join(dir, "site.db")}`;
+    database = await createTestDatabase(dir);
+    const databaseUrl = database.url;
     const deploymentFile = path.join(dir, "deployment.json");
     const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile });
     const server = await startNextServer({

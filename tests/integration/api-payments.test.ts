@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PrivateKeyAccount } from "viem";
 import * as paymentsRoute from "@/app/api/1/channels/[sender]/[open_block]/payments/route";
 import { listPayments } from "@/lib/api/payments";
-import { sqliteChannelStore } from "@/lib/db/channel-store";
+import { channelStore } from "@/lib/db/store";
 import { db } from "@/lib/db/client";
 import { API_TOKEN, setupSiteFixture, TOKEN, type SiteFixture } from "../helpers/site-fixture";
 import {
@@ -43,7 +43,7 @@ async function pay(
   channel: { id: number; reader: PrivateKeyAccount; openBlock: number },
   items: Array<[resource: string, amount: bigint]>,
 ): Promise<bigint> {
-  const store = sqliteChannelStore(() => 0);
+  const store = channelStore(() => 0);
   let balance = 0n;
   for (const [resource, amount] of items) {
     const next = balance + amount;

@@ -16,7 +16,7 @@ import {
   listUpstreams,
   updateUpstream,
 } from "@/lib/admin/upstreams";
-import { sqlite } from "@/lib/db/sqlite";
+import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import { proxy } from "@/proxy";
 import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
@@ -114,8 +114,8 @@ describe("a configured upstream", () => {
     await updateUpstream("/docs", { url: `${origin}/moved`, price: "0.03" });
     const moved = await site("/docs/x");
     expect(moved.res.headers.get("RDN-Price")).toBe(((3n * TOKEN) / 100n).toString());
-    // Another process (a second server) writes the table directly.
-    sqlite().prepare("UPDATE UpstreamRoute SET price = ? WHERE prefix = ?").run("4", "/docs");
+    // Another process (a second server) writes the table, past this process's copy.
+    await db().upstreamRoute.update({ where: { prefix: "/docs" }, data: { price: "4" } });
     const deadline = Date.now() + 1300;
     let price: string | null = null;
     while (Date.now() < deadline && price !== "4") {
