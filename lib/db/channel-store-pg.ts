@@ -63,8 +63,11 @@ const COMMIT_GROUP = `
     FROM moved
   RETURNING "channelId"`;
 
-/** Most group statements of one process in flight at once. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Most group statements of one process in flight at once. Fewer means larger groups (fewer WAL
+ * flushes); two keep one group waiting on a row lock (a close being marked) from holding up all.
+ */
+const MAX_IN_FLIGHT = 2;
 
 interface Pending {
   commit: PaymentCommit;
