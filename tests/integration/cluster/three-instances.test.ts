@@ -5,7 +5,7 @@
  * others; and when the leader is killed in the middle of a challenge period, another instance takes
  * over and the dispute lands before the settle block.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -35,6 +35,7 @@ import { paymentHeaders } from "../../helpers/paywall";
 import { assertBuildExists } from "../../helpers/site-server";
 import { signIn } from "./sign-in";
 
+const API_TOKEN = "cluster-api-token-0123456789";
 const CHANNELS = 50;
 const PAYMENTS_PER_CHANNEL = 20;
 const DEPOSIT = 10n ** 18n;
@@ -185,13 +186,14 @@ beforeAll(async () => {
   cluster = await startCluster({
     count: 3,
     log: () => undefined,
+    out: (line) => appendFileSync(path.join(dir, "instances.log"), `${line}\n`),
     env: {
       DATABASE_URL: databaseUrl,
       RPC_URL: anvil.rpcUrl,
       DEPLOYMENT_FILE: deploymentFile,
       RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
       SESSION_SECRET: "cluster-session-secret-0123456789abcdef0123",
-      API_TOKEN: "cluster-api-token-0123456789",
+      API_TOKEN,
       CONFIRMATIONS: "1",
       INDEXER_ENABLED: "true",
       SYNC_INTERVAL_MS: "300",
@@ -209,6 +211,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  if (process.env.KEEP_CLUSTER_LOG && dir)
+    appendFileSync(process.env.KEEP_CLUSTER_LOG, readFileSync(path.join(dir, "instances.log")));
   await anvil?.stop();
   postgres?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -347,10 +351,69 @@ describe("three instances behind nginx on PostgreSQL", () => {
     expect(after).toBe(next);
   });
 
+  it("runs sync and withdrawals asked of any instance on the leader, which alone sends transactions", async () => {
+    const leader = (await waitFor("a leader", 10_000, leaderInstance))!;
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    for (const instance of cluster.instances) {
+      const res = await fetch(`${instance.url}/api/1/sync`, { method: "POST", headers: auth });
+      const body = (await res.json()) as { synced_block: number };
+      expect(res.status, `sync on instance ${instance.index}`).toBe(200);
+      expect(body.synced_block).toBeGreaterThan(0);
+    }
+    // The two that do not lead handed theirs to the leader.
+    const tasks = await query<{ kind: string; state: string; owner: string }>(
+      `SELECT "kind", "state", "owner" FROM "LeaderTask" WHERE "kind" = 'sync'`,
+    );
+    expect(tasks).toHaveLength(2);
+    expect(new Set(tasks.map((t) => t.state))).toEqual(new Set(["done"]));
+    expect(new Set(tasks.map((t) => t.owner)).size).toBe(1);
+
+    const nonLeader = cluster.instances.find((i) => i.index !== leader)!;
+    const tokenBalance = () =>
+      publicClient.readContract({
+        address: deployment.token,
+        abi: demoTokenAbi,
+        functionName: "balanceOf",
+        args: [receiver.address],
+      });
+    const before = await tokenBalance();
+    const nonceBefore = await publicClient.getTransactionCount({ address: receiver.address });
+    // The channels that hold the most (a few: each withdrawal waits for its block).
+    const { top } = await one<{ top: string }>(
+      `SELECT max("balance"::numeric)::text AS top FROM "Channel" WHERE "state" = 'open'`,
+    );
+    const res = await fetch(`${nonLeader.url}/api/1/withdraw`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ minimum: top }),
+    });
+    const body = (await res.json()) as { total: string; withdrawals: { tx_hash: Hex }[] };
+    expect(res.status).toBe(200);
+    expect(body.withdrawals.length).toBeGreaterThan(0);
+    for (const w of body.withdrawals)
+      expect((await publicClient.waitForTransactionReceipt({ hash: w.tx_hash })).status).toBe(
+        "success",
+      );
+    expect((await tokenBalance()) - before).toBe(BigInt(body.total));
+    // One nonce per transaction: no two instances picked the same one.
+    expect(await publicClient.getTransactionCount({ address: receiver.address })).toBe(
+      nonceBefore + body.withdrawals.length,
+    );
+    const [withdraw] = await query<{ owner: string; state: string }>(
+      `SELECT "owner", "state" FROM "LeaderTask" WHERE "kind" = 'withdrawAll'`,
+    );
+    expect(withdraw).toMatchObject({ state: "done", owner: tasks[0]!.owner });
+  }, 120_000);
+
   it("disputes a cheating close before the settle block although the leader is killed with SIGKILL", async () => {
     const c = channels[1]!;
-    const balance = await storedBalance(c);
-    expect(balance).toBeGreaterThan(0n);
+    // One more payment first: whatever was withdrawn before, the close below takes something.
+    const balance = (await storedBalance(c)) + ECHO_FIX_PRICE;
+    const paid = await fetch(`${cluster.url}/api/echo/fix/before-close`, {
+      headers: paymentHeaders(c.reader.address, c.openBlock, balance, await sign(c, balance)),
+    });
+    expect(paid.status).toBe(200);
+    expect(await storedBalance(c)).toBe(balance);
     const leader = (await waitFor("a leader", 10_000, leaderInstance))!;
     const old = cluster.instances[leader - 1]!;
     // Frozen first, so the old leader cannot have seen the close, let alone disputed it.
