@@ -14,23 +14,12 @@
  * to wait for the first one's row lock anyway). The statement locks its channels in id order, so
  * two groups (of this or another instance) cannot deadlock.
  */
-import type { Address, Hex } from "viem";
+import type { Address } from "viem";
 import type { ChannelStore, ChannelView, PaymentCommit } from "@/lib/protocol/paywall";
+import { toChannelView, type ChannelRow } from "./channel-store";
 import { pgPool } from "./pg";
 
-interface ChannelRow {
-  id: number;
-  sender: string;
-  openBlock: number;
-  signer: string;
-  deposit: string;
-  balance: string;
-  signature: string | null;
-  lastResource: string | null;
-  lastPaidAt: string | null;
-  state: string;
-  closeSigned: boolean;
-  confirmed: boolean;
+interface PgChannelRow extends ChannelRow {
   headBlock: number | null;
 }
 
@@ -151,26 +140,13 @@ function pump(): void {
 export function postgresChannelStore(confirmations: () => number): ChannelStore {
   return {
     async getChannel(sender: Address, openBlock: number): Promise<ChannelView | undefined> {
-      const { rows } = await pgPool().query<ChannelRow>(GET_CHANNEL, [sender, openBlock]);
+      const { rows } = await pgPool().query<PgChannelRow>(GET_CHANNEL, [sender, openBlock]);
       const row = rows[0];
       if (!row) return undefined;
       const missing = row.confirmed
         ? 0
         : Math.max(1, row.openBlock + confirmations() - (row.headBlock ?? 0));
-      return {
-        id: row.id,
-        sender: row.sender as Address,
-        openBlock: row.openBlock,
-        signer: row.signer as Address,
-        deposit: BigInt(row.deposit),
-        balance: BigInt(row.balance),
-        signature: row.signature as Hex | null,
-        lastResource: row.lastResource,
-        lastPaidAt: row.lastPaidAt === null ? null : Date.parse(row.lastPaidAt),
-        state: row.state as ChannelView["state"],
-        closeSigned: row.closeSigned,
-        confirmationsMissing: missing,
-      };
+      return toChannelView(row, missing);
     },
     commitPayment(commit: PaymentCommit): Promise<boolean> {
       return new Promise<boolean>((resolve, reject) => {

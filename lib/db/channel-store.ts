@@ -3,7 +3,8 @@ import type { Address, Hex } from "viem";
 import type { ChannelStore, ChannelView, PaymentCommit } from "@/lib/protocol/paywall";
 import { sqlite, withBusyRetry } from "./sqlite";
 
-interface ChannelRow {
+/** A channel row as the hot path reads it (booleans are 0/1 on SQLite). */
+export interface ChannelRow {
   id: number;
   sender: string;
   openBlock: number;
@@ -14,8 +15,29 @@ interface ChannelRow {
   lastResource: string | null;
   lastPaidAt: string | number | null;
   state: string;
-  closeSigned: number;
-  confirmed: number;
+  closeSigned: number | boolean;
+  confirmed: number | boolean;
+}
+
+/**
+ * The paywall's view of a stored channel. `confirmationsMissing` is computed by the caller from
+ * the head block (0 once the channel is confirmed).
+ */
+export function toChannelView(row: ChannelRow, confirmationsMissing: number): ChannelView {
+  return {
+    id: row.id,
+    sender: row.sender as Address,
+    openBlock: row.openBlock,
+    signer: row.signer as Address,
+    deposit: BigInt(row.deposit),
+    balance: BigInt(row.balance),
+    signature: row.signature as Hex | null,
+    lastResource: row.lastResource,
+    lastPaidAt: timestamp(row.lastPaidAt),
+    state: row.state as ChannelView["state"],
+    closeSigned: row.closeSigned === 1 || row.closeSigned === true,
+    confirmationsMissing,
+  };
 }
 
 /** A stored DateTime as unix ms: ISO text (written here) or a number (written by Prisma). */
@@ -139,20 +161,7 @@ export function sqliteChannelStore(confirmations: () => number): ChannelStore {
         const head = s.head.get()?.headBlock ?? 0;
         missing = Math.max(1, row.openBlock + confirmations() - head);
       }
-      return {
-        id: row.id,
-        sender: row.sender as Address,
-        openBlock: row.openBlock,
-        signer: row.signer as Address,
-        deposit: BigInt(row.deposit),
-        balance: BigInt(row.balance),
-        signature: row.signature as Hex | null,
-        lastResource: row.lastResource,
-        lastPaidAt: timestamp(row.lastPaidAt),
-        state: row.state as ChannelView["state"],
-        closeSigned: row.closeSigned === 1,
-        confirmationsMissing: missing,
-      };
+      return toChannelView(row, missing);
     },
     async commitPayment(commit: PaymentCommit): Promise<boolean> {
       return new Promise<boolean>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { getFreePort } from "./anvil";
 import { assertPortFree, startNginx, type NginxServer } from "./nginx";
+import { isDead, signalGroup, trackChild } from "./process-group";
 
 const root = path.resolve(__dirname, "../..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -47,20 +48,6 @@ export interface Instances {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-
-const isDead = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
-
 /** Waits for `child` to exit, escalating to SIGKILL after `graceMs`. */
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 5000) {
   if (isDead(child)) return;
@@ -79,12 +66,6 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
   const distDir = opts.distDir ?? process.env.NEXT_DIST_DIR ?? ".next";
   if (!existsSync(path.join(root, distDir, "BUILD_ID")))
     throw new Error(`no production build in ${distDir}/: run \`next build\` first`);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const c of running) signalGroup(c, "SIGKILL");
-    });
-  }
 
   const launch = async (index: number, port: number) => {
     const child = spawn(
@@ -104,8 +85,7 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
         detached: true,
       },
     );
-    running.add(child);
-    child.once("exit", () => running.delete(child));
+    void trackChild(child);
     let output = "";
     let partial = "";
     const onData = (d: Buffer) => {

@@ -3,7 +3,7 @@
  * Debian's package (installed with apt when missing), a self-contained configuration in a prefix
  * directory of its own (pid file, logs, temporary files), run in the foreground as a child process.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chownSync,
   existsSync,
@@ -16,6 +16,7 @@ import {
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { isDead, signalGroup, trackChild } from "./process-group";
 import { waitFor } from "./rpc";
 
 export const NGINX_BIN = "/usr/sbin/nginx";
@@ -163,18 +164,6 @@ function tempModules(bin: string): string[] {
   return ["fastcgi", "uwsgi", "scgi"].filter((m) => !flags.includes(`--without-http_${m}_module`));
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-
 /** Starts nginx in front of `upstreams`; resolves once it answers on its port. */
 export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
   const log = opts.log ?? console.log;
@@ -210,22 +199,10 @@ export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });
-  running.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const c of running) signalGroup(c, "SIGKILL");
-    });
-  }
+  const exited = trackChild(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      running.delete(child);
-      resolve();
-    }),
-  );
-  const dead = () => child.exitCode !== null || child.signalCode !== null;
+  const dead = () => isDead(child);
   const errors = () =>
     `${stderr}${existsSync(errorLog) ? readFileSync(errorLog, "utf8") : ""}`.trim();
   const url = `http://${host}:${opts.port}`;

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { getFreePort } from "../../scripts/lib/anvil";
+import { isDead, signalGroup, trackChild } from "../../scripts/lib/process-group";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -74,18 +75,6 @@ export interface NextServer {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-
 async function startOnce(
   port: number,
   opts: NextServerOptions,
@@ -108,23 +97,11 @@ async function startOnce(
       detached: true,
     },
   );
-  running.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const c of running) signalGroup(c, "SIGKILL");
-    });
-  }
+  const exited = trackChild(child);
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      running.delete(child);
-      resolve();
-    }),
-  );
-  const dead = () => child.exitCode !== null || child.signalCode !== null;
+  const dead = () => isDead(child);
   const server: NextServer = {
     url,
     port,
