@@ -452,6 +452,11 @@ describe("three instances behind nginx on PostgreSQL", () => {
       return logs[0];
     });
     expect(settled.blockNumber).toBeLessThan(BigInt(settleBlock));
+    console.log(
+      `leader ${leader} killed: instance ${next} led ${took} ms later; the dispute was mined in ` +
+        `block ${settled.blockNumber}, ${BigInt(settleBlock) - settled.blockNumber!} blocks ` +
+        `before the settle block ${settleBlock} (closed in block ${closeReceipt.blockNumber})`,
+    );
     expect(settled.args.balance).toBe(balance);
     expect(took).toBeLessThan(15_000);
 
