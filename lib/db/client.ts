@@ -16,13 +16,17 @@ const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 export function db(): PrismaClient {
   if (globalForPrisma.prisma) return globalForPrisma.prisma;
   const { DATABASE_URL: url, PG_POOL_SIZE } = env();
-  globalForPrisma.prisma =
-    databaseKind(url) === "postgres"
-      ? (new PostgresPrismaClient({
-          adapter: new PrismaPg(poolConfig(url, PG_POOL_SIZE)),
-        }) as unknown as PrismaClient)
-      : new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  globalForPrisma.prisma = createPrismaClient(url, PG_POOL_SIZE);
   return globalForPrisma.prisma;
+}
+
+/** A new Prisma client for `url` (SQLite or PostgreSQL by its scheme); the caller disconnects it. */
+export function createPrismaClient(url: string, poolSize = 10): PrismaClient {
+  return databaseKind(url) === "postgres"
+    ? (new PostgresPrismaClient({
+        adapter: new PrismaPg(poolConfig(url, poolSize)),
+      }) as unknown as PrismaClient)
+    : new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
 }
 
 /** Disconnects and forgets the client (tests switch databases between suites). */
