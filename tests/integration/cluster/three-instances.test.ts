@@ -438,7 +438,11 @@ describe("three instances behind nginx on PostgreSQL", () => {
     const killedAt = Date.now();
     await old.kill("SIGKILL");
 
-    const next = await waitFor("a new leader", 15_000, leaderInstance);
+    // PostgreSQL drops the dead session (and its lock) once it reads the closed socket.
+    const next = await waitFor("a new leader", 15_000, async () => {
+      const current = await leaderInstance();
+      return current !== undefined && current !== leader ? current : undefined;
+    });
     expect(next).not.toBe(leader);
     const took = Date.now() - killedAt;
     const settled = await waitFor("the dispute on chain", 60_000, async () => {
