@@ -9,16 +9,6 @@ import type { Article } from "@/lib/db/generated/client";
 const MAX_TERMS = 8;
 const MAX_RESULTS = 50;
 
-/** The words of a search input (letters and digits only), at most {@link MAX_TERMS}. */
-function searchWords(input: string): string[] {
-  return (
-    input
-      .normalize("NFKC")
-      .match(/[\p{L}\p{N}]+/gu)
-      ?.slice(0, MAX_TERMS) ?? []
-  );
-}
-
 /**
  * An FTS5 query for user input: each word becomes a quoted prefix term (`"fran"*`), all required.
  * Only letters and digits survive, so no input can reach FTS5's operators (`"`, `*`, `NEAR(`, `-`,
@@ -27,7 +17,11 @@ function searchWords(input: string): string[] {
  * @example ftsQuery('france "OR* NEAR(') // '"france"* "OR"* "NEAR"*'
  */
 export function ftsQuery(input: string): string | undefined {
-  const words = searchWords(input);
+  const words =
+    input
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, MAX_TERMS) ?? [];
   return words.length ? words.map((w) => `"${w}"*`).join(" ") : undefined;
 }
 
@@ -38,7 +32,11 @@ export function ftsQuery(input: string): string | undefined {
  * @example tsQuery("france OR") // "france:* & OR:*"
  */
 export function tsQuery(input: string): string | undefined {
-  const words = searchWords(input);
+  const words =
+    input
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, MAX_TERMS) ?? [];
   return words.length ? words.map((w) => `${w}:*`).join(" & ") : undefined;
 }
 
