@@ -3,8 +3,9 @@
  * The paywall's client island. The first render is small: the price, the reader's channel as this
  * browser remembers it, and one next action. When IndexedDB holds an enabled auto-pay setting, a
  * covering channel and its session key, it pays by itself (viem and the payer core only, no
- * wallet); otherwise the wallet code loads when the reader clicks "Connect wallet". After a
- * payment, `router.refresh()` swaps the article in.
+ * wallet) when the reader asked for the page (`autoPay`, from the request's Fetch Metadata), and
+ * after one "Pay" click when another site opened it; otherwise the wallet code loads when the
+ * reader clicks "Connect wallet". After a payment, `router.refresh()` swaps the article in.
  */
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
@@ -51,6 +52,8 @@ export default function PaywallIsland(props: PaywallProps) {
   const [local, setLocal] = useState<LocalState>({ lost: [] });
   const stopRef = useRef<AbortController | undefined>(undefined);
   const started = useRef(false);
+  /** Auto-pay could pay, but the page was not opened by the reader: one click pays. */
+  const [awaitingClick, setAwaitingClick] = useState(false);
 
   const reload = useCallback(
     async (sender?: Address) => {
@@ -73,7 +76,7 @@ export default function PaywallIsland(props: PaywallProps) {
    * channel and its session key); otherwise says why auto-pay did not pay, after `note` if given.
    */
   const autoPay = useCallback(
-    async (note?: string) => {
+    async (note?: string, readerAsked = true) => {
       let auto;
       let state: LocalState;
       try {
@@ -86,10 +89,20 @@ export default function PaywallIsland(props: PaywallProps) {
         return;
       }
       if (!auto) {
+        setAwaitingClick(false);
         setPhase("idle");
         setStatus([note, autoPayReason(state, price, terms)].filter(Boolean).join(" "));
         return;
       }
+      if (!readerAsked) {
+        setAwaitingClick(true);
+        setPhase("idle");
+        setStatus(
+          "Auto-pay is on, but this page was opened by another site: it pays only when you click.",
+        );
+        return;
+      }
+      setAwaitingClick(false);
       setError(undefined);
       const stop = new AbortController();
       stopRef.current = stop;
@@ -104,6 +117,7 @@ export default function PaywallIsland(props: PaywallProps) {
           token: terms.token,
           sender: auto.channel.sender,
           sessionKey: auto.sessionKey,
+          autoPay: true,
           policy: {
             maxPrice: BigInt(auto.settings.maxPerArticle),
             budget: remainingUnderCap(auto.settings),
@@ -111,7 +125,6 @@ export default function PaywallIsland(props: PaywallProps) {
         });
         const { response } = await payArticle(props.path, {
           title: props.title,
-          autopay: auto.settings,
           signal: stop.signal,
         });
         if (response.ok) {
@@ -137,8 +150,8 @@ export default function PaywallIsland(props: PaywallProps) {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    void autoPay();
-  }, [autoPay]);
+    void autoPay(undefined, props.autoPay === true);
+  }, [autoPay, props.autoPay]);
 
   const report: IslandReport = { setStatus, setError, reload, onPaid };
   const channel = local.usable ?? local.lost[0];
@@ -186,7 +199,17 @@ export default function PaywallIsland(props: PaywallProps) {
           {error}
         </p>
       ) : null}
-      {phase === "idle" ? (
+      {phase === "idle" && awaitingClick ? (
+        <button
+          type="button"
+          className="primary"
+          data-testid="auto-pay-button"
+          onClick={() => void autoPay()}
+        >
+          Pay {tokens(price, terms)} and read
+        </button>
+      ) : null}
+      {phase === "idle" && !awaitingClick ? (
         <button
           type="button"
           className="primary"

@@ -187,6 +187,7 @@ function WalletFlow(props: PaywallWalletProps) {
       : await getSessionKey(channel.signer);
     const { payArticle } = makePayer!({
       sessionKey,
+      autoPay: sessionKey !== undefined && local.settings?.mode === "auto",
       onEvent: (e) => {
         if (e.type === "waiting-confirmations")
           report.setStatus(`Waiting for ${e.missing} more confirmation(s)…`);
@@ -199,10 +200,7 @@ function WalletFlow(props: PaywallWalletProps) {
     report.setStatus(
       sessionKey ? `Paying ${tokens(price, terms)}…` : "Confirm the payment in your wallet…",
     );
-    const { response } = await payArticle(props.path, {
-      title: props.title,
-      autopay: sessionKey && local.settings?.mode === "auto" ? local.settings : undefined,
-    });
+    const { response } = await payArticle(props.path, { title: props.title });
     if (!response.ok) throw new Error(`The site answered ${response.status}.`);
     report.onPaid();
   }
@@ -292,7 +290,11 @@ function WalletFlow(props: PaywallWalletProps) {
               cap: choice.cap.toString(),
               enabled: true,
             });
-            const browserPayer = makePayer({ sessionKey, onEvent: steps.onEvent });
+            const browserPayer = makePayer({
+              sessionKey,
+              autoPay: choice.mode === "auto",
+              onEvent: steps.onEvent,
+            });
             report.setStatus("Opening your channel: confirm in your wallet…");
             try {
               await browserPayer.payer.open(
@@ -306,10 +308,9 @@ function WalletFlow(props: PaywallWalletProps) {
                 choice.deposit,
               );
               report.setStatus("Channel open. Paying this article…");
-              const state = await report.reload(sender);
+              await report.reload(sender);
               const { response } = await browserPayer.payArticle(props.path, {
                 title: props.title,
-                autopay: choice.mode === "auto" && state.settings ? state.settings : undefined,
               });
               if (!response.ok) throw new Error(`The site answered ${response.status}.`);
             } catch (err) {

@@ -41,4 +41,9 @@ export interface PaywallProps {
    * (`insufficient-funds`, `nonexisting-channel`, …), e.g. from RDN-* cookies.
    */
   failure?: string;
+  /**
+   * Whether the reader asked for this page (a navigation within the site or their own action,
+   * from the request's Fetch Metadata): only then does auto-pay pay without a click.
+   */
+  autoPay?: boolean;
 }

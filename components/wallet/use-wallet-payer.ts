@@ -22,6 +22,7 @@ export interface WalletPayer {
    */
   makePayer?: (options?: {
     sessionKey?: LocalAccount;
+    autoPay?: boolean;
     policy?: BrowserPayerOptions["policy"];
     onEvent?: BrowserPayerOptions["onEvent"];
   }) => BrowserPayer;

@@ -2,9 +2,17 @@
  * The browser's {@link PayerChannelStore}: channels in the site's IndexedDB database, one record
  * per (chainId, contract, sender, receiver, openBlock), in the payer core's JSON form.
  */
-import { channelToJson, storedChannelSchema } from "@/lib/protocol/client/store";
-import type { PayerChannel, PayerChannelStore } from "@/lib/protocol/client/types";
-import { deleteOne, getAll, putOne, STORES } from "./idb";
+import { isAddressEqual } from "viem";
+import { PayerError } from "@/lib/protocol/client/errors";
+import { channelToJson, mergeSigned, storedChannelSchema } from "@/lib/protocol/client/store";
+import {
+  chargeOf,
+  highestSigned,
+  type PayerChannel,
+  type PayerChannelStore,
+} from "@/lib/protocol/client/types";
+import { autoPayKey, checkAutoPay, type AutoPayOwner, type AutoPaySettings } from "./autopay";
+import { deleteOne, getAll, inTransaction, STORES } from "./idb";
 
 /** The record key of a channel: `chainId:contract:sender:receiver:openBlock` in lower case. */
 export function channelKey(
@@ -20,24 +28,96 @@ function fromRecord(record: unknown): PayerChannel | undefined {
   return parsed.data as PayerChannel;
 }
 
+const toRecord = (channel: PayerChannel) => ({
+  ...channelToJson(channel),
+  key: channelKey(channel),
+});
+
+/** Options of {@link indexedDbChannelStore}. */
+export interface IndexedDbStoreOptions {
+  /**
+   * Charge the signatures of session keys (channels whose signer is not the sender) to this
+   * owner's auto-pay cap, in the same transaction as the reservation: refused when auto-pay is
+   * off, in confirm mode or the cap would be exceeded, whichever tab signs.
+   */
+  autopay?: AutoPayOwner;
+}
+
 /**
  * The channels of this browser, kept in IndexedDB (they survive reloads and are shared by the
- * site's tabs).
+ * site's tabs). A signature is reserved in one transaction with the channel's highest signed
+ * balance (and the auto-pay cap, see {@link IndexedDbStoreOptions.autopay}), so tabs paying at
+ * once never pass the same check twice.
  *
  * @example
  * const payer = createPayer({ account, walletClient, publicClient, store: indexedDbChannelStore() });
  */
-export function indexedDbChannelStore(): PayerChannelStore {
+export function indexedDbChannelStore(options: IndexedDbStoreOptions = {}): PayerChannelStore {
   return {
     async list() {
       const records = await getAll<unknown>(STORES.channels);
       return records.map(fromRecord).filter((c): c is PayerChannel => c !== undefined);
     },
     async put(channel) {
-      await putOne(STORES.channels, { ...channelToJson(channel), key: channelKey(channel) });
+      await inTransaction([STORES.channels], async (tx, get) => {
+        const stored = fromRecord(await get(STORES.channels, channelKey(channel)));
+        tx.objectStore(STORES.channels).put(toRecord(mergeSigned(stored, channel)));
+      });
     },
     async remove(channel) {
       await deleteOne(STORES.channels, channelKey(channel));
     },
+    async reserve(channel, balance, allow) {
+      return inTransaction([STORES.channels, STORES.autopay], async (tx, get) => {
+        const current = fromRecord(await get(STORES.channels, channelKey(channel))) ?? channel;
+        const charge = chargeOf(current, balance);
+        const bySessionKey = !isAddressEqual(current.signer, current.sender);
+        let settings: (AutoPaySettings & { key: string }) | undefined;
+        if (options.autopay && bySessionKey) {
+          settings = await get(STORES.autopay, autoPayKey(options.autopay));
+          const refusal = autoPayRefusal(settings, charge);
+          if (refusal) throw refusal;
+        }
+        const error = allow(charge);
+        if (error) throw error;
+        if (charge === 0n) return 0n;
+        tx.objectStore(STORES.channels).put(
+          toRecord({ ...current, signed: highestSigned(current) + charge }),
+        );
+        if (settings) {
+          tx.objectStore(STORES.autopay).put({
+            ...settings,
+            spent: (BigInt(settings.spent) + charge).toString(),
+          });
+        }
+        return charge;
+      });
+    },
   };
+}
+
+/** Why the auto-pay setting does not allow signing `charge` more now, as the payer's error. */
+function autoPayRefusal(
+  settings: AutoPaySettings | undefined,
+  charge: bigint,
+): PayerError | undefined {
+  const check = checkAutoPay(settings, 0n);
+  if (!check.ok) {
+    return new PayerError(
+      "over-policy",
+      check.reason === "confirm-mode"
+        ? "This channel's payments are confirmed one by one: nothing was paid automatically."
+        : "Auto-pay is off in this browser: nothing was paid automatically.",
+      { details: { autopay: check.reason } },
+    );
+  }
+  const left = BigInt(settings!.cap) - BigInt(settings!.spent);
+  if (charge > left) {
+    return new PayerError(
+      "over-policy",
+      `Paying ${charge} automatically would exceed the auto-pay cap (${left > 0n ? left : 0n} left); nothing was paid.`,
+      { details: { autopay: "over-cap", charge, cap: BigInt(settings!.cap) } },
+    );
+  }
+  return undefined;
 }

@@ -112,6 +112,36 @@ export async function updateOne<T>(
   return next;
 }
 
+/**
+ * Runs `run` in one readwrite transaction over `stores` (its reads and writes commit together, or
+ * not at all: a thrown error aborts it) and returns its result once committed. `run` may await
+ * only requests of this transaction.
+ */
+export async function inTransaction<T>(
+  stores: StoreName[],
+  run: (tx: IDBTransaction, get: <R>(store: StoreName, key: IDBValidKey) => Promise<R | undefined>) => Promise<T>,
+): Promise<T> {
+  const db = await openDb();
+  const tx = db.transaction(stores, "readwrite");
+  const done = committed(tx);
+  const get = <R,>(store: StoreName, key: IDBValidKey) =>
+    promised(tx.objectStore(store).get(key)) as Promise<R | undefined>;
+  let result: T;
+  try {
+    result = await run(tx, get);
+  } catch (err) {
+    done.catch(() => {});
+    try {
+      tx.abort();
+    } catch {
+      // Already finished.
+    }
+    throw err;
+  }
+  await done;
+  return result;
+}
+
 function committed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();

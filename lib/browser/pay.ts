@@ -11,7 +11,6 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { recordAutoPaySpend, type AutoPaySettings } from "./autopay";
 import { channelKey, indexedDbChannelStore } from "./channel-store";
 import { appendHistory } from "./history";
 import { sitePublicClient } from "./site-chain";
@@ -31,6 +30,11 @@ export interface BrowserPayerOptions {
   walletClient?: WalletClient;
   /** The session key that signs the proofs of channels naming it (auto-pay). */
   sessionKey?: LocalAccount;
+  /**
+   * Charge the session key's signatures to the sender's auto-pay cap at signing time (refused when
+   * auto-pay is off or the cap would be exceeded, whichever tab signs).
+   */
+  autoPay?: boolean;
   /** Extra limits (`autoDeposit` is always false: deposits happen only when the reader asks). */
   policy?: Omit<SpendingPolicy, "autoDeposit">;
   onEvent?: (event: PayerEvent) => void;
@@ -44,7 +48,7 @@ export interface BrowserPayerOptions {
 export interface ArticlePayment {
   response: Response;
   /** Present when a proof was accepted (a 2xx for a signed balance). */
-  paid?: { price: bigint; balance: bigint; channel: PayerChannel };
+  paid?: { price: bigint; charged: bigint; balance: bigint; channel: PayerChannel };
 }
 
 /** A browser payer: the payer core, plus `payArticle`. */
@@ -52,11 +56,11 @@ export interface BrowserPayer {
   payer: Payer;
   /**
    * Pays `path` (the site answers 402 JSON, the payer signs and retries); after a 2xx appends the
-   * local history and, for a session-key payment, adds the price to `autopay`'s spent sum.
+   * local history. Auto-pay spending is counted when each proof is signed (`autoPay`).
    */
   payArticle(
     path: string,
-    meta: { title: string; autopay?: AutoPaySettings; signal?: AbortSignal },
+    meta: { title: string; signal?: AbortSignal },
   ): Promise<ArticlePayment>;
 }
 
@@ -74,7 +78,17 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     walletClient: options.walletClient,
     sessionSigner: options.sessionKey,
     publicClient: sitePublicClient(options),
-    store: indexedDbChannelStore(),
+    store: indexedDbChannelStore(
+      options.autoPay && options.sessionKey
+        ? {
+            autopay: {
+              chainId: options.chainId,
+              contract: options.contract,
+              sender: options.sender,
+            },
+          }
+        : {},
+    ),
     contract: options.contract,
     token: options.token,
     chainId: options.chainId,
@@ -84,7 +98,12 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     fromBlock: options.fromBlock,
     onEvent: (event) => {
       if (event.type === "paid") {
-        lastPaid = { price: event.price, balance: event.balance, channel: event.channel };
+        lastPaid = {
+          price: event.price,
+          charged: event.charged,
+          balance: event.balance,
+          channel: event.channel,
+        };
       }
       options.onEvent?.(event);
     },
@@ -92,7 +111,7 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
 
   async function payArticle(
     path: string,
-    meta: { title: string; autopay?: AutoPaySettings; signal?: AbortSignal },
+    meta: { title: string; signal?: AbortSignal },
   ): Promise<ArticlePayment> {
     lastPaid = undefined;
     if (typeof performance !== "undefined") performance.mark(PAY_START_MARK);
@@ -115,7 +134,6 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
         mode: bySessionKey ? "auto" : "confirm",
         time: Date.now(),
       });
-      if (bySessionKey && meta.autopay) await recordAutoPaySpend(meta.autopay, paid.price);
     }
     return { response, paid };
   }

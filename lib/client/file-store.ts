@@ -8,7 +8,12 @@ import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PayerError } from "../protocol/client/errors";
-import { channelToJson, storedChannelsSchema, upsertChannel } from "../protocol/client/store";
+import {
+  channelToJson,
+  reserveInList,
+  storedChannelsSchema,
+  upsertChannel,
+} from "../protocol/client/store";
 import { sameChannel, type PayerChannel, type PayerChannelStore } from "../protocol/client/types";
 
 /** Expands a leading `~` to the home directory. */
@@ -79,5 +84,13 @@ export function jsonFileChannelStore(file: string): PayerChannelStore {
     put: (channel) => serialize(async () => write(upsertChannel(await read(), channel))),
     remove: (channel) =>
       serialize(async () => write((await read()).filter((c) => !sameChannel(c, channel)))),
+    reserve: (channel, balance, allow) =>
+      serialize(async () => {
+        const list = await read();
+        const result = reserveInList(list, channel, balance, allow);
+        if ("error" in result) throw result.error;
+        if (result.list !== list) await write(result.list);
+        return result.charge;
+      }),
   };
 }

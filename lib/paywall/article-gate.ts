@@ -40,6 +40,19 @@ export function articleSlug(pathname: string): string | undefined {
   return m && SLUG_RE.test(m[1]!) ? m[1] : undefined;
 }
 
+/**
+ * Whether the reader asked for this page themselves, so that a browser's auto-pay may pay it: a
+ * navigation within the site (`Sec-Fetch-Site: same-origin`, as the client router's fetches are),
+ * one the browser started for the reader (typed address, bookmark: `none`), or one the reader's
+ * own click started anywhere (`Sec-Fetch-User: ?1`). A page of another site that opens or walks
+ * this one (no user activation) gets the paywall with a "Pay" button instead; so does a browser
+ * that sends no Fetch Metadata.
+ */
+export function readerInitiated(headers: Headers): boolean {
+  const site = headers.get("sec-fetch-site");
+  return site === "same-origin" || site === "none" || headers.get("sec-fetch-user") === "?1";
+}
+
 /** The resource name article payments are recorded under. */
 export const articleResource = (slug: string) => `article:${slug}`;
 
@@ -133,6 +146,7 @@ export async function articleGate(
           reason: decision.info.reason,
           failure: decision.failure.reason,
           headers: decision.headers,
+          autoPay: readerInitiated(req.headers),
         }),
       );
       // Relative to the URL as requested (req.nextUrl may name another host): Next keeps a

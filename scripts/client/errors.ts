@@ -12,6 +12,7 @@ const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
   "foreign-contract": EXIT.refused,
   "tampered-proof": EXIT.refused,
   "payment-refused": EXIT.refused,
+  "paid-not-served": EXIT.refused,
   "bad-terms": EXIT.refused,
   "site-unreachable": EXIT.network,
   "wrong-chain": EXIT.chain,
@@ -43,6 +44,13 @@ function inTokens(err: PayerError): string | undefined {
       return `the price ${formatTokens(price)} is above --deposit ${formatTokens(big("maxDeposit")!)}; nothing was paid`;
     if (big("budget") !== undefined)
       return `paying ${formatTokens(price)} would exceed --budget ${formatTokens(big("budget")!)} (${formatTokens(spent ?? 0n)} spent); nothing was paid`;
+  }
+  const charge = big("charge");
+  if (err.code === "over-policy" && charge !== undefined) {
+    if (big("maxPrice") !== undefined)
+      return `signing ${formatTokens(charge)} more would bring this request to ${formatTokens((big("request") ?? 0n) + charge)}, above --max-price ${formatTokens(big("maxPrice")!)}; nothing more was signed`;
+    if (big("budget") !== undefined)
+      return `signing ${formatTokens(charge)} more would exceed --budget ${formatTokens(big("budget")!)} (${formatTokens(spent ?? 0n)} signed); nothing more was signed`;
   }
   if (err.code === "no-tokens" && balance !== undefined && needed !== undefined)
     return `the payer holds ${formatTokens(balance)}, the deposit needs ${formatTokens(needed)}`;

@@ -35,6 +35,8 @@ export function describeEvent(e: PayerEvent): string | undefined {
       return `waiting for confirmations (${e.missing} more block${e.missing === 1 ? "" : "s"})`;
     case "waiting-for-site":
       return `waiting for the site to see the channel (${e.reason})`;
+    case "signed":
+      return `signed balance ${formatTokens(e.balance)} on the channel of block ${e.channel.openBlock} (${formatTokens(e.charged)} counted against the limits)`;
     case "paid": {
       const left = e.channel.deposit - e.balance;
       return `paid ${formatTokens(e.price)}; balance left ${formatTokens(left)} of ${formatTokens(e.channel.deposit)} (channel of block ${e.channel.openBlock})`;

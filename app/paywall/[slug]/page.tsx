@@ -20,24 +20,27 @@ function paywallReason(value: string | null): {
   reason: string;
   failure?: string;
   headers?: Record<string, string>;
+  autoPay: boolean;
 } {
   try {
     const parsed = JSON.parse(value ?? "") as {
       reason?: unknown;
       failure?: unknown;
       headers?: Record<string, string>;
+      autoPay?: unknown;
     };
     if (typeof parsed.reason === "string") {
       return {
         reason: parsed.reason,
         failure: typeof parsed.failure === "string" ? parsed.failure : undefined,
         headers: typeof parsed.headers === "object" ? parsed.headers : undefined,
+        autoPay: parsed.autoPay === true,
       };
     }
   } catch {
     // fall through
   }
-  return { reason: FAILURE_TEXT["payment-required"] };
+  return { reason: FAILURE_TEXT["payment-required"], autoPay: false };
 }
 
 /**
@@ -53,6 +56,7 @@ export default async function PaywallPage({ params }: Props) {
     reason,
     failure,
     headers: rdn,
+    autoPay,
   } = paywallReason((await headers()).get(PAYWALL_REASON_HEADER));
   const terms = await siteTerms();
   // A first visit needs no protocol talk; a failed payment says what went wrong.
@@ -70,6 +74,7 @@ export default async function PaywallPage({ params }: Props) {
           price={article.price.toString()}
           reason={reason}
           failure={failure}
+          autoPay={autoPay}
         />
       </PaywallSection>
     </ArticleView>

@@ -15,11 +15,15 @@ import {
   type SpendingPolicy,
 } from "./types";
 
-/** What the payer trusts: a contract, token and chain id (any of them may be unknown yet). */
+/**
+ * What the payer trusts: a contract, token, receiver and chain id (any of them may be unknown yet).
+ */
 export interface TrustedTerms {
   contract?: Address;
   token?: Address;
   chainId?: number;
+  /** The receiver first paid at a site's origin: the site cannot switch it later. */
+  receiver?: Address;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface TrustedTerms {
  * @returns a {@link PayerError} ("wrong-chain" or "foreign-contract") to throw, or undefined
  */
 export function checkTerms(
-  terms: Pick<PaymentTerms, "contract" | "token" | "chainId">,
+  terms: Pick<PaymentTerms, "contract" | "token" | "chainId"> & { receiver?: Address },
   trusted: TrustedTerms,
   site: string,
 ): PayerError | undefined {
@@ -52,6 +56,53 @@ export function checkTerms(
       "foreign-contract",
       `${site} names the token ${terms.token}, but this payer trusts ${trusted.token}.`,
       { details: { token: terms.token, expected: trusted.token } },
+    );
+  }
+  if (
+    trusted.receiver !== undefined &&
+    terms.receiver !== undefined &&
+    !isAddressEqual(terms.receiver, trusted.receiver)
+  ) {
+    return new PayerError(
+      "foreign-contract",
+      `${site} now names the receiver ${terms.receiver}, but this payer pays ${trusted.receiver} there; nothing was paid.`,
+      { details: { receiver: terms.receiver, expected: trusted.receiver } },
+    );
+  }
+  return undefined;
+}
+
+/** What one request and this payer have signed away so far, and their limits. */
+export interface ChargeState {
+  /** Charged by the current request's earlier signatures. */
+  request: bigint;
+  /** Charged by every signature of this payer. */
+  spent: bigint;
+}
+
+/**
+ * Checks a signature's charge (what it adds above the highest balance signed on its channel)
+ * against the per-request maximum and the budget, counting what was already signed.
+ *
+ * @returns an "over-policy" {@link PayerError} to throw, or undefined
+ */
+export function checkCharge(
+  charge: bigint,
+  state: ChargeState,
+  policy: SpendingPolicy,
+): PayerError | undefined {
+  if (policy.maxPrice !== undefined && state.request + charge > policy.maxPrice) {
+    return new PayerError(
+      "over-policy",
+      `Signing would bring this request to ${state.request + charge}, above this payer's maximum price of ${policy.maxPrice}; nothing more was signed.`,
+      { details: { charge, request: state.request, maxPrice: policy.maxPrice } },
+    );
+  }
+  if (policy.budget !== undefined && state.spent + charge > policy.budget) {
+    return new PayerError(
+      "over-policy",
+      `Signing ${charge} more would exceed this payer's budget of ${policy.budget} (${state.spent} signed so far); nothing more was signed.`,
+      { details: { charge, budget: policy.budget, spent: state.spent } },
     );
   }
   return undefined;

@@ -20,6 +20,11 @@ export type PayerErrorCode =
   | "tampered-proof"
   /** The site kept refusing the payment. */
   | "payment-refused"
+  /**
+   * The site kept a proof this payer signed for the request (it can cash it) and still answered
+   * 402; nothing more was signed.
+   */
+  | "paid-not-served"
   /** The site's RDN-* headers are missing, malformed or inconsistent. */
   | "bad-terms"
   /** A transaction reverted or could not be sent. */

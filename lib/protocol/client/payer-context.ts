@@ -17,6 +17,8 @@ import type { TrustedTerms } from "./decide";
 import { PayerError } from "./errors";
 import {
   DEFAULT_CONFIRMATION_TIMEOUT_MS,
+  chargeOf,
+  highestSigned,
   sameChannel,
   type PayerChannel,
   type PayerChannelStore,
@@ -54,6 +56,11 @@ export interface PayerOptions {
   onEvent?: (event: PayerEvent) => void;
   /** Paying 402s answered per request before giving up (default 5). */
   maxRoundTrips?: number;
+  /**
+   * How many times one request may sign again after a corrective 402 (the site's last balance is
+   * not the one the payer built on): default 1. Every signature still counts toward the limits.
+   */
+  maxCorrections?: number;
   /** How often to poll the chain and the site while waiting (default 1000 ms). */
   pollingIntervalMs?: number;
   /**
@@ -72,6 +79,7 @@ export interface PayerContext {
   readonly fetch: typeof fetch;
   readonly emit: (event: PayerEvent) => void;
   readonly maxRoundTrips: number;
+  readonly maxCorrections: number;
   readonly pollingIntervalMs: number;
   /** How long to wait for the site to see a new channel or deposit. */
   readonly timeoutMs: number;
@@ -93,6 +101,15 @@ export interface PayerContext {
   latest(channel: PayerChannel): Promise<PayerChannel>;
   /** Stores `channel` and returns it. */
   save(channel: PayerChannel): Promise<PayerChannel>;
+  /**
+   * Reserves the signature of `balance` on `channel` (see {@link PayerChannelStore.reserve}):
+   * returns the charge, or throws what `allow` returned.
+   */
+  reserve(
+    channel: PayerChannel,
+    balance: bigint,
+    allow: (charge: bigint) => Error | undefined,
+  ): Promise<bigint>;
 }
 
 /**
@@ -163,6 +180,7 @@ export function createPayerContext(options: PayerOptions): PayerContext {
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     emit,
     maxRoundTrips: options.maxRoundTrips ?? 5,
+    maxCorrections: options.maxCorrections ?? 1,
     pollingIntervalMs,
     timeoutMs: policy.confirmationTimeoutMs ?? DEFAULT_CONFIRMATION_TIMEOUT_MS,
     sender,
@@ -181,6 +199,15 @@ export function createPayerContext(options: PayerOptions): PayerContext {
     save: async (channel) => {
       await store.put(channel);
       return channel;
+    },
+    reserve: async (channel, balance, allow) => {
+      if (store.reserve) return store.reserve(channel, balance, allow);
+      const current = (await store.list()).find((c) => sameChannel(c, channel)) ?? channel;
+      const charge = chargeOf(current, balance);
+      const error = allow(charge);
+      if (error) throw error;
+      if (charge > 0n) await store.put({ ...current, signed: highestSigned(current) + charge });
+      return charge;
     },
   };
 }

@@ -4,7 +4,13 @@
  */
 import { z } from "zod";
 import { addressSchema, channelStateSchema, signatureSchema, uint192Schema } from "../wire";
-import { sameChannel, type PayerChannel, type PayerChannelStore } from "./types";
+import {
+  chargeOf,
+  highestSigned,
+  sameChannel,
+  type PayerChannel,
+  type PayerChannelStore,
+} from "./types";
 
 /** A channel as stored in JSON: amounts as decimal strings. */
 export const storedChannelSchema = z.object({
@@ -19,6 +25,7 @@ export const storedChannelSchema = z.object({
   deposit: uint192Schema,
   balance: uint192Schema,
   signature: signatureSchema.nullable(),
+  signed: uint192Schema.optional(),
   state: channelStateSchema,
   settleBlock: z.number().int().nonnegative().optional(),
   siteRefused: z.boolean().optional(),
@@ -33,16 +40,55 @@ export const storedChannelsSchema = z.object({
 
 /** A channel as JSON (bigints as decimal strings). */
 export function channelToJson(c: PayerChannel): z.input<typeof storedChannelSchema> {
-  return { ...c, deposit: c.deposit.toString(), balance: c.balance.toString() };
+  const { signed, ...rest } = c;
+  const json = { ...rest, deposit: c.deposit.toString(), balance: c.balance.toString() };
+  return signed === undefined ? json : { ...json, signed: signed.toString() };
 }
 
-/** Replaces `channel` in `list` (same chainId, contract, sender, receiver, openBlock) or appends it. */
+/**
+ * `channel` as it replaces `stored` (the same channel): the highest signed balance never goes
+ * down, so a write from a stale copy cannot undo a reservation.
+ */
+export function mergeSigned(stored: PayerChannel | undefined, channel: PayerChannel): PayerChannel {
+  const highest = stored ? highestSigned(stored) : 0n;
+  const signed = highestSigned(channel) > highest ? highestSigned(channel) : highest;
+  return signed > channel.balance ? { ...channel, signed } : withoutSigned(channel);
+}
+
+function withoutSigned(channel: PayerChannel): PayerChannel {
+  const copy = { ...channel };
+  delete copy.signed;
+  return copy;
+}
+
+/**
+ * Replaces `channel` in `list` (same chainId, contract, sender, receiver, openBlock) or appends it;
+ * its highest signed balance is kept (see {@link mergeSigned}).
+ */
 export function upsertChannel(list: PayerChannel[], channel: PayerChannel): PayerChannel[] {
   const i = list.findIndex((c) => sameChannel(c, channel));
-  if (i < 0) return [...list, { ...channel }];
+  if (i < 0) return [...list, mergeSigned(undefined, channel)];
   const next = [...list];
-  next[i] = { ...channel };
+  next[i] = mergeSigned(list[i], channel);
   return next;
+}
+
+/**
+ * The reservation of {@link PayerChannelStore.reserve} over a list (the stores that hold one):
+ * the new list and the charge, or the error `allow` returned (the list unchanged).
+ */
+export function reserveInList(
+  list: PayerChannel[],
+  channel: PayerChannel,
+  balance: bigint,
+  allow: (charge: bigint) => Error | undefined,
+): { list: PayerChannel[]; charge: bigint } | { error: Error } {
+  const stored = list.find((c) => sameChannel(c, channel)) ?? channel;
+  const charge = chargeOf(stored, balance);
+  const error = allow(charge);
+  if (error) return { error };
+  if (charge === 0n && list.some((c) => sameChannel(c, channel))) return { list, charge };
+  return { list: upsertChannel(list, { ...stored, signed: highestSigned(stored) + charge }), charge };
 }
 
 /**
@@ -63,6 +109,12 @@ export function memoryChannelStore(initial: PayerChannel[] = []): PayerChannelSt
     },
     async remove(channel) {
       channels = channels.filter((c) => !sameChannel(c, channel));
+    },
+    async reserve(channel, balance, allow) {
+      const result = reserveInList(channels, channel, balance, allow);
+      if ("error" in result) throw result.error;
+      channels = result.list;
+      return result.charge;
     },
   };
 }

@@ -21,6 +21,12 @@ export interface PayerChannel {
   balance: bigint;
   /** BalanceProof of {@link PayerChannel.balance}; null before the first payment. */
   signature: Hex | null;
+  /**
+   * The highest balance this payer ever signed on the channel, whether or not the site answered
+   * with a 2xx (the site holds that proof and can cash it). Absent: nothing above `balance`.
+   * Stores never lower it.
+   */
+  signed?: bigint;
   state: "open" | "closing" | "settled";
   /** Block after which a closing channel can be settled. */
   settleBlock?: number;
@@ -46,15 +52,44 @@ export interface PayerChannelStore {
   put(channel: PayerChannel): Promise<void>;
   /** Removes a channel (only ever called by the user, e.g. for a settled channel). */
   remove?(channel: PayerChannel): Promise<void>;
+  /**
+   * Reserves a signature before it is made, atomically for every payer sharing the store (tabs,
+   * processes): the charge is `balance` minus the channel's {@link highestSigned} (0 when not
+   * above it); when `allow(charge)` returns an error it is thrown and nothing changes, else the
+   * channel's `signed` is raised to `balance` and the charge returned. Without it the payer
+   * reads, checks and writes under its own lock.
+   */
+  reserve?(
+    channel: PayerChannel,
+    balance: bigint,
+    allow: (charge: bigint) => Error | undefined,
+  ): Promise<bigint>;
+}
+
+/** The highest balance this payer signed on `c`: its `signed`, at least the accepted `balance`. */
+export function highestSigned(c: Pick<PayerChannel, "balance" | "signed">): bigint {
+  return c.signed !== undefined && c.signed > c.balance ? c.signed : c.balance;
+}
+
+/** What signing `balance` on `c` adds to what the site can cash: above the highest signed. */
+export function chargeOf(c: Pick<PayerChannel, "balance" | "signed">, balance: bigint): bigint {
+  const highest = highestSigned(c);
+  return balance > highest ? balance - highest : 0n;
 }
 
 /** Limits on what a payer pays and deposits, in token base units. */
 export interface SpendingPolicy {
-  /** Refuse a request priced above this. */
+  /**
+   * The most one request may cost: a price above it is refused, and the signatures of one request
+   * (a corrective 402 included) never add up to more.
+   */
   maxPrice?: bigint;
   /** Largest deposit of one channel (new deposits and top-ups stay within it). */
   maxDeposit?: bigint;
-  /** Total this payer may spend over its lifetime (the sum of prices paid). */
+  /**
+   * Total this payer may sign away over its lifetime: every signature counts at signing time, for
+   * what it adds above the highest balance signed on its channel, whether or not the site serves.
+   */
   budget?: bigint;
   /** A new channel's deposit is `price × depositMultiple` (default 10), capped by `maxDeposit`, at least the price. */
   depositMultiple?: bigint;
@@ -86,7 +121,20 @@ export type PayerEvent =
   | { type: "transaction-sent"; what: string; txHash: Hex }
   | { type: "waiting-confirmations"; channel: PayerChannel; missing: number }
   | { type: "waiting-for-site"; channel: PayerChannel; reason: string }
-  | { type: "paid"; url: string; channel: PayerChannel; price: bigint; balance: bigint }
+  /**
+   * A balance proof was reserved and signed: `charged` (what it adds above the highest balance
+   * signed on the channel) now counts toward the limits, whatever the site answers.
+   */
+  | { type: "signed"; url: string; channel: PayerChannel; balance: bigint; charged: bigint }
+  /** The site served a paid request: `charged` is what this request's signatures added. */
+  | {
+      type: "paid";
+      url: string;
+      channel: PayerChannel;
+      price: bigint;
+      balance: bigint;
+      charged: bigint;
+    }
   | { type: "adopted-server-balance"; channel: PayerChannel; from: bigint; to: bigint }
   /** A channel found on chain (its `ChannelCreated` event) that the store did not know. */
   | { type: "channel-recovered"; channel: PayerChannel }
