@@ -119,12 +119,15 @@ export async function updateOne<T>(
  */
 export async function inTransaction<T>(
   stores: StoreName[],
-  run: (tx: IDBTransaction, get: <R>(store: StoreName, key: IDBValidKey) => Promise<R | undefined>) => Promise<T>,
+  run: (
+    tx: IDBTransaction,
+    get: <R>(store: StoreName, key: IDBValidKey) => Promise<R | undefined>,
+  ) => Promise<T>,
 ): Promise<T> {
   const db = await openDb();
   const tx = db.transaction(stores, "readwrite");
   const done = committed(tx);
-  const get = <R,>(store: StoreName, key: IDBValidKey) =>
+  const get = <R>(store: StoreName, key: IDBValidKey) =>
     promised(tx.objectStore(store).get(key)) as Promise<R | undefined>;
   let result: T;
   try {

@@ -58,10 +58,7 @@ export interface BrowserPayer {
    * Pays `path` (the site answers 402 JSON, the payer signs and retries); after a 2xx appends the
    * local history. Auto-pay spending is counted when each proof is signed (`autoPay`).
    */
-  payArticle(
-    path: string,
-    meta: { title: string; signal?: AbortSignal },
-  ): Promise<ArticlePayment>;
+  payArticle(path: string, meta: { title: string; signal?: AbortSignal }): Promise<ArticlePayment>;
 }
 
 /**

@@ -18,6 +18,8 @@ export {
   DEFAULT_CONFIRMATION_TIMEOUT_MS,
   DEFAULT_DEPOSIT_MULTIPLE,
   channelName,
+  chargeOf,
+  highestSigned,
   sameChannel,
   type PayerChannel,
   type PayerChannelStore,
@@ -32,6 +34,7 @@ export {
   upsertChannel,
 } from "./store";
 export {
+  checkCharge,
   checkPolicy,
   checkServerProof,
   checkTerms,
@@ -39,6 +42,7 @@ export {
   failureAction,
   planPayment,
   type ChannelPlan,
+  type ChargeState,
   type FailureAction,
   type PaymentTarget,
   type TrustedTerms,

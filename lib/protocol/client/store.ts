@@ -88,7 +88,10 @@ export function reserveInList(
   const error = allow(charge);
   if (error) return { error };
   if (charge === 0n && list.some((c) => sameChannel(c, channel))) return { list, charge };
-  return { list: upsertChannel(list, { ...stored, signed: highestSigned(stored) + charge }), charge };
+  return {
+    list: upsertChannel(list, { ...stored, signed: highestSigned(stored) + charge }),
+    charge,
+  };
 }
 
 /**

@@ -4,7 +4,6 @@
  * one in NEXT_DIST_DIR). Every payment, channel and payout is checked on chain or through the
  * site, and every failure by its exit code and message.
  */
-import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +12,9 @@ import { formatUnits, type Address, type Hex } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { seedArticles } from "@/prisma/seed-data";
 import { getFreePort, startAnvil } from "../../helpers/anvil";
+import { runCli } from "../../helpers/cli";
 import { startSiteServer, type SiteServer } from "../../helpers/site-server";
 
-const root = path.resolve(__dirname, "../../..");
 const TOKEN = 10n ** 18n;
 
 const DEFAULT_TOKENS = 100n * TOKEN;
@@ -42,31 +41,9 @@ const tokenBalance = (address: Address) =>
     args: [address],
   });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the client with `args`; the environment holds no key and no RPC_URL unless given. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = { ...process.env };
-  delete base.PAYER_PRIVATE_KEY;
-  delete base.RPC_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["scripts/client.ts", ...args], {
-      cwd: root,
-      env: { ...base, XDG_CONFIG_HOME: path.join(dir, "xdg"), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, path.join(dir, "xdg"), env);
 
 /** A payer with a key file (mode 600) and its own state file. */
 async function payer(name: string, funds?: { eth?: bigint; tokens?: bigint }) {

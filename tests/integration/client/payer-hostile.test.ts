@@ -8,6 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import type { PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   createPayer,
@@ -37,7 +38,7 @@ function newPayer(policy: SpendingPolicy) {
   const events: PayerEvent[] = [];
   const payer = createPayer({
     account,
-    publicClient: site.publicClient,
+    publicClient: site.publicClient as PublicClient,
     store: memoryChannelStore(),
     policy: { confirmationTimeoutMs: 10_000, ...policy },
     pollingIntervalMs: 100,
@@ -194,7 +195,7 @@ describe("redirects", () => {
     // Same origin, different server: route the origin's requests to the switched site.
     const viaSameOrigin = createPayer({
       account: privateKeyToAccount(ANVIL_KEYS[nextReader - 1]!),
-      publicClient: site.publicClient,
+      publicClient: site.publicClient as PublicClient,
       store: memoryChannelStore(await payer.channels()),
       policy: { maxPrice: PRICE, budget: 100n },
       fetch: (input, init) => {

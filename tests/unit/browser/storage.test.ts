@@ -34,6 +34,7 @@ import {
   contract,
   receiver,
   senderAccount,
+  sessionAccount,
   otherAccount,
 } from "../client/builders";
 
@@ -271,4 +272,69 @@ it("opens one database with the four stores", async () => {
     "history",
     "sessionKeys",
   ]);
+});
+
+describe("reserving signatures against the auto-pay cap", () => {
+  const bySessionKey = (openBlock: number) =>
+    buildChannel({ openBlock, signer: sessionAccount.address });
+  const allowAll = () => undefined;
+
+  it("two tabs signing at once never pass the cap, and the spent sum is what they signed", async () => {
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "10", cap: "50" });
+    const tabA = indexedDbChannelStore({ autopay: owner });
+    const tabB = indexedDbChannelStore({ autopay: owner });
+    await tabA.put(bySessionKey(1));
+    await tabB.put(bySessionKey(2));
+    const attempts = [10n, 20n, 30n, 40n].flatMap((balance) => [
+      tabA.reserve!(bySessionKey(1), balance, allowAll),
+      tabB.reserve!(bySessionKey(2), balance, allowAll),
+    ]);
+    const results = await Promise.allSettled(attempts);
+    const charged = results
+      .filter((r): r is PromiseFulfilledResult<bigint> => r.status === "fulfilled")
+      .reduce((sum, r) => sum + r.value, 0n);
+    expect(charged).toBe(50n);
+    expect((await getAutoPay(owner))?.spent).toBe("50");
+    const refused = results.filter((r) => r.status === "rejected");
+    expect(refused.length).toBe(3);
+    for (const r of refused) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "over-policy" });
+    }
+    // What each channel records as signed adds up to the same 50.
+    const signed = (await tabA.list()).reduce((sum, c) => sum + (c.signed ?? 0n), 0n);
+    expect(signed).toBe(50n);
+  });
+
+  it("refuses at once once auto-pay is revoked or in confirm mode, recording nothing", async () => {
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "10", cap: "50" });
+    const store = indexedDbChannelStore({ autopay: owner });
+    await store.put(bySessionKey(1));
+    await revokeAutoPay(owner);
+    await expect(store.reserve!(bySessionKey(1), 10n, allowAll)).rejects.toMatchObject({
+      code: "over-policy",
+      details: { autopay: "disabled" },
+    });
+    await putAutoPay({ ...owner, mode: "confirm", maxPerArticle: "10", cap: "50" });
+    await expect(store.reserve!(bySessionKey(1), 10n, allowAll)).rejects.toMatchObject({
+      details: { autopay: "confirm-mode" },
+    });
+    expect((await store.list())[0]!.signed).toBeUndefined();
+    expect((await getAutoPay(owner))?.spent).toBe("0");
+  });
+
+  it("a proof the wallet signs is not charged to the auto-pay cap", async () => {
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "10", cap: "5" });
+    const store = indexedDbChannelStore({ autopay: owner });
+    await store.put(buildChannel());
+    expect(await store.reserve!(buildChannel(), 30n, allowAll)).toBe(30n);
+    expect((await getAutoPay(owner))?.spent).toBe("0");
+  });
+
+  it("a stale write from another tab keeps the highest signed balance", async () => {
+    const store = indexedDbChannelStore();
+    await store.put(buildChannel());
+    await store.reserve!(buildChannel(), 40n, allowAll);
+    await store.put(buildChannel({ balance: 10n }));
+    expect((await store.list())[0]).toMatchObject({ balance: 10n, signed: 40n });
+  });
 });

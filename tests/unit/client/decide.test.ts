@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkCharge,
   checkPolicy,
   checkServerProof,
   checkTerms,
@@ -369,5 +370,44 @@ describe("checkServerProof", () => {
       expect(check.error.code).toBe("tampered-proof");
       expect(check.error.message).toContain(message);
     }
+  });
+});
+
+describe("checkCharge", () => {
+  const policy: SpendingPolicy = { maxPrice: 10n, budget: 25n };
+  it.each([
+    ["a first signature within both limits", 10n, { request: 0n, spent: 0n }, undefined],
+    ["a re-signature that adds nothing", 0n, { request: 10n, spent: 25n }, undefined],
+    [
+      "a second signature for one request past maxPrice",
+      1n,
+      { request: 10n, spent: 10n },
+      "maxPrice",
+    ],
+    ["a signature past the budget", 10n, { request: 0n, spent: 20n }, "budget"],
+    ["exactly the budget", 5n, { request: 0n, spent: 20n }, undefined],
+  ] as const)("%s", (_name, charge, state, limit) => {
+    const err = checkCharge(charge, state, policy);
+    if (limit === undefined) expect(err).toBeUndefined();
+    else expect(err).toMatchObject({ code: "over-policy", details: { [limit]: policy[limit] } });
+  });
+
+  it("has no limit without a policy", () => {
+    expect(checkCharge(10n ** 30n, { request: 10n ** 30n, spent: 10n ** 30n }, {})).toBeUndefined();
+  });
+});
+
+describe("checkTerms receiver pin", () => {
+  const terms = { contract, token, chainId, receiver: otherAccount.address };
+  it("refuses another receiver than the one pinned for the site", () => {
+    const err = checkTerms(terms, { receiver: senderAccount.address }, "http://site.test");
+    expect(err).toMatchObject({
+      code: "foreign-contract",
+      details: { receiver: otherAccount.address },
+    });
+  });
+  it("accepts the pinned receiver in any case", () => {
+    const pinned = otherAccount.address.toLowerCase() as `0x${string}`;
+    expect(checkTerms(terms, { receiver: pinned }, "http://site.test")).toBeUndefined();
   });
 });

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { toFunctionSignature } from "viem";
 import { microTransferChannelsAbi, demoTokenAbi } from "@/lib/chain/abi";
 import { jsonFileChannelStore } from "@/lib/client/file-store";
-import { memoryChannelStore, PayerError, type PayerChannelStore } from "@/lib/protocol/client";
+import {
+  channelToJson,
+  memoryChannelStore,
+  PayerError,
+  storedChannelSchema,
+  type PayerChannelStore,
+} from "@/lib/protocol/client";
 import { payerChannelsAbi, payerTokenAbi } from "@/lib/protocol/client/abi";
 import { buildChannel } from "./builders";
 
@@ -94,5 +100,77 @@ describe("payer ABI fragments", () => {
         .map((f) => toFunctionSignature(f as never)),
     );
     for (const f of fragments) expect(known).toContain(toFunctionSignature(f as never));
+  });
+});
+
+describe.each<[string, () => PayerChannelStore]>([
+  ["memoryChannelStore", () => memoryChannelStore()],
+  ["jsonFileChannelStore", () => jsonFileChannelStore(tmpFile())],
+])("%s reservations", (_name, make) => {
+  const allowAll = () => undefined;
+
+  it("charges what a signature adds above the highest balance signed, and records it", async () => {
+    const store = make();
+    await store.put(buildChannel({ balance: 10n }));
+    expect(await store.reserve!(buildChannel(), 20n, allowAll)).toBe(10n);
+    // The same balance again (a resend, another tab's proof) adds nothing.
+    expect(await store.reserve!(buildChannel(), 20n, allowAll)).toBe(0n);
+    // A lower balance (the site rewound us) adds nothing either.
+    expect(await store.reserve!(buildChannel(), 15n, allowAll)).toBe(0n);
+    expect(await store.reserve!(buildChannel(), 35n, allowAll)).toBe(15n);
+    expect((await store.list())[0]).toMatchObject({ balance: 10n, signed: 35n });
+  });
+
+  it("refuses without recording when the check says no", async () => {
+    const store = make();
+    await store.put(buildChannel());
+    const seen: bigint[] = [];
+    await expect(
+      store.reserve!(buildChannel(), 30n, (charge) => {
+        seen.push(charge);
+        return new PayerError("over-policy", "no");
+      }),
+    ).rejects.toThrow("no");
+    expect(seen).toEqual([30n]);
+    expect((await store.list())[0]!.signed).toBeUndefined();
+  });
+
+  it("parallel reservations against one limit never pass the same check twice", async () => {
+    const store = make();
+    await store.put(buildChannel());
+    let total = 0n;
+    const limit = 35n;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.reserve!(buildChannel(), BigInt((i + 1) * 10), (charge) => {
+          if (total + charge > limit) return new PayerError("over-policy", "over");
+          total += charge;
+          return undefined;
+        }),
+      ),
+    );
+    expect(total).toBeLessThanOrEqual(limit);
+    expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThan(0);
+    // What the store records as signed is exactly what was allowed.
+    expect((await store.list())[0]!.signed).toBe(total);
+  });
+
+  it("a write from a stale copy never lowers the highest signed balance", async () => {
+    const store = make();
+    await store.put(buildChannel());
+    await store.reserve!(buildChannel(), 50n, allowAll);
+    await store.put(buildChannel({ balance: 20n, signature: null }));
+    expect((await store.list())[0]).toMatchObject({ balance: 20n, signed: 50n });
+    // Accepting the highest signed balance drops the separate mark.
+    await store.put(buildChannel({ balance: 50n }));
+    expect((await store.list())[0]!.signed).toBeUndefined();
+  });
+});
+
+describe("channelToJson", () => {
+  it("keeps the highest signed balance as a decimal string", () => {
+    const json = channelToJson(buildChannel({ balance: 1n, signed: 2n ** 70n }));
+    expect(json.signed).toBe((2n ** 70n).toString());
+    expect(storedChannelSchema.parse(json).signed).toBe(2n ** 70n);
   });
 });
