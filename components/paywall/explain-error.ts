@@ -32,7 +32,15 @@ export function explainError(err: unknown): string {
         return "The site did not answer. Check your connection and try again.";
       case "transaction-failed":
         return `The transaction did not go through: ${err.message}`;
+      case "paid-not-served":
+        return "The site kept your payment for this article but did not serve it, so nothing more was paid. The amount counts against your spending limits.";
       case "over-policy":
+        if (err.details.autopay === "over-cap")
+          return "Auto-pay stopped: this payment would pass your spending cap. Raise the cap or pay it yourself.";
+        if (err.details.autopay !== undefined)
+          return "Auto-pay is off in this browser: nothing was paid automatically.";
+        if (err.details.charge !== undefined)
+          return "The site asked for more than your limits allow for this article; nothing more was paid.";
         return err.details.needs === "top-up"
           ? "Your channel's deposit does not cover this article any more: top it up to read on."
           : err.details.needs === "open"
