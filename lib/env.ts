@@ -133,6 +133,12 @@ export const envSchema = z.object({
   /** Paywalled upstream: requests under this path prefix are fetched from UPSTREAM_URL. */
   UPSTREAM_PREFIX: z.string().startsWith("/").default("/upstream"),
   UPSTREAM_URL: z.string().url().optional(),
+  /**
+   * Let upstreams configured on the admin pages be on loopback, link-local or private addresses
+   * (127.0.0.0/8, 169.254.0.0/16, 10.0.0.0/8, fc00::/7 …). Off: they are refused when saved and
+   * before each fetch (server-side request forgery). UPSTREAM_URL is trusted either way.
+   */
+  UPSTREAM_ALLOW_PRIVATE: bool.default(false),
   /** Price of one upstream request in token base units (a decimal uint192). */
   UPSTREAM_PRICE: uint192Schema.default(10n ** 18n),
   /**

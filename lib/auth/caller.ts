@@ -34,15 +34,29 @@ function bearerToken(authorization: string | null | undefined): string | undefin
   return match?.[1];
 }
 
+/** The routes the bearer API token is for: the operator REST API. */
+export const API_TOKEN_PATH = "/api/1/";
+
+/**
+ * Whether a request to `url` may authenticate with the bearer API token: only the `/api/1`
+ * routes it was made for. The admin pages, their server actions and their routes (the CSV
+ * export) need a signed-in operator.
+ */
+export function acceptsApiToken(url: string): boolean {
+  return new URL(url).pathname.startsWith(API_TOKEN_PATH);
+}
+
 /** What identifies a caller: the `Authorization` header and the session cookie's value. */
 export interface Credentials {
+  /** Passed only where the API token is accepted (see {@link acceptsApiToken}). */
   authorization?: string | null;
   /** The sealed `rdn_session` cookie value. */
   session?: string | null;
 }
 
 /**
- * Identifies the caller from its credentials: `Authorization: Bearer <API_TOKEN>` → operator;
+ * Identifies the caller from its credentials: `Authorization: Bearer <API_TOKEN>` → operator
+ * (callers pass the header only on the `/api/1` routes, {@link acceptsApiToken});
  * otherwise the SIWE session cookie → operator (receiver/admin) or user; otherwise anonymous. A
  * wrong bearer token does not authenticate (the session, if any, still applies). Route handlers
  * use {@link getCaller}; React Server Components and server actions `lib/auth/server.ts`.
@@ -58,10 +72,10 @@ export async function callerFrom(credentials: Credentials): Promise<Caller> {
     : { kind: "user", address: session.address };
 }
 
-/** The caller of a route handler (see {@link callerFrom}). */
+/** The caller of a route handler (see {@link callerFrom}); the API token counts on `/api/1` only. */
 export function getCaller(req: Request): Promise<Caller> {
   return callerFrom({
-    authorization: req.headers.get("authorization"),
+    authorization: acceptsApiToken(req.url) ? req.headers.get("authorization") : undefined,
     session: readCookie(req.headers.get("cookie"), SESSION_COOKIE),
   });
 }

@@ -1,8 +1,9 @@
 /**
  * Authentication inside React Server Components and server actions, where there is no Request:
- * the same credentials (session cookie, bearer token) read through `next/headers`.
+ * the session cookie read through `next/headers`. The bearer API token is not accepted here: it
+ * is for the `/api/1` routes (scripts), not for the console's pages and actions.
  */
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { authorize, callerFrom, type Caller, type OperatorCaller } from "./caller";
 import { SESSION_COOKIE } from "./session";
@@ -10,13 +11,10 @@ import { SESSION_COOKIE } from "./session";
 /** Where the admin pages send a caller who is not signed in as an operator. */
 export const SIGN_IN_PATH = "/admin/sign-in";
 
-/** The caller of the current server component render or server action. */
+/** The caller of the current server component render or server action (by its session only). */
 export async function currentCaller(): Promise<Caller> {
-  const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
-  return callerFrom({
-    authorization: headerList.get("authorization"),
-    session: cookieStore.get(SESSION_COOKIE)?.value,
-  });
+  const cookieStore = await cookies();
+  return callerFrom({ session: cookieStore.get(SESSION_COOKIE)?.value });
 }
 
 /**

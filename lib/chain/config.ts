@@ -69,14 +69,40 @@ export function receiverAccount(): PrivateKeyAccount {
 }
 
 /**
+ * Why RPC_URL must not be published, or undefined. Without PUBLIC_RPC_URL every page hands RPC_URL
+ * to readers' browsers (and the CSP names its origin), so one with a path, a query or credentials
+ * (where providers put API keys: `https://host/v2/<key>`) would give the key away. Names what it
+ * carries, never the value.
+ */
+export function publishedRpcUrlProblem(rpcUrl: string, publicRpcUrl?: string): string | undefined {
+  if (publicRpcUrl) return undefined;
+  const u = new URL(rpcUrl);
+  const carries = [
+    u.username || u.password ? "credentials" : "",
+    u.pathname !== "/" && u.pathname !== "" ? "a path" : "",
+    u.search ? "a query" : "",
+    u.hash ? "a fragment" : "",
+  ].filter(Boolean);
+  if (carries.length === 0) return undefined;
+  return (
+    `RPC_URL (${u.protocol}//${u.host}) carries ${carries.join(" and ")}, often an API key, and ` +
+    "without PUBLIC_RPC_URL it would be published in every page: set PUBLIC_RPC_URL to an " +
+    "endpoint readers' browsers may use (RPC_URL then stays on the server)"
+  );
+}
+
+/**
  * What the configuration must not do on a chain other than the local development chain: serve with
  * zero confirmations (a one-block reorg would undo deposits already sold against) unless
- * ALLOW_ZERO_CONFIRMATIONS is set, or receive with a well-known development key.
+ * ALLOW_ZERO_CONFIRMATIONS is set, receive with a well-known development key, or publish an
+ * RPC_URL that carries a key ({@link publishedRpcUrlProblem}).
  */
 export function realChainProblems(chainId: number, receiver: `0x${string}`): string[] {
   if (isLocalChain(chainId)) return [];
   const e = env();
   const problems: string[] = [];
+  const rpcUrl = publishedRpcUrlProblem(e.RPC_URL, e.PUBLIC_RPC_URL);
+  if (rpcUrl) problems.push(rpcUrl);
   if (e.CONFIRMATIONS === 0 && !e.ALLOW_ZERO_CONFIRMATIONS) {
     problems.push(
       `CONFIRMATIONS=0 on chain ${chainId} would sell against deposits a reorg can undo: set CONFIRMATIONS (e.g. 5) or ALLOW_ZERO_CONFIRMATIONS=true`,

@@ -1,6 +1,9 @@
 /**
- * Full-text search over articles: on SQLite the FTS5 table ArticleSearch (kept in sync by
- * triggers), on PostgreSQL a GIN index over the same text (migration 20261128000000_admin).
+ * Full-text search over what every reader sees free of an article: its title, teaser and key
+ * facts (and, on PostgreSQL, its slug), never the paid body: a search must not tell which words a
+ * paid article contains. On SQLite the FTS5 table ArticleSearch (kept in sync by triggers), on
+ * PostgreSQL a GIN index over the same text (migration 20261129000000_search_free_parts). The
+ * admin pages' article search is a separate LIKE over title, slug and author.
  */
 import { db } from "@/lib/db/client";
 import { dbKind } from "@/lib/db/sql";
@@ -48,15 +51,15 @@ async function searchHits(input: string): Promise<{ slug: string }[]> {
     if (!query) return [];
     // The match uses the GIN index's expression (Article_search_idx); the rank weighs the title
     // above the rest (like FTS5's bm25 favours a short column that holds the word) and divides by
-    // the length of the text, so a long article that names the word in passing ranks lower.
+    // the length of the text, so an article that names the word in passing ranks lower.
     return db().$queryRaw<{ slug: string }[]>`
       SELECT "slug" FROM "Article"
-      WHERE to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "body")
+      WHERE to_tsvector('simple', "slug" || ' ' || "title" || ' ' || "teaser" || ' ' || "infobox")
             @@ to_tsquery('simple', ${query}) AND "published" = TRUE
       ORDER BY ts_rank(
         setweight(to_tsvector('simple', "title"), 'A') ||
           setweight(to_tsvector('simple', "slug" || ' ' || "teaser"), 'B') ||
-          setweight(to_tsvector('simple', "body"), 'D'),
+          setweight(to_tsvector('simple', "infobox"), 'D'),
         to_tsquery('simple', ${query}), 1) DESC, "slug"
       LIMIT ${MAX_RESULTS}`;
   }
@@ -68,7 +71,10 @@ async function searchHits(input: string): Promise<{ slug: string }[]> {
     ORDER BY s.rank LIMIT ${MAX_RESULTS}`;
 }
 
-/** Published articles matching `input`, best first (FTS5 bm25 rank; PostgreSQL's ts_rank). */
+/**
+ * Published articles whose free parts (title, teaser, key facts) match `input`, best first (FTS5
+ * bm25 rank; PostgreSQL's ts_rank). Words found only in the paid body do not match.
+ */
 export async function searchArticles(input: string): Promise<Article[]> {
   const hits = await searchHits(input.slice(0, 200));
   if (hits.length === 0) return [];

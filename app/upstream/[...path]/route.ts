@@ -14,6 +14,8 @@ export const GET = withPayment<{ path: string[] }, URL>(
       accept: req.headers.get("accept") ?? "*/*",
       timeoutMs: UPSTREAM_TIMEOUT_MS,
       maxBytes: UPSTREAM_MAX_BYTES,
+      // The operator set UPSTREAM_URL in the server's environment: trusted like RPC_URL.
+      allowPrivate: true,
     });
   },
   {

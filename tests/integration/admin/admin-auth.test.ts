@@ -1,6 +1,7 @@
 /**
  * Every admin page, server action and operator route refuses callers who are not the operator:
- * nobody signed in, and a reader signed in with Ethereum. Runs against the production build
+ * nobody signed in, a reader signed in with Ethereum, and a script holding only the API token
+ * (it is for `/api/1`). Runs against the production build
  * (`next start`), so server actions are called the way a browser (or an attacker) calls them: a
  * POST with the action's id. The lists are read from the build and the file tree, so a new page,
  * action or route is covered (or fails here) without editing this file.
@@ -17,6 +18,8 @@ const root = path.resolve(__dirname, "../../..");
 const distDir = process.env.NEXT_DIST_DIR ?? ".next";
 
 let site: SiteServer;
+/** The server's API_TOKEN (tests/helpers/site-server.ts) as a script sends it. */
+const API_TOKEN_HEADER = { authorization: "Bearer client-api-token-0123456789" };
 let readerCookie: string;
 let operatorCookie: string;
 
@@ -119,6 +122,12 @@ describe("admin pages", () => {
       expect(reader.headers.get("location")).toMatch(/\/admin\/sign-in\?.*reason=forbidden/);
       const body = await reader.text();
       expect(body).not.toContain("admin-shell");
+      const token = await fetch(`${site.url}${url}`, {
+        redirect: "manual",
+        headers: API_TOKEN_HEADER,
+      });
+      expect(token.status).toBe(307);
+      expect(new URL(token.headers.get("location")!, site.url).pathname).toBe("/admin/sign-in");
     },
   );
 
@@ -159,6 +168,7 @@ function serverActions(): { id: string; name: string; page: string }[] {
 async function callAction(
   action: { id: string; page: string },
   cookie?: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   const res = await fetch(`${site.url}${action.page}`, {
     method: "POST",
@@ -169,6 +179,7 @@ async function callAction(
       accept: "text/x-component",
       origin: site.url,
       ...(cookie ? { cookie } : {}),
+      ...headers,
     },
     body: JSON.stringify([{}]),
   });
@@ -195,6 +206,17 @@ describe("server actions", () => {
       expect(reader.text, action.name).toContain('"ok":false');
       expect(reader.text, action.name).toContain('"status":403');
     }
+  });
+
+  it("each refuse a caller with only the API token (401): it is for /api/1", async () => {
+    for (const action of actions) {
+      const token = await callAction(action, undefined, API_TOKEN_HEADER);
+      expect(token.text, action.name).toContain('"ok":false');
+      expect(token.text, action.name).toContain('"status":401');
+    }
+    // The same token is accepted by the operator API.
+    const stats = await fetch(`${site.url}/api/1/stats`, { headers: API_TOKEN_HEADER });
+    expect(stats.status).toBe(200);
   });
 
   it("get past the check for the operator (the input is then parsed)", async () => {
@@ -280,6 +302,15 @@ describe("route handlers", () => {
       const reader = await send(readerCookie);
       expect(reader.status).toBe(403);
       expect(await reader.json()).toMatchObject({ code: "forbidden" });
+      if (r.key.includes(" /admin/")) {
+        // The API token is for /api/1 only.
+        const token = await fetch(`${site.url}${r.url}`, {
+          method: r.method,
+          redirect: "manual",
+          headers: { origin: site.url, ...API_TOKEN_HEADER },
+        });
+        expect(token.status).toBe(401);
+      }
     },
   );
 });

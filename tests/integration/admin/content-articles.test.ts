@@ -138,6 +138,52 @@ describe("a published article", () => {
   });
 });
 
+describe("reader search", () => {
+  // Each word appears in one part of the article only.
+  const article = form({
+    slug: "tidal-clock",
+    title: "Tidal clock of Quernhaven",
+    teaser: "The quayside clock keeps lighthouse time.",
+    body: "Paid part: the keeper hides the marzipanfjord recipe behind the dial.",
+  });
+  const slugs = async (q: string) => (await searchArticles(q)).map((a) => a.slug);
+
+  beforeAll(async () => {
+    await createArticle(article);
+    await db().article.update({
+      where: { slug: "tidal-clock" },
+      data: { infobox: JSON.stringify({ Keeper: "Ondine Varga" }) },
+    });
+  });
+
+  it("finds the words of the title, the teaser and the key facts", async () => {
+    expect(await slugs("Quernhaven")).toEqual(["tidal-clock"]);
+    expect(await slugs("lighthouse")).toEqual(["tidal-clock"]);
+    expect(await slugs("Varga")).toEqual(["tidal-clock"]);
+    expect(await slugs("quern light")).toEqual(["tidal-clock"]);
+  });
+
+  it("does not find a word that only the paid body holds, whole or as a prefix", async () => {
+    expect(await slugs("marzipanfjord")).toEqual([]);
+    expect(await slugs("marzipan")).toEqual([]);
+    expect(await slugs("Quernhaven marzipanfjord")).toEqual([]);
+  });
+
+  it("follows edits: a word moved into the teaser is found, a new body word is not", async () => {
+    await updateArticle(
+      "tidal-clock",
+      form({
+        ...article,
+        teaser: "The marzipanfjord clock.",
+        body: "Paid part: now about the glockenwharf.",
+      }),
+    );
+    expect(await slugs("marzipanfjord")).toEqual(["tidal-clock"]);
+    expect(await slugs("glockenwharf")).toEqual([]);
+    expect(await slugs("lighthouse")).toEqual([]);
+  });
+});
+
 describe("a draft", () => {
   it("starts unpublished unless published is chosen; the first publish sets publishedAt", async () => {
     const draft = await createArticle(form({ slug: "quiet-draft", published: false }));

@@ -2,7 +2,9 @@
  * Paywalled upstreams configured from the admin pages (lib/admin/upstreams.ts) through the real
  * proxy and paid route, with a real HTTP upstream: sold at the row's price, longest prefix first,
  * edits seen within a second without a restart, and no way to reach an unconfigured URL or to take
- * one of the site's own paths.
+ * one of the site's own paths. The upstream here listens on 127.0.0.1, so the site runs with
+ * UPSTREAM_ALLOW_PRIVATE=1; without it loopback, link-local and private upstreams are refused when
+ * saved and again when fetched.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,7 +22,7 @@ import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import { proxy } from "@/proxy";
 import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { setupSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { setupSiteFixture, TOKEN, withEnv, type SiteFixture } from "../../helpers/site-fixture";
 
 let f: SiteFixture;
 let reader: SiteFixture["readers"][number];
@@ -41,12 +43,15 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-setupSiteFixture(async (site) => {
-  f = site;
-  reader = f.readers[2]!;
-  openBlock = await f.openChannel(reader, 100n * TOKEN);
-  await indexChannel(f, reader, openBlock, 100n * TOKEN);
-});
+setupSiteFixture(
+  async (site) => {
+    f = site;
+    reader = f.readers[2]!;
+    openBlock = await f.openChannel(reader, 100n * TOKEN);
+    await indexChannel(f, reader, openBlock, 100n * TOKEN);
+  },
+  { env: { UPSTREAM_ALLOW_PRIVATE: "1" } },
+);
 
 /** A request as the site answers it: the proxy, then the route it rewrote to (if any). */
 async function site(pathAndQuery: string, headers: Record<string, string> = {}) {
@@ -204,5 +209,86 @@ describe("refusals", () => {
       400,
       "price: must be more than 0",
     ]);
+  });
+});
+
+describe("without UPSTREAM_ALLOW_PRIVATE", () => {
+  const strict = <T>(fn: () => Promise<T>) => withEnv({ UPSTREAM_ALLOW_PRIVATE: undefined }, fn);
+  const port = () => new URL(origin).port;
+
+  it.each([
+    ["loopback", () => `${origin}/x`],
+    ["a name that resolves to loopback", () => `http://localhost:${port()}/x`],
+    ["IPv6 loopback", () => `http://[::1]:${port()}/x`],
+    ["IPv4-mapped loopback", () => `http://[::ffff:127.0.0.1]:${port()}/x`],
+    ["link-local (cloud metadata)", () => "http://169.254.169.254/latest/meta-data"],
+    ["IPv6 link-local", () => "http://[fe80::1]/"],
+    ["10/8", () => "http://10.1.2.3/"],
+    ["172.16/12", () => "http://172.20.0.1/"],
+    ["192.168/16", () => "http://192.168.0.10/"],
+    ["100.64/10", () => "http://100.64.0.1/"],
+    ["0.0.0.0/8", () => "http://0.0.0.0:8080/"],
+    ["IPv6 unique local", () => "http://[fd00::1]/"],
+  ])("a %s upstream is refused when saved (400 naming url)", async (_name, url) => {
+    const [status, message] = await strict(() =>
+      refusal(createUpstream({ prefix: "/private", url: url(), price: "1" })),
+    );
+    expect(status).toBe(400);
+    expect(message).toMatch(/^url: \S+ resolves to \S+, a loopback, link-local or private address/);
+    expect(message).toContain("UPSTREAM_ALLOW_PRIVATE");
+    expect((await listUpstreams()).map((u) => u.prefix)).not.toContain("/private");
+  });
+
+  it("an edit to a private URL is refused too, and the upstream keeps its URL", async () => {
+    const before = (await listUpstreams()).find((u) => u.prefix === "/docs")!;
+    const [status, message] = await strict(() =>
+      refusal(updateUpstream("/docs", { url: `http://localhost:${port()}/x`, price: "1" })),
+    );
+    expect([status, message]).toEqual([
+      400,
+      expect.stringMatching(/^url: localhost resolves to 127\.0\.0\.1/),
+    ]);
+    expect((await listUpstreams()).find((u) => u.prefix === "/docs")!.url).toBe(before.url);
+  });
+
+  it("a host that does not resolve is refused when saved", async () => {
+    const [status, message] = await strict(() =>
+      refusal(
+        createUpstream({ prefix: "/nowhere", url: "http://no-such-host.invalid/", price: "1" }),
+      ),
+    );
+    expect([status, message]).toEqual([
+      400,
+      "url: no-such-host.invalid does not resolve to an address",
+    ]);
+  });
+
+  it("a saved upstream that resolves to loopback is refused again when fetched (502, no request)", async () => {
+    // Saved while allowed (or its name's DNS answer changed since): each fetch checks again.
+    await createUpstream({
+      prefix: "/local",
+      url: `http://localhost:${port()}/loc`,
+      price: "0.01",
+    });
+    const hitsBefore = hits.length;
+    const next = balance + TOKEN / 100n;
+    const sig = await proof(f, reader, reader.address, openBlock, next);
+    const { routed, res } = await strict(() =>
+      site("/local/secret", {
+        accept: "application/json",
+        ...paymentHeaders(reader.address, openBlock, next, sig),
+      }),
+    );
+    expect(routed).toBe(true);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toBe("the upstream's address is not allowed");
+    expect(JSON.stringify(body)).not.toContain(port());
+    expect(hits.length).toBe(hitsBefore);
+    balance = next;
+    // With the setting the same upstream is fetched (a retry of the paid request is free).
+    const retry = await site("/local/secret", paymentHeaders(reader.address, openBlock, next, sig));
+    expect(retry.res.status).toBe(200);
+    expect(await retry.res.text()).toBe("upstream /loc/secret");
   });
 });

@@ -29,11 +29,12 @@ async function load(
 // proxy.ts maps each configured prefix onto this route.
 export const GET = withPayment<{ id: string; path?: string[] }, Target>(
   (req, { item }) => {
-    const { UPSTREAM_TIMEOUT_MS, UPSTREAM_MAX_BYTES } = env();
+    const { UPSTREAM_TIMEOUT_MS, UPSTREAM_MAX_BYTES, UPSTREAM_ALLOW_PRIVATE } = env();
     return fetchUpstream(item.url, {
       accept: req.headers.get("accept") ?? "*/*",
       timeoutMs: UPSTREAM_TIMEOUT_MS,
       maxBytes: UPSTREAM_MAX_BYTES,
+      allowPrivate: UPSTREAM_ALLOW_PRIVATE,
     });
   },
   {
