@@ -69,7 +69,10 @@ test("a page of another site that opens and walks the site pays nothing without 
     await shot(popup, "autopay-opened-by-another-site");
 
     // The third party walks the window on to another article: still nothing paid.
-    await opener.evaluate((path) => (window as unknown as { walk(p: string): void }).walk(path), ARTICLES.the402.path);
+    await opener.evaluate(
+      (path) => (window as unknown as { walk(p: string): void }).walk(path),
+      ARTICLES.the402.path,
+    );
     await expect(popup).toHaveURL(new RegExp(`${ARTICLES.the402.path}$`));
     await expect(popup.getByTestId("auto-pay-button")).toBeVisible({ timeout: 20_000 });
     await popup.waitForTimeout(1500);
@@ -158,9 +161,10 @@ test("two tabs paying at once never pass the cap together", async ({ browser, ba
   // Each tab settles: the article, or the paywall saying why auto-pay stopped.
   const settled = async (page: Page) => {
     await expect(
-      page.getByTestId("article-body").or(page.getByTestId("paywall-error")).or(
-        page.getByTestId("paywall-status").filter({ hasText: "spending cap" }),
-      ),
+      page
+        .getByTestId("article-body")
+        .or(page.getByTestId("paywall-error"))
+        .or(page.getByTestId("paywall-status").filter({ hasText: "spending cap" })),
     ).toBeVisible({ timeout: 30_000 });
     return (await page.getByTestId("article-body").count()) > 0;
   };
