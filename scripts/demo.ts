@@ -6,7 +6,9 @@
  * http://127.0.0.1:3000. Ctrl-C stops everything it started. State lives in ./data.
  *
  * `--db postgres` runs Debian's PostgreSQL instead (data in ./data/postgres, port 5432 unless it
- * is taken); `--instances <n>` serves n production instances on that database behind nginx.
+ * is taken, its password in ./data/postgres-password; as root, under /var/lib/paychan-postgres
+ * when the `postgres` user cannot reach ./data); `--instances <n>` serves n production instances
+ * on that database behind nginx.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -37,18 +39,21 @@ const program = new Command()
 /** A path as the user reads it: relative inside the project, absolute outside. */
 const shown = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
 
-/** Starts the demo's PostgreSQL (data kept in `dir`) and returns it with the site's database URL. */
+/**
+ * Starts the demo's PostgreSQL (data kept in `dir`, its password in `passwordFile`) and returns it
+ * with the site's database URL.
+ */
 async function demoPostgres(
   dir: string,
+  passwordFile: string,
   log: (line: string) => void,
 ): Promise<{ server: PostgresServer; databaseUrl: string }> {
-  mkdirSync(dir, { recursive: true });
   const port = await assertPortFree(5432).then(
     () => 5432,
     () => getFreePort(),
   );
   log(`starting PostgreSQL on 127.0.0.1:${port} (data in ${shown(dir)})…`);
-  const server = await startPostgres({ dir, port, log });
+  const server = await startPostgres({ dir, port, passwordFile, log });
   const client = new pg.Client({ connectionString: server.url() });
   await client.connect();
   try {
@@ -159,7 +164,11 @@ async function main(): Promise<void> {
     let databaseUrl = `file:${path.join(dataDir, "site.db")}`;
     if (o.db === "postgres") {
       if (instances > 1) await assertPortFree(Number(o.port));
-      const started = await demoPostgres(path.join(dataDir, "postgres"), log);
+      const started = await demoPostgres(
+        path.join(dataDir, "postgres"),
+        path.join(dataDir, "postgres-password"),
+        log,
+      );
       postgres = started.server;
       databaseUrl = started.databaseUrl;
     }
@@ -232,7 +241,7 @@ async function main(): Promise<void> {
   Channels       ${deployment.contract}
   Token (TKN)    ${deployment.token}${
     postgres
-      ? `\n  Database       PostgreSQL ${postgres.url("paychan")} (data in ${shown(postgres.dir)})`
+      ? `\n  Database       PostgreSQL ${postgres.url("paychan").replace(/:[^:@/]*@/, ":…@")} (password in ${shown(postgres.passwordFile)}, data in ${shown(postgres.dir)})`
       : ""
   }${
     cluster

@@ -2,7 +2,9 @@
  * The receiver's transaction queue: every transaction the receiver signs (disputes, withdrawals,
  * operator actions) is built, given a nonce, signed and broadcast here, one at a time, so two of
  * them never pick the same nonce. The node's pending nonce is the source of truth; the nonces
- * this process handed out cover a node that lags behind its own pool.
+ * this process handed out cover a node that lags behind its own pool. Right before a transaction
+ * leaves, the queue asks whether this instance still leads (lib/cluster/leadership.ts): one that
+ * lost the leader lock sends nothing, so two instances never send as the receiver at once.
  */
 import {
   BaseError,
@@ -14,6 +16,7 @@ import {
   type Address,
   type Hex,
 } from "viem";
+import { confirmLeadership } from "@/lib/cluster/leadership";
 import { env } from "@/lib/env";
 import type { ChainConfig } from "./config";
 
@@ -62,6 +65,11 @@ const GAS_HEADROOM_PERCENT = 120n;
 /** How many handed-out nonces are remembered. */
 const REMEMBERED = 64;
 
+/** Why a send was refused by the fence. */
+export const NOT_LEADER_ERROR =
+  "not sent: this instance does not hold the leader lock (another instance leads, or its " +
+  "connection to the database was lost)";
+
 /** Whether `err` means the receiver cannot pay for gas. */
 export function isInsufficientFunds(err: unknown): boolean {
   if (err instanceof BaseError && err.walk((e) => e instanceof InsufficientFundsError)) return true;
@@ -107,7 +115,14 @@ export class TxQueue {
   private readonly sent = new Map<number, Hex>();
   private legacy: boolean | undefined;
 
-  constructor(private cfg: ChainConfig) {}
+  /**
+   * @param fence asked right before each transaction leaves (before `beforeBroadcast`): false
+   *   refuses the send, nothing is broadcast or recorded and the nonce stays free
+   */
+  constructor(
+    private cfg: ChainConfig,
+    private readonly fence: () => Promise<boolean>,
+  ) {}
 
   /** Uses the clients of a reloaded configuration (same chain, RPC and receiver). */
   use(cfg: ChainConfig): this {
@@ -233,6 +248,9 @@ export class TxQueue {
       if (isInsufficientFunds(err)) return { type: "no-eth", error: errorText(err) };
       return { type: "failed", error: errorText(err) };
     }
+    // The fence: only the leader sends, and it may have lost the lock since the pass began.
+    const leads = await this.fence().catch(() => false);
+    if (!leads) return { type: "failed", error: NOT_LEADER_ERROR };
     if (opts.beforeBroadcast && !(await opts.beforeBroadcast(tx))) return { type: "aborted", tx };
     try {
       await walletClient.sendRawTransaction({ serializedTransaction: serialized });
@@ -260,7 +278,7 @@ export function txQueue(cfg: ChainConfig): TxQueue {
   const key = `${cfg.rpcUrl}|${cfg.deployment.chainId}|${cfg.receiver.address}`;
   const queue = queues.get(key);
   if (queue) return queue.use(cfg);
-  const created = new TxQueue(cfg);
+  const created = new TxQueue(cfg, confirmLeadership);
   queues.set(key, created);
   return created;
 }

@@ -7,12 +7,13 @@
  *   on its next attempt (every SYNC_INTERVAL_MS). The connection's TCP keepalives are short, so a
  *   leader whose machine vanished without closing the connection loses the lock within about ten
  *   seconds. Before each pass the leader checks its connection still answers; if not, it steps
- *   down.
+ *   down. Before each of the receiver's transactions it checks, on that connection, that it still
+ *   holds the lock ({@link confirmLeadership}).
  * - **SQLite** (one instance): the lease row in SyncState (lib/indexer/lease.ts).
  */
 import pg from "pg";
 import { env } from "@/lib/env";
-import { acquireLease, LEASE_OWNER, releaseLease } from "@/lib/indexer/lease";
+import { acquireLease, LEASE_OWNER, liveLeaseHolder, releaseLease } from "@/lib/indexer/lease";
 import { dbKind } from "@/lib/db/sql";
 
 /** The advisory lock key of the leadership ("paychan1" as a 64-bit number). */
@@ -20,6 +21,14 @@ export const LEADER_LOCK_KEY = "8097887072848801329";
 
 /** Longest wait for the leader's connection to answer before it steps down. */
 const CHECK_TIMEOUT_MS = 3_000;
+
+/** Whether this session holds the leader lock (a bigint key is classid, objid and objsubid 1). */
+const HOLDS_LOCK_SQL = `SELECT EXISTS (
+  SELECT 1 FROM pg_locks
+   WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid
+     AND objsubid = 1) AS held`;
 
 interface PgLeadership {
   url: string;
@@ -38,8 +47,8 @@ function pgState(): PgLeadership {
   return globalForLeader.paychanLeader;
 }
 
-function drop(s: PgLeadership): void {
-  if (s.held) console.warn(`[leader] ${LEASE_OWNER} lost the leadership (connection lost)`);
+function drop(s: PgLeadership, why = "connection lost"): void {
+  if (s.held) console.warn(`[leader] ${LEASE_OWNER} lost the leadership (${why})`);
   s.held = false;
   const client = s.client;
   s.client = undefined;
@@ -103,6 +112,29 @@ export async function acquireLeadership(): Promise<boolean> {
 /** Whether this process held the leadership at its last check (no database round trip). */
 export function holdsLeadership(): boolean {
   return dbKind() === "postgres" ? (globalForLeader.paychanLeader?.held ?? false) : true;
+}
+
+/**
+ * Whether this process leads at this moment, asked of the database rather than remembered: on
+ * PostgreSQL its leader connection answers and holds the advisory lock (pg_locks); on SQLite no
+ * other live process holds the lease. The receiver's transaction queue asks before every send, so
+ * an instance that lost the lock (its connection cut, another instance leading) sends nothing.
+ */
+export async function confirmLeadership(): Promise<boolean> {
+  if (dbKind() !== "postgres") {
+    const holder = await liveLeaseHolder();
+    return holder === null || holder.owner === LEASE_OWNER;
+  }
+  const s = globalForLeader.paychanLeader;
+  if (!s?.held || !s.client || s.url !== env().DATABASE_URL) return false;
+  try {
+    const { rows } = await s.client.query<{ held: boolean }>(HOLDS_LOCK_SQL, [LEADER_LOCK_KEY]);
+    if (rows[0]?.held === true) return true;
+    drop(s, "the lock is no longer held");
+  } catch {
+    drop(s);
+  }
+  return false;
 }
 
 /** Gives the leadership up (on shutdown, or after a one-off task) so another takes it at once. */

@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db/client";
+import type { PrismaClient } from "@/lib/db/generated/client";
 
 /** This process's lease owner id. */
 export const LEASE_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -56,6 +57,25 @@ export function isDeadLocalOwner(leaseOwner: string): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
+}
+
+/**
+ * Who holds the lease now: its owner and expiry when it has not expired and does not name a
+ * process of this host that has exited, else null.
+ *
+ * @param client the database to look in (default: the site's)
+ */
+export async function liveLeaseHolder(
+  client: PrismaClient = db(),
+  now: Date = new Date(),
+): Promise<{ owner: string; until: Date } | null> {
+  const row = await client.syncState.findUnique({
+    where: { id: 1 },
+    select: { leaseOwner: true, leaseUntil: true },
+  });
+  if (!row?.leaseOwner || !row.leaseUntil || row.leaseUntil < now) return null;
+  if (isDeadLocalOwner(row.leaseOwner)) return null;
+  return { owner: row.leaseOwner, until: row.leaseUntil };
 }
 
 /** Gives the lease up (on shutdown) so another instance can take over at once. */

@@ -11,14 +11,16 @@ export interface SyncPassResult extends SyncResult {
   disputes: DisputeReport[];
 }
 
-let running: Promise<unknown> = Promise.resolve();
+// The pass in progress, on globalThis: Next bundles the route handlers and instrumentation.ts
+// separately, and each bundle has its own copy of this module.
+const globalForPass = globalThis as unknown as { paychanSyncPass?: Promise<unknown> };
 
 /**
  * Indexes new events, then runs the watchtower. The watchtower runs even when indexing fails, so
  * channels already known to be closing are still disputed while the RPC's logs are broken; the
  * indexing failure is thrown afterwards. Nothing runs against a misconfigured site or another
  * deployment's database. Passes in one process run one at a time (the API route and the loop may
- * ask together).
+ * ask together), whichever copy of this module asks.
  *
  * @throws the indexing failure (after the watchtower ran), or the watchtower's own failure
  * @example
@@ -26,7 +28,7 @@ let running: Promise<unknown> = Promise.resolve();
  * const { syncedBlock } = await runSyncPass();
  */
 export function runSyncPass(): Promise<SyncPassResult> {
-  const pass = running.then(async () => {
+  const pass = (globalForPass.paychanSyncPass ?? Promise.resolve()).then(async () => {
     let sync: SyncResult;
     try {
       sync = await syncOnce();
@@ -44,6 +46,6 @@ export function runSyncPass(): Promise<SyncPassResult> {
     const disputes = await runWatchtower();
     return { ...sync, disputes };
   });
-  running = pass.catch(() => undefined);
+  globalForPass.paychanSyncPass = pass.catch(() => undefined);
   return pass;
 }

@@ -1,7 +1,8 @@
 /**
  * A real site backend for integration tests: anvil with the deployed contracts, a migrated
  * throwaway database (a SQLite file, or a PostgreSQL database with TEST_DATABASE=postgres: see
- * test-database.ts), and process.env pointing the app's modules at both.
+ * test-database.ts), and process.env pointing the app's modules at both. On PostgreSQL the test
+ * process leads (holds the leader lock), as only the leader sends the receiver's transactions.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -24,6 +25,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { buildChain } from "@/lib/chain/chain";
 import { resetChainConfig } from "@/lib/chain/config";
+import { acquireLeadership, releaseLeadership } from "@/lib/cluster/leadership";
 import { deployContracts } from "@/lib/chain/deploy";
 import { writeDeployment, type Deployment } from "@/lib/chain/deployment";
 import { resetDb } from "@/lib/db/client";
@@ -132,6 +134,10 @@ export async function startSiteFixture(
   resetEnv();
   resetChainConfig();
   await resetDb();
+  // The PostgreSQL pass: this process is the leader, like the instance whose loop runs the
+  // watchtower (suites that start their own server lead, or not, themselves).
+  if (database.kind === "postgres" && !(await acquireLeadership()))
+    throw new Error("the test process could not take the leader lock of its fresh database");
 
   const chain = buildChain(deployment.chainId, anvil.rpcUrl);
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
@@ -191,6 +197,7 @@ export async function startSiteFixture(
     openChannel,
     mine: (n) => testClient.mine({ blocks: n }),
     async stop() {
+      if (database.kind === "postgres") await releaseLeadership();
       await resetDb();
       await cleanup();
     },

@@ -1,7 +1,8 @@
 /**
  * The leadership and the work routed to the leader, on a real PostgreSQL: one leader at a time
  * (advisory lock), released the moment the leader's connection closes, and work asked of a
- * non-leader run by the leader with its result or error carried back exactly.
+ * non-leader run by the leader with its result or error carried back exactly; an instance that
+ * lost the lock sends no receiver transaction.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,8 @@ import {
   releaseLeadership,
 } from "@/lib/cluster/leadership";
 import { onLeader, runQueuedTasks } from "@/lib/cluster/leader-tasks";
+import { chainConfig } from "@/lib/chain/config";
+import { txQueue } from "@/lib/chain/tx-queue";
 import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import { LEASE_OWNER } from "@/lib/indexer/lease";
@@ -46,6 +49,25 @@ async function otherInstance(): Promise<{ tryLead(): Promise<boolean>; die(): Pr
       return rows[0].ok === true;
     },
     die: () => client.end(),
+  };
+}
+
+/** This process's leader connection (as lib/cluster/leadership.ts keeps it on globalThis). */
+const leaderConnection = () =>
+  (globalThis as unknown as { paychanLeader?: { client?: pg.Client } }).paychanLeader?.client;
+
+/** Sends a plain transaction as the receiver through its queue; returns the outcome and whether
+ * the receiver's nonce moved (something reached the node). */
+async function sendAsReceiver(): Promise<{ type: string; error?: string; moved: boolean }> {
+  const cfg = await chainConfig();
+  const count = () =>
+    f.publicClient.getTransactionCount({ address: f.receiver.address, blockTag: "pending" });
+  const before = await count();
+  const res = await txQueue(cfg).send({ to: f.readers[0]!.address, data: "0x" });
+  return {
+    type: res.type,
+    error: res.type === "sent" || res.type === "aborted" ? undefined : res.error,
+    moved: (await count()) !== before,
   };
 }
 
@@ -129,5 +151,42 @@ describe("work asked of a non-leader", () => {
     });
     // A one-off leader steps down after its task.
     expect(holdsLeadership()).toBe(false);
+  });
+});
+
+describe("fencing the receiver's transactions", () => {
+  it("sends as the leader, and nothing once the lock is gone while the flag still says leader", async () => {
+    expect(await acquireLeadership()).toBe(true);
+    expect(await sendAsReceiver()).toMatchObject({ type: "sent", moved: true });
+
+    // The lock goes behind the flag's back, and another instance leads.
+    await leaderConnection()!.query("SELECT pg_advisory_unlock_all()");
+    const other = await otherInstance();
+    expect(await other.tryLead()).toBe(true);
+    expect(holdsLeadership()).toBe(true); // the last check's answer
+    const refused = await sendAsReceiver();
+    expect(refused).toMatchObject({ type: "failed", moved: false });
+    expect(refused.error).toMatch(/does not hold the leader lock/);
+    expect(holdsLeadership()).toBe(false); // the refusal stepped down
+    await other.die();
+  });
+
+  it("sends nothing once the leader's connection is cut", async () => {
+    expect(await acquireLeadership()).toBe(true);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'paychan-leader %'",
+      );
+    } finally {
+      await admin.end();
+    }
+    expect(await sendAsReceiver()).toMatchObject({ type: "failed", moved: false });
+    expect(holdsLeadership()).toBe(false);
+    // Leading again (a new connection), it sends.
+    expect(await acquireLeadership()).toBe(true);
+    expect(await sendAsReceiver()).toMatchObject({ type: "sent", moved: true });
+    await releaseLeadership();
   });
 });

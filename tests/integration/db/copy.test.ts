@@ -1,14 +1,20 @@
 /**
  * `npm run db:copy`: a site's SQLite database moved to PostgreSQL row for row (payments written by
  * the hot path included), id sequences moved on, and the copy serving the next payment; a target
- * that holds rows is refused.
+ * that holds rows is refused. Every table comes from one snapshot of the source (SQLite and
+ * PostgreSQL), a source a running site uses is refused, and a URL with a password is taken from the
+ * environment or a file, never from the command line.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as fix } from "@/app/api/echo/fix/[param]/route";
 import { createPrismaClient, db, resetDb } from "@/lib/db/client";
 import { closeSqlite } from "@/lib/db/sqlite";
 import { resetEnv } from "@/lib/env";
 import { resetChainConfig } from "@/lib/chain/config";
+import { LEADER_LOCK_KEY } from "@/lib/cluster/leadership";
 import { ECHO_FIX_PRICE } from "@/lib/content/echo";
 import { COPIED_TABLES, copyDatabase } from "../../../scripts/lib/db-copy";
 import { startPostgres, type PostgresServer } from "../../../scripts/lib/postgres";
@@ -52,6 +58,8 @@ afterAll(async () => {
   server?.stop();
 });
 
+const quiet = { log: () => undefined };
+
 /** Every row of every table, in key order, from a client of `url`. */
 async function dump(url: string): Promise<Record<string, unknown[]>> {
   const client = createPrismaClient(url);
@@ -76,12 +84,12 @@ it("copies every row of every table exactly, and refuses a target that holds row
   // The site is stopped for the copy: its connections to the file are closed.
   await resetDb();
   closeSqlite();
-  const copied = await copyDatabase(source, target, () => undefined);
+  const copied = await copyDatabase(source, target, quiet);
   expect(copied.Payment).toBe(3);
   expect(copied.Article).toBeGreaterThan(200);
   const [a, b] = await Promise.all([dump(source), dump(target)]);
   expect(b).toEqual(a);
-  await expect(copyDatabase(source, target, () => undefined)).rejects.toThrow(
+  await expect(copyDatabase(source, target, quiet)).rejects.toThrow(
     /the target is not empty: Article holds \d+ rows/,
   );
 });
@@ -117,4 +125,138 @@ it("serves the next payment from the copy, on top of the copied balance, with fr
   });
   const max = await db().article.aggregate({ _max: { id: true } });
   expect(article.id).toBe(max._max.id);
+});
+
+describe("one snapshot of the source", () => {
+  /** A payment that lands while the copy runs: the channel's balance and its Payment row. */
+  async function payDuringCopy(url: string, balance: bigint): Promise<void> {
+    const writer = createPrismaClient(url);
+    try {
+      await writer.$transaction([
+        writer.channel.update({ where: { id: channelId }, data: { balance: balance.toString() } }),
+        writer.payment.create({
+          data: {
+            channelId,
+            resource: "during-copy",
+            amount: ECHO_FIX_PRICE.toString(),
+            balance: balance.toString(),
+            signature: "0x",
+          },
+        }),
+      ]);
+    } finally {
+      await writer.$disconnect();
+    }
+  }
+
+  /** Copies `from` into `to` with a payment written into `from` once Channel is copied. */
+  async function copyWithPaymentBetweenTables(from: string, to: string, balance: bigint) {
+    const before = await dump(from);
+    let written = false;
+    await copyDatabase(from, to, {
+      ...quiet,
+      afterTable: async (table) => {
+        if (table !== "Channel") return;
+        await payDuringCopy(from, balance);
+        written = true;
+      },
+    });
+    expect(written).toBe(true);
+    const after = await dump(from);
+    expect(after.Payment).toHaveLength(before.Payment!.length + 1); // the write landed
+    // The copy is the source as it was when the copy began: no Payment row without its balance.
+    expect(await dump(to)).toEqual(before);
+  }
+
+  it("from SQLite: a payment written between the Channel and Payment tables is in neither", async () => {
+    const to = await server.createDatabase("copy_snapshot");
+    await copyWithPaymentBetweenTables(source, to, 10n * ECHO_FIX_PRICE);
+  });
+
+  it("from PostgreSQL (REPEATABLE READ, read only): the same", async () => {
+    const to = `file:${path.join(f.dir, "back.db")}`;
+    await copyWithPaymentBetweenTables(target, to, 11n * ECHO_FIX_PRICE);
+  });
+});
+
+/** Sets the source's indexer lease (as a running site of another host does), then disconnects:
+ * migrating SQLite waits for every other connection to the file. */
+async function setLease(until: Date): Promise<void> {
+  const client = createPrismaClient(source);
+  try {
+    await client.syncState.update({
+      where: { id: 1 },
+      data: { leaseOwner: "other-host:4242:abcd1234", leaseUntil: until },
+    });
+  } finally {
+    await client.$disconnect();
+  }
+}
+
+describe("a source a running site uses", () => {
+  it("is refused while its indexer lease is held, before anything is migrated or copied", async () => {
+    const to = await server.createDatabase("copy_live");
+    await setLease(new Date(Date.now() + 60_000));
+    await expect(copyDatabase(source, to, quiet)).rejects.toThrow(
+      /the source is in use: its indexer lease is held by other-host:4242:abcd1234 until .*Stop every instance/,
+    );
+    // Not migrated: the target has no tables.
+    const tables = new pg.Client({ connectionString: to });
+    await tables.connect();
+    const { rows } = await tables.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    await tables.end();
+    expect(rows[0].n).toBe(0);
+    // An expired lease (the site stopped, or crashed long ago) is not in the way.
+    await setLease(new Date(Date.now() - 1_000));
+    expect((await copyDatabase(source, to, quiet)).Article).toBeGreaterThan(200);
+  });
+
+  it("is refused while an instance holds the leader lock (PostgreSQL)", async () => {
+    const leader = new pg.Client({ connectionString: target });
+    await leader.connect();
+    try {
+      const { rows } = await leader.query("SELECT pg_try_advisory_lock($1::bigint) AS ok", [
+        LEADER_LOCK_KEY,
+      ]);
+      expect(rows[0].ok).toBe(true);
+      await expect(
+        copyDatabase(target, `file:${path.join(f.dir, "live.db")}`, quiet),
+      ).rejects.toThrow(/the source is in use: an instance of the site leads on it \(session \d+/);
+    } finally {
+      await leader.end();
+    }
+  });
+});
+
+describe("npm run db:copy", () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ["node_modules/.bin/tsx", "scripts/db-copy.ts", ...args], {
+      cwd: path.resolve(__dirname, "../../.."),
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
+
+  it("refuses a URL with a password on the command line, saying how to pass it", () => {
+    const res = cli(["--from", source, "--to", "postgresql://u:s3cret@127.0.0.1:1/paychan"]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/--to carries a password.*--to-env .*--to-file/);
+    expect(res.stdout + res.stderr).not.toContain("s3cret");
+  });
+
+  it("takes the URLs from the environment (and still refuses a live source)", async () => {
+    await setLease(new Date(Date.now() + 60_000));
+    try {
+      const res = cli(["--from-env", "SOURCE_URL", "--to-env", "TARGET_URL"], {
+        SOURCE_URL: source,
+        TARGET_URL: server.url("copy_cli"),
+      });
+      expect(res.stderr).toMatch(/db:copy failed: the source is in use/);
+      expect(res.stdout).toMatch(/copying file:.* → postgresql:\/\/postgres:…@127\.0\.0\.1/);
+      expect(res.stdout + res.stderr).not.toContain(server.url().split(":")[2]!.split("@")[0]!);
+    } finally {
+      await setLease(new Date(0));
+    }
+  });
 });
