@@ -20,8 +20,9 @@ const TOKEN = 10n ** 18n;
 test("the home page lists the seeded articles", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Latest articles" })).toBeVisible();
+  // Listed at least once (also under the most read ones once earlier tests paid it).
   await expect(
-    page.getByRole("link", { name: "402 Payment Required, finally used" }),
+    page.getByRole("link", { name: "402 Payment Required, finally used" }).first(),
   ).toBeVisible();
   await expect(page.getByText("1 TKN").first()).toBeVisible();
 });
