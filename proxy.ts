@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { refuseLargeActionBody } from "@/lib/auth/action-body";
 import { nameInstance } from "@/lib/cluster/instance";
 import {
   matchUpstreamRoute,
@@ -24,6 +25,8 @@ function rpcOrigin(): string {
  * Runs for React pages (articles included) and for paid paths that contain a percent sign:
  * - a path whose percent-encoding is not UTF-8 gets 400 here (Next itself answers such a path on
  *   a dynamic route with an unlogged 500 in production);
+ * - a large POST to a page (a server action) is refused (413) unless the operator sends it
+ *   (lib/auth/action-body.ts);
  * - paywalled-upstream prefixes (UPSTREAM_PREFIX onto /upstream, those configured on the admin
  *   pages onto /upstream-route/<id>) are mapped onto their paid route;
  * - article pages are paid for here (lib/paywall/article-gate.ts): the article page renders only
@@ -43,6 +46,10 @@ async function route(req: NextRequest): Promise<NextResponse> {
   if (isMalformedPath(pathname)) {
     const res = malformedPathResponse(pathname);
     return new NextResponse(res.body, { status: res.status, headers: res.headers });
+  }
+  const refused = await refuseLargeActionBody(req, pathname);
+  if (refused) {
+    return new NextResponse(refused.body, { status: refused.status, headers: refused.headers });
   }
   const upstream = await upstreamPath(pathname);
   if (upstream !== undefined) {
