@@ -14,6 +14,7 @@ import {
   REQUEST_PATH_HEADER,
 } from "@/lib/paywall/article-gate";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
+import { rewriteUrl } from "@/lib/paywall/rewrite-url";
 import { siteCsp } from "@/lib/paywall/security-headers";
 
 /** The origin readers' browsers read the chain from, allowed in the pages' connect-src. */
@@ -54,10 +55,10 @@ async function route(req: NextRequest): Promise<NextResponse> {
   const upstream = await upstreamPath(pathname);
   if (upstream !== undefined) {
     if (upstream === pathname) return NextResponse.next();
-    const url = req.nextUrl.clone();
-    url.pathname = upstream;
     // The route sets the headers (a sandboxing CSP for upstream content).
-    return NextResponse.rewrite(url, { request: { headers: withoutInternal(req.headers) } });
+    return NextResponse.rewrite(rewriteUrl(req, upstream), {
+      request: { headers: withoutInternal(req.headers) },
+    });
   }
   if (/^\/(api|media|upstream)\//.test(pathname)) return NextResponse.next();
   // The paywall page is only ever shown by the article gate's rewrite.
