@@ -27,6 +27,9 @@ const nextConfig = {
     "keccak",
     "@prisma/adapter-better-sqlite3",
   ],
+  // No image optimizer: nothing uses next/image, and /_next/image would fetch a paid /media/ file
+  // (with its grant) and cache the result publicly for hours. /_next/image answers 404.
+  images: { unoptimized: true },
   experimental: {
     // The one cap Next applies to every server action's body, read before the action runs. Image
     // uploads from the admin pages need it (lib/admin: 5 MiB per file, plus the form). Only the
