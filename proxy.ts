@@ -13,6 +13,7 @@ import {
   INTERNAL_HEADERS,
   REQUEST_PATH_HEADER,
 } from "@/lib/paywall/article-gate";
+import { canonicalPaidRedirect } from "@/lib/paywall/canonical-path";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
 import { rewriteUrl } from "@/lib/paywall/rewrite-url";
 import { siteCsp } from "@/lib/paywall/security-headers";
@@ -28,6 +29,8 @@ function rpcOrigin(): string {
  *   a dynamic route with an unlogged 500 in production);
  * - a large POST to a page (a server action) is refused (413) unless the operator sends it
  *   (lib/auth/action-body.ts);
+ * - another spelling of an article or paid path (`/articles/worl%64`) is redirected (308) to its
+ *   canonical one (lib/paywall/canonical-path.ts), which alone is decided on;
  * - paywalled-upstream prefixes (UPSTREAM_PREFIX onto /upstream, those configured on the admin
  *   pages onto /upstream-route/<id>) are mapped onto their paid route;
  * - article pages are paid for here (lib/paywall/article-gate.ts): the article page renders only
@@ -51,6 +54,14 @@ async function route(req: NextRequest): Promise<NextResponse> {
   const refused = await refuseLargeActionBody(req, pathname);
   if (refused) {
     return new NextResponse(refused.body, { status: refused.status, headers: refused.headers });
+  }
+  const redirect = await canonicalPaidRedirect(
+    pathname,
+    req.url,
+    async (path) => (await upstreamPath(path)) !== undefined,
+  );
+  if (redirect) {
+    return new NextResponse(null, { status: redirect.status, headers: redirect.headers });
   }
   const upstream = await upstreamPath(pathname);
   if (upstream !== undefined) {
