@@ -27,9 +27,18 @@ const nextConfig = {
     "keccak",
     "@prisma/adapter-better-sqlite3",
   ],
+  // No image optimizer: nothing uses next/image, and /_next/image would fetch a paid /media/ file
+  // (with its grant) and cache the result publicly for hours. /_next/image answers 404.
+  images: { unoptimized: true },
   experimental: {
-    // Image uploads from the admin pages go through a server action (lib/admin: 5 MiB per file).
+    // The one cap Next applies to every server action's body, read before the action runs. Image
+    // uploads from the admin pages need it (lib/admin: 5 MiB per file, plus the form). Only the
+    // operator may send more than 64 KiB: proxy.ts refuses anybody else first
+    // (lib/auth/action-body.ts).
     serverActions: { bodySizeLimit: "6mb" },
+    // What Next buffers of a body that passes proxy.ts (10 MB by default); above the actions' cap,
+    // so an oversized upload is refused by that cap (413), never cut short.
+    proxyClientMaxBodySize: "7mb",
   },
   async headers() {
     return [

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { refuseLargeActionBody } from "@/lib/auth/action-body";
 import { nameInstance } from "@/lib/cluster/instance";
 import {
   matchUpstreamRoute,
@@ -12,7 +13,9 @@ import {
   INTERNAL_HEADERS,
   REQUEST_PATH_HEADER,
 } from "@/lib/paywall/article-gate";
+import { canonicalPaidRedirect } from "@/lib/paywall/canonical-path";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
+import { rewriteUrl } from "@/lib/paywall/rewrite-url";
 import { siteCsp } from "@/lib/paywall/security-headers";
 
 /** The origin readers' browsers read the chain from, allowed in the pages' connect-src. */
@@ -24,6 +27,10 @@ function rpcOrigin(): string {
  * Runs for React pages (articles included) and for paid paths that contain a percent sign:
  * - a path whose percent-encoding is not UTF-8 gets 400 here (Next itself answers such a path on
  *   a dynamic route with an unlogged 500 in production);
+ * - a large POST to a page (a server action) is refused (413) unless the operator sends it
+ *   (lib/auth/action-body.ts);
+ * - another spelling of an article or paid path (`/articles/worl%64`) is redirected (308) to its
+ *   canonical one (lib/paywall/canonical-path.ts), which alone is decided on;
  * - paywalled-upstream prefixes (UPSTREAM_PREFIX onto /upstream, those configured on the admin
  *   pages onto /upstream-route/<id>) are mapped onto their paid route;
  * - article pages are paid for here (lib/paywall/article-gate.ts): the article page renders only
@@ -44,13 +51,25 @@ async function route(req: NextRequest): Promise<NextResponse> {
     const res = malformedPathResponse(pathname);
     return new NextResponse(res.body, { status: res.status, headers: res.headers });
   }
+  const refused = await refuseLargeActionBody(req, pathname);
+  if (refused) {
+    return new NextResponse(refused.body, { status: refused.status, headers: refused.headers });
+  }
+  const redirect = await canonicalPaidRedirect(
+    pathname,
+    req.url,
+    async (path) => (await upstreamPath(path)) !== undefined,
+  );
+  if (redirect) {
+    return new NextResponse(null, { status: redirect.status, headers: redirect.headers });
+  }
   const upstream = await upstreamPath(pathname);
   if (upstream !== undefined) {
     if (upstream === pathname) return NextResponse.next();
-    const url = req.nextUrl.clone();
-    url.pathname = upstream;
     // The route sets the headers (a sandboxing CSP for upstream content).
-    return NextResponse.rewrite(url, { request: { headers: withoutInternal(req.headers) } });
+    return NextResponse.rewrite(rewriteUrl(req, upstream), {
+      request: { headers: withoutInternal(req.headers) },
+    });
   }
   if (/^\/(api|media|upstream)\//.test(pathname)) return NextResponse.next();
   // The paywall page is only ever shown by the article gate's rewrite.

@@ -42,11 +42,19 @@ export class BadRequestError extends AppError {
   readonly details?: Readonly<Record<string, string | number | null>>;
   constructor(
     message: string,
-    status: 400 | 401 | 403 | 404 | 409 = 400,
+    status: 400 | 401 | 403 | 404 | 409 | 413 = 400,
     details?: Record<string, string | number | null>,
   ) {
     super(message, { status, expose: true });
     this.details = details;
+  }
+}
+
+/** A request body larger than the endpoint reads: 413, naming the limit in bytes (`limit`). */
+export class PayloadTooLargeError extends BadRequestError {
+  override name = "PayloadTooLargeError";
+  constructor(readonly limit: number) {
+    super(`body: larger than this endpoint's limit of ${limit} bytes`, 413, { limit });
   }
 }
 
@@ -57,6 +65,7 @@ export const ERROR_CODES = {
   403: "forbidden",
   404: "not_found",
   409: "conflict",
+  413: "payload_too_large",
   500: "internal",
   502: "bad_gateway",
   503: "unavailable",

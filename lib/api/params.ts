@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
+import { readBodyText } from "./body";
 import {
   addressSchema,
   bytes32Schema,
@@ -96,9 +97,9 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Reads a JSON request body; a missing or malformed body is a 400. */
+/** Reads a JSON request body (at most 64 KiB, else 413); a missing or malformed body is a 400. */
 export async function readJsonBody(req: Request): Promise<unknown> {
-  return parseJsonBody(await req.text());
+  return parseJsonBody(await readBodyText(req));
 }
 
 /** Body of `POST /api/1/withdraw` (empty body = withdraw every positive amount). */

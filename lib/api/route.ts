@@ -1,8 +1,8 @@
 /**
  * The one wrapper of `/api/1` and admin route handlers: authentication (operator | sender | none),
  * the same-origin check of state-changing calls, zod-parsed path params, query and body, and the
- * one error translator (`lib/errors.ts`). A handler receives parsed, typed input and returns a
- * Response or a JSON-serialisable value.
+ * one error translator (`lib/errors.ts`). Bodies are read up to 64 KiB (`body.ts`, 413 past it).
+ * A handler receives parsed, typed input and returns a Response or a JSON-serialisable value.
  *
  * @example
  * // GET /api/1/channels/:sender
@@ -16,6 +16,7 @@ import { z } from "zod";
 import { authorize, getCaller, type Caller } from "@/lib/auth/caller";
 import { assertSameOrigin } from "@/lib/auth/origin";
 import { errorResponse } from "@/lib/errors";
+import { readBodyText } from "./body";
 import { parseInput, parseJsonBody } from "./params";
 
 type Schema = z.ZodType | undefined;
@@ -49,9 +50,12 @@ export interface RouteInput<P, Q, B> {
 
 type Ctx = { params: Promise<Record<string, string | string[]>> };
 
-/** Reads a JSON body where an empty one means `{}`; malformed JSON is a 400 naming the body. */
+/**
+ * Reads a JSON body (at most 64 KiB, else 413) where an empty one means `{}`; malformed JSON is a
+ * 400 naming the body.
+ */
 async function readOptionalBody(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = await readBodyText(req);
   return text.trim() === "" ? {} : parseJsonBody(text);
 }
 

@@ -25,8 +25,12 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Resolves when `port` can be bound on 127.0.0.1 right now; throws {@link PortInUseError} otherwise. */
-export function assertPortFree(port: number, what = "requested"): Promise<void> {
+/** Resolves when `port` can be bound on `host` right now; throws {@link PortInUseError} otherwise. */
+export function assertPortFree(
+  port: number,
+  what = "requested",
+  host = "127.0.0.1",
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
@@ -35,7 +39,7 @@ export function assertPortFree(port: number, what = "requested"): Promise<void> 
         err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUseError(port, what) : err,
       ),
     );
-    probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve()));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
 
@@ -60,6 +64,8 @@ export interface NextServerOptions {
   port?: number;
   /** Names the port's source in error messages, e.g. "E2E_PORT". */
   portName?: string;
+  /** Address to listen on (default 127.0.0.1); a loopback one such as 127.0.0.2 with a port. */
+  host?: string;
   startupTimeoutMs?: number;
 }
 
@@ -79,10 +85,11 @@ async function startOnce(
   port: number,
   opts: NextServerOptions,
 ): Promise<NextServer | { portTaken: true; output: string }> {
-  const url = `http://127.0.0.1:${port}`;
+  const host = opts.host ?? "127.0.0.1";
+  const url = `http://${host}:${port}`;
   const child = spawn(
     path.join(root, "node_modules/.bin/next"),
-    ["start", "-H", "127.0.0.1", "-p", String(port)],
+    ["start", "-H", host, "-p", String(port)],
     {
       cwd: root,
       env: {
@@ -152,7 +159,7 @@ async function startOnce(
 export async function startNextServer(opts: NextServerOptions): Promise<NextServer> {
   if (opts.port !== undefined) {
     const what = opts.portName ?? "requested";
-    await assertPortFree(opts.port, what);
+    await assertPortFree(opts.port, what, opts.host);
     const res = await startOnce(opts.port, opts);
     if ("portTaken" in res) throw new PortInUseError(opts.port, what);
     return res;

@@ -37,6 +37,8 @@ export interface SiteServer {
   publicClient: PublicClient;
   testClient: ReturnType<typeof createTestClient>;
   server: NextServer;
+  /** The server's environment: another instance started with it serves the same site. */
+  serverEnv: Record<string, string>;
   /** A new account with `eth` ETH and `tokens` demo tokens (from the deployer). */
   fundedAccount(tokens: bigint, eth?: bigint): Promise<{ key: Hex; address: Address }>;
   stop(): Promise<void>;
@@ -72,20 +74,19 @@ export async function startSiteServer(
     const databaseUrl = database.url;
     const deploymentFile = path.join(dir, "deployment.json");
     const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile });
-    const server = await startNextServer({
-      env: {
-        DATABASE_URL: databaseUrl,
-        RPC_URL: anvil.rpcUrl,
-        DEPLOYMENT_FILE: deploymentFile,
-        RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
-        SESSION_SECRET: "client-session-secret-0123456789abcdef0123",
-        API_TOKEN: "client-api-token-0123456789",
-        CONFIRMATIONS: "1",
-        INDEXER_ENABLED: "true",
-        SYNC_INTERVAL_MS: "300",
-        ...opts.env,
-      },
-    });
+    const serverEnv: Record<string, string> = {
+      DATABASE_URL: databaseUrl,
+      RPC_URL: anvil.rpcUrl,
+      DEPLOYMENT_FILE: deploymentFile,
+      RECEIVER_PRIVATE_KEY: ANVIL_KEY_0,
+      SESSION_SECRET: "client-session-secret-0123456789abcdef0123",
+      API_TOKEN: "client-api-token-0123456789",
+      CONFIRMATIONS: "1",
+      INDEXER_ENABLED: "true",
+      SYNC_INTERVAL_MS: "300",
+      ...opts.env,
+    };
+    const server = await startNextServer({ env: serverEnv });
     const chain = buildChain(deployment.chainId, anvil.rpcUrl);
     const publicClient = createPublicClient({
       chain,
@@ -106,6 +107,7 @@ export async function startSiteServer(
       publicClient,
       testClient,
       server,
+      serverEnv,
       async fundedAccount(tokens, eth = parseEther("10")) {
         const key = generatePrivateKey();
         const { address } = privateKeyToAccount(key);
