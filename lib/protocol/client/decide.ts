@@ -65,7 +65,8 @@ export function checkTerms(
   ) {
     return new PayerError(
       "foreign-contract",
-      `${site} now names the receiver ${terms.receiver}, but this payer pays ${trusted.receiver} there; nothing was paid.`,
+      `${site} now names the receiver ${terms.receiver}, but this payer pays ${trusted.receiver} there; ` +
+        `nothing was paid (close the channels to that site to pay another receiver there).`,
       { details: { receiver: terms.receiver, expected: trusted.receiver } },
     );
   }

@@ -38,7 +38,8 @@ async function trustedFor(ctx: PayerContext, origin: string): Promise<TrustedTer
         contract: known.contract,
         token: known.token,
         chainId: known.chainId,
-        receiver: known.receiver,
+        // A settled channel binds nothing: its receiver may be replaced.
+        ...(known.state === "settled" ? {} : { receiver: known.receiver }),
       };
     }
   }
