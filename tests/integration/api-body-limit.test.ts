@@ -8,6 +8,8 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_BODY_BYTES } from "@/lib/api/body";
 import { PUBLIC_ACTION_BODY_BYTES } from "@/lib/auth/action-body";
+import { createSessionCookie } from "@/lib/auth/session";
+import { withEnv } from "../helpers/site-fixture";
 import { startSiteServer, type SiteServer } from "../helpers/site-server";
 
 let site: SiteServer;
@@ -151,10 +153,20 @@ describe("server actions", () => {
   });
 
   it("the operator's large body reaches Next (whose own cap is for uploads)", async () => {
+    const cookie = await withEnv({ SESSION_SECRET: site.serverEnv.SESSION_SECRET }, () =>
+      createSessionCookie(site.receiver),
+    );
     const res = await send("POST", page, jsonOf(100 * 1024), {
-      headers: { ...action, authorization: `Bearer ${site.serverEnv.API_TOKEN}` },
+      headers: { ...action, cookie: cookie.split(";")[0]! },
     });
     expect(res.status).not.toBe(413);
     await expectHealthy();
+  });
+
+  it("the API token is no operator for server actions: still 413", async () => {
+    const res = await send("POST", page, jsonOf(100 * 1024), {
+      headers: { ...action, authorization: `Bearer ${site.serverEnv.API_TOKEN}` },
+    });
+    expectTooLarge(res, PUBLIC_ACTION_BODY_BYTES);
   });
 });
