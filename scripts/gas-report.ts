@@ -12,11 +12,14 @@ import {
   concat,
   createPublicClient,
   createWalletClient,
+  encodeAbiParameters,
   encodePacked,
   http,
+  keccak256,
   numberToHex,
   parseEther,
   parseSignature,
+  parseUnits,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
@@ -37,6 +40,27 @@ const reader = privateKeyToAccount(
 const publisher = privateKeyToAccount(
   "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9d8928e65a365",
 );
+
+// EIP-3009 ReceiveWithAuthorization (USDC's type) and the channel contract's OpenIntent (docs/protocol.md).
+const receiveWithAuthorizationTypes = {
+  ReceiveWithAuthorization: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "validAfter", type: "uint256" },
+    { name: "validBefore", type: "uint256" },
+    { name: "nonce", type: "bytes32" },
+  ],
+} as const;
+const openIntentTypes = {
+  OpenIntent: [
+    { name: "receiver", type: "address" },
+    { name: "signer", type: "address" },
+    { name: "deposit", type: "uint192" },
+    { name: "deadline", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+  ],
+} as const;
 
 function artifact(file: string, name: string): { abi: Abi; bytecode: Hex } {
   const json = JSON.parse(
@@ -225,6 +249,122 @@ async function main() {
       concat([reader.address, publisher.address, session.address]),
     );
 
+    // --- relayed paths: the reader signs, the publisher submits (and pays the gas)
+    // createChannelFor on the permit-only DemoToken: permit + OpenIntent (the reader's first intent).
+    const intentNonce = (await pub.readContract({
+      address: channels.address,
+      abi: channels.abi,
+      functionName: "openIntentNonces",
+      args: [reader.address],
+    })) as bigint;
+    const [intentDeadline, pv, pr, ps] = await permit(reader, D);
+    const intentSig = await reader.signTypedData({
+      domain,
+      types: openIntentTypes,
+      primaryType: "OpenIntent",
+      message: {
+        receiver: publisher.address,
+        signer: ZERO,
+        deposit: D,
+        deadline: intentDeadline,
+        nonce: intentNonce,
+      },
+    });
+    const openFor = await C(publisher, "createChannelFor", [
+      reader.address,
+      publisher.address,
+      D,
+      ZERO,
+      intentDeadline,
+      intentSig,
+      pv,
+      pr,
+      ps,
+    ]);
+
+    // EIP-3009 on DemoDollar (6 decimals), with its own channel contract, seeded like the first one.
+    const dollar = await deploy("DemoDollar", "DemoDollar.sol", [0n]);
+    const dollarChannels = await deploy("MicroTransferChannels", "MicroTransferChannels.sol", [
+      dollar.address,
+      CHALLENGE_PERIOD,
+    ]);
+    const USD = (n: string) => parseUnits(n, 6);
+    await send(deployer, dollar.address, dollar.abi, "mintTo", [deployer.address, USD("1000")]);
+    await send(deployer, dollar.address, dollar.abi, "mintTo", [reader.address, USD("1000")]);
+    await send(deployer, dollar.address, dollar.abi, "approve", [
+      dollarChannels.address,
+      USD("10"),
+    ]);
+    await send(deployer, dollarChannels.address, dollarChannels.abi, "createChannel", [
+      publisher.address,
+      USD("10"),
+      ZERO,
+    ]);
+    const receiveAuth = async (value: bigint, nonce: Hex) => {
+      const validBefore = 2n ** 48n;
+      const sig = await reader.signTypedData({
+        domain: { name: "Demo Dollar", version: "2", chainId, verifyingContract: dollar.address },
+        types: receiveWithAuthorizationTypes,
+        primaryType: "ReceiveWithAuthorization",
+        message: {
+          from: reader.address,
+          to: dollarChannels.address,
+          value,
+          validAfter: 0n,
+          validBefore,
+          nonce,
+        },
+      });
+      const { r, s, yParity } = parseSignature(sig);
+      return [0n, validBefore, 27 + yParity, r, s] as const;
+    };
+    const DU = USD("5");
+    const openSalt = keccak256(encodePacked(["string"], ["gas-report open"]));
+    const openNonce = keccak256(
+      encodeAbiParameters(
+        [{ type: "address" }, { type: "address" }, { type: "bytes32" }],
+        [publisher.address, ZERO, openSalt],
+      ),
+    );
+    const authOpen = await send(
+      publisher,
+      dollarChannels.address,
+      dollarChannels.abi,
+      "createChannelWithAuthorization",
+      [
+        reader.address,
+        publisher.address,
+        DU,
+        ZERO,
+        openSalt,
+        ...(await receiveAuth(DU, openNonce)),
+      ],
+    );
+    const topUpSalt = keccak256(encodePacked(["string"], ["gas-report top-up"]));
+    const channelKey = keccak256(
+      encodePacked(
+        ["address", "address", "uint32"],
+        [reader.address, publisher.address, authOpen.block],
+      ),
+    );
+    const topUpNonce = keccak256(
+      encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [channelKey, topUpSalt]),
+    );
+    const authTopUp = await send(
+      publisher,
+      dollarChannels.address,
+      dollarChannels.abi,
+      "topUpWithAuthorization",
+      [
+        reader.address,
+        publisher.address,
+        authOpen.block,
+        DU,
+        topUpSalt,
+        ...(await receiveAuth(DU, topUpNonce)),
+      ],
+    );
+
     rows.push(
       {
         op: "approve + createChannel (2 txs)",
@@ -253,6 +393,20 @@ async function main() {
       { op: "settle", gas: settle.gas, uraiden: 57_580 },
       { op: "createChannelWithPermit with session signer", gas: permitOpenSigner.gas },
       { op: "ERC-223 open with session signer (60-byte data)", gas: open223Signer.gas },
+      {
+        op: "createChannelFor (1 tx, relayed: permit + OpenIntent, first intent of the account)",
+        gas: openFor.gas,
+      },
+      {
+        op: "createChannelWithAuthorization (1 tx, relayed, DemoDollar, first authorization of the account)",
+        gas: authOpen.gas,
+        note: "target ≤ 100,000",
+      },
+      {
+        op: "topUpWithAuthorization (1 tx, relayed, DemoDollar)",
+        gas: authTopUp.gas,
+        note: "target ≤ 80,000",
+      },
     );
     const lifecycle = permitOpen.gas + permitTopUp.gas + coop.gas;
     rows.push({
@@ -283,6 +437,9 @@ async function main() {
         failures.push(`${r.op}: ${r.gas} > µRaiden ${r.uraiden}`);
     if (permitOpen.gas > 100_000n) failures.push(`permit open ${permitOpen.gas} > 100,000`);
     if (lifecycle > 200_000n) failures.push(`lifecycle ${lifecycle} > 200,000`);
+    if (authOpen.gas > 100_000n) failures.push(`relayed open (EIP-3009) ${authOpen.gas} > 100,000`);
+    if (authTopUp.gas > 80_000n)
+      failures.push(`relayed top-up (EIP-3009) ${authTopUp.gas} > 80,000`);
     if (failures.length) {
       console.error(`gas targets missed:\n  ${failures.join("\n  ")}`);
       process.exitCode = 1;

@@ -11,6 +11,7 @@ const target = path.join(root, "lib/chain/abi.ts");
 const contracts = [
   { name: "MicroTransferChannels", constName: "microTransferChannelsAbi" },
   { name: "DemoToken", constName: "demoTokenAbi" },
+  { name: "DemoDollar", constName: "demoDollarAbi" },
 ] as const;
 
 /** Path of a contract's Foundry artifact. */

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IERC3009} from "./IERC3009.sol";
 
 /// @title MicroTransferChannels
 /// @notice Unidirectional ERC-20 payment channels in the µRaiden design: a sender escrows tokens for a
@@ -46,6 +47,11 @@ contract MicroTransferChannels is EIP712 {
     bytes32 public constant CLOSING_PROOF_TYPEHASH =
         keccak256("ClosingProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)");
 
+    /// @dev EIP-712 type hash of a sender's intent to open a channel through createChannelFor. Not public:
+    /// one more selector would make createChannel's and settle's dispatch dearer.
+    bytes32 private constant _OPEN_INTENT_TYPEHASH =
+        keccak256("OpenIntent(address receiver,address signer,uint192 deposit,uint256 deadline,uint256 nonce)");
+
     /// @notice Minimum challenge period in blocks.
     uint32 public constant MIN_CHALLENGE_PERIOD = 500;
 
@@ -59,6 +65,9 @@ contract MicroTransferChannels is EIP712 {
     uint32 public immutable challengePeriod;
 
     mapping(bytes32 key => Channel) private _channels;
+
+    /// @notice The nonce the next OpenIntent of `sender` must carry (createChannelFor); starts at 0.
+    mapping(address sender => uint256) public openIntentNonces;
 
     /// @notice Emitted when a channel is opened; `signer` is the effective signer (never address(0)).
     event ChannelCreated(
@@ -133,6 +142,12 @@ contract MicroTransferChannels is EIP712 {
     error InvalidData();
     /// @notice tokenFallback's `from` is not the channel sender named in the data.
     error SenderMismatch();
+    /// @notice The token reverted receiveWithAuthorization without a reason, or does not implement EIP-3009.
+    error AuthorizationFailed();
+    /// @notice The OpenIntent's deadline has passed.
+    error OpenIntentExpired();
+    /// @notice The OpenIntent was not signed by the sender (or carries another nonce, receiver, signer or deposit).
+    error InvalidOpenIntent();
 
     /// @param token_ The ERC-20 token escrowed by every channel (must be a contract).
     /// @param challengePeriod_ Challenge period in blocks, at least 500.
@@ -208,6 +223,107 @@ contract MicroTransferChannels is EIP712 {
         _permit(addedDeposit, deadline, v, r, s);
         _topUp(msg.sender, receiver, openBlockNumber, addedDeposit);
         _pull(addedDeposit);
+    }
+
+    /// @notice Opens a channel for `sender` funded by its EIP-3009 ReceiveWithAuthorization; anyone may submit it.
+    /// @dev The authorization's nonce is derived here, `keccak256(abi.encode(receiver, signer, salt))`, and its
+    /// payee is this contract, so the sender's one signature fixes the deposit, who is paid and which key
+    /// signs balance proofs: a relayer that changes any of them gets the token's signature error.
+    /// The channel is the one createChannel would open for `sender`: same storage, event and rules.
+    /// @param sender The payer: signer of the authorization and the channel's sender.
+    /// @param receiver The payee.
+    /// @param deposit Tokens to escrow; the authorization's value.
+    /// @param signer Address whose balance proofs are accepted; address(0) means `sender`. Hashed as given.
+    /// @param salt Any value the sender picks to make the nonce unique.
+    /// @param validAfter Authorization valid only when block.timestamp > validAfter.
+    /// @param validBefore Authorization valid only when block.timestamp < validBefore.
+    /// @param v Authorization signature v.
+    /// @param r Authorization signature r.
+    /// @param s Authorization signature s.
+    function createChannelWithAuthorization(
+        address sender,
+        address receiver,
+        uint192 deposit,
+        address signer,
+        bytes32 salt,
+        uint256 validAfter,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        _create(sender, receiver, deposit, signer);
+        _receiveWithAuthorization(sender, deposit, validAfter, validBefore, _hash3(receiver, signer, salt), v, r, s);
+    }
+
+    /// @notice Tops up `sender`'s channel with its EIP-3009 ReceiveWithAuthorization; anyone may submit it.
+    /// @dev The authorization's nonce is `keccak256(abi.encode(key, salt))` with the channel's key, so the
+    /// signature is good for this channel only. Same rules as topUp.
+    /// @param sender The payer: signer of the authorization and the channel's sender.
+    /// @param receiver The channel's receiver.
+    /// @param openBlockNumber The block in which the channel was opened.
+    /// @param addedDeposit Tokens to add (non-zero); the authorization's value.
+    /// @param salt Any value the sender picks to make the nonce unique.
+    /// @param validAfter Authorization valid only when block.timestamp > validAfter.
+    /// @param validBefore Authorization valid only when block.timestamp < validBefore.
+    /// @param v Authorization signature v.
+    /// @param r Authorization signature r.
+    /// @param s Authorization signature s.
+    function topUpWithAuthorization(
+        address sender,
+        address receiver,
+        uint32 openBlockNumber,
+        uint192 addedDeposit,
+        bytes32 salt,
+        uint256 validAfter,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        _topUp(sender, receiver, openBlockNumber, addedDeposit);
+        bytes32 nonce = _hash2(_key(sender, receiver, openBlockNumber), salt);
+        _receiveWithAuthorization(sender, addedDeposit, validAfter, validBefore, nonce, v, r, s);
+    }
+
+    /// @notice Opens a channel for `sender` on a token with EIP-2612 permit only: the sender signs a permit
+    /// for this contract and an OpenIntent in this contract's EIP-712 domain; anyone may submit both.
+    /// @dev OpenIntent(address receiver,address signer,uint192 deposit,uint256 deadline,uint256 nonce) with
+    /// nonce = openIntentNonces(sender), used up here. The permit (owner = sender, spender = this contract,
+    /// value = deposit, the same deadline) is ignored when it fails, as in createChannelWithPermit: the deposit
+    /// is then pulled on an existing allowance, which the intent alone authorizes this contract to use.
+    /// @param sender The payer: signer of the intent and the permit, and the channel's sender.
+    /// @param receiver The payee.
+    /// @param deposit Tokens to escrow.
+    /// @param signer Address whose balance proofs are accepted; address(0) means `sender`. Signed as given.
+    /// @param deadline Last timestamp at which the intent (and the permit) may be used.
+    /// @param intentSig The sender's 65-byte OpenIntent signature r ‖ s ‖ v.
+    /// @param v Permit signature v.
+    /// @param r Permit signature r.
+    /// @param s Permit signature s.
+    function createChannelFor(
+        address sender,
+        address receiver,
+        uint192 deposit,
+        address signer,
+        uint256 deadline,
+        bytes calldata intentSig,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        if (block.timestamp > deadline) revert OpenIntentExpired();
+        uint256 nonce = openIntentNonces[sender];
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(_OPEN_INTENT_TYPEHASH, receiver, signer, deposit, deadline, nonce))
+        );
+        if (_recover(digest, intentSig) != sender) revert InvalidOpenIntent();
+        unchecked {
+            openIntentNonces[sender] = nonce + 1;
+        }
+        _permitFor(sender, deposit, deadline, v, r, s);
+        _create(sender, receiver, deposit, signer);
+        if (deposit != 0) IERC20(token).safeTransferFrom(sender, address(this), deposit);
     }
 
     /// @notice ERC-223 receiver hook: opens or tops up a channel with tokens already transferred to this contract.
@@ -447,11 +563,15 @@ contract MicroTransferChannels is EIP712 {
             flags = _EXISTS | _HAS_SIGNER;
             channel.signer = signer;
         }
-        // One SSTORE of slot 0: deposit | settleBlockNumber (0) | flags.
+        // One SSTORE of slot 0: deposit | settleBlockNumber (0) | flags. The event is ChannelCreated(sender,
+        // receiver, openBlockNumber, deposit, signer), logged from scratch space.
+        bytes32 topic0 = ChannelCreated.selector;
         assembly ("memory-safe") {
             sstore(channel.slot, or(deposit, shl(224, flags)))
+            mstore(0x00, deposit)
+            mstore(0x20, signer)
+            log4(0x00, 0x40, topic0, sender, receiver, and(openBlockNumber, 0xffffffff))
         }
-        emit ChannelCreated(sender, receiver, openBlockNumber, deposit, signer);
     }
 
     function _topUp(address sender, address receiver, uint32 openBlockNumber, uint192 addedDeposit) private {
@@ -545,6 +665,93 @@ contract MicroTransferChannels is EIP712 {
             mstore(add(m, 0xa4), r)
             mstore(add(m, 0xc4), s)
             pop(call(gas(), token_, 0, m, 0xe4, 0, 0))
+        }
+    }
+
+    /// @dev _permit for another owner than msg.sender (createChannelFor). A separate copy: passing msg.sender
+    /// to a shared helper made the existing permit paths dearer.
+    function _permitFor(address owner, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {
+        address token_ = token;
+        bytes4 selector = IERC20Permit.permit.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), owner)
+            mstore(add(m, 0x24), address())
+            mstore(add(m, 0x44), value)
+            mstore(add(m, 0x64), deadline)
+            mstore(add(m, 0x84), v)
+            mstore(add(m, 0xa4), r)
+            mstore(add(m, 0xc4), s)
+            pop(call(gas(), token_, 0, m, 0xe4, 0, 0))
+        }
+    }
+
+    /// @dev token.receiveWithAuthorization(from, this, value, validAfter, validBefore, nonce, v, r, s), then
+    /// token.authorizationState(from, nonce) must be true: a token without EIP-3009 whose fallback accepts any
+    /// call (WETH's) would otherwise "succeed" without moving tokens. The token's revert reason is passed on.
+    function _receiveWithAuthorization(
+        address from,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) private {
+        address token_ = token;
+        bytes4 receiveSelector = IERC3009.receiveWithAuthorization.selector;
+        bytes4 stateSelector = IERC3009.authorizationState.selector;
+        bytes4 failed = AuthorizationFailed.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, receiveSelector)
+            mstore(add(m, 0x04), from)
+            mstore(add(m, 0x24), address())
+            mstore(add(m, 0x44), value)
+            mstore(add(m, 0x64), validAfter)
+            mstore(add(m, 0x84), validBefore)
+            mstore(add(m, 0xa4), nonce)
+            mstore(add(m, 0xc4), v)
+            mstore(add(m, 0xe4), r)
+            mstore(add(m, 0x104), s)
+            if iszero(call(gas(), token_, 0, m, 0x124, 0, 0)) {
+                if returndatasize() {
+                    returndatacopy(m, 0, returndatasize())
+                    revert(m, returndatasize())
+                }
+                mstore(0, failed)
+                revert(0, 4)
+            }
+            mstore(m, stateSelector) // clears the high bytes of the `from` word: write it again
+            mstore(add(m, 0x04), from)
+            mstore(add(m, 0x24), nonce)
+            let ok := staticcall(gas(), token_, m, 0x44, 0, 0x20)
+            if iszero(and(ok, and(eq(returndatasize(), 0x20), eq(mload(0), 1)))) {
+                mstore(0, failed)
+                revert(0, 4)
+            }
+        }
+    }
+
+    /// @dev keccak256(abi.encode(a, b, salt)): the nonce of createChannelWithAuthorization.
+    function _hash3(address a, address b, bytes32 salt) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, a)
+            mstore(add(m, 0x20), b)
+            mstore(add(m, 0x40), salt)
+            h := keccak256(m, 0x60)
+        }
+    }
+
+    /// @dev keccak256(abi.encode(a, b)): the nonce of topUpWithAuthorization.
+    function _hash2(bytes32 a, bytes32 b) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            mstore(0x00, a)
+            mstore(0x20, b)
+            h := keccak256(0x00, 0x40)
         }
     }
 
