@@ -6,8 +6,14 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db/client";
 import type { PrismaClient } from "@/lib/db/generated/client";
 
-/** This process's lease owner id. */
-export const LEASE_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+const globalForLease = globalThis as unknown as { paychanLeaseOwner?: string };
+
+/**
+ * This process's lease owner id: one per process, kept on `globalThis` because Next loads this
+ * module once per bundle (the indexer's and a server action's must be the same owner).
+ */
+export const LEASE_OWNER =
+  (globalForLease.paychanLeaseOwner ??= `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
 
 /**
  * Takes or renews the lease for `ttlMs` when it is free, expired or already ours (one conditional
