@@ -130,6 +130,7 @@ async function reserve(cfg: ChainConfig, input: RelaySubmission, maxCost: bigint
       429,
       { retry_after: 3600 },
     );
+  await settlePending(cfg, new Date(now - DAY_MS));
   const today = await db().relay.findMany({
     where: { createdAt: { gt: new Date(now - DAY_MS) } },
     select: { gasCost: true },
@@ -190,6 +191,24 @@ export async function recordReceipt(
       ...(opened ? { openBlock: Number(receipt.blockNumber) } : {}),
     },
   });
+}
+
+/**
+ * Records the receipts of relays still pending (answered 202 and never polled), so the budget
+ * counts what they spent rather than their maximum. A few per call; the rest on later calls.
+ */
+async function settlePending(cfg: ChainConfig, since: Date): Promise<void> {
+  const pending = await db().relay.findMany({
+    where: { state: "pending", txHash: { not: null }, createdAt: { gt: since } },
+    orderBy: { id: "asc" },
+    take: 8,
+  });
+  for (const row of pending) {
+    const receipt = await cfg.publicClient
+      .getTransactionReceipt({ hash: row.txHash as Hex })
+      .catch(() => null);
+    if (receipt) await recordReceipt(row, receipt);
+  }
 }
 
 /** What a mined relay did, from its receipt's events. */

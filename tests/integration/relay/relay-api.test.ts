@@ -301,6 +301,12 @@ describe("POST /api/1/channels (relayed open)", () => {
       };
       expect(await status()).toMatchObject({ status: "pending", open_block: null });
       await site.mine(1);
+      await site.testClient.setAutomine(true);
+      // The next relay's budget check records the receipt of the one nobody polled.
+      await relayedOpen(await ethlessReader());
+      expect(
+        await db().relay.findFirstOrThrow({ where: { txHash: pending.tx_hash } }),
+      ).toMatchObject({ state: "mined", gasUsed: expect.stringMatching(/^[1-9][0-9]+$/) });
       const mined = await status();
       expect(mined).toMatchObject({
         status: "mined",
