@@ -448,6 +448,24 @@ describe("refusals: nothing sent, nothing recorded", () => {
     }
   });
 
+  it("a request from another site's page (403, the Origin rule)", async () => {
+    const reader = await ethlessReader();
+    const body = await openBody(reader);
+    await expectRefused(
+      () =>
+        channelsRoute.POST(
+          apiRequest("/api/1/channels", {
+            method: "POST",
+            body,
+            headers: { origin: "https://evil.example" },
+          }),
+        ),
+      reader.address,
+      403,
+      /^forbidden: Origin https:\/\/evil\.example is not this site's origin/,
+    );
+  });
+
   it("a malformed body (400 naming the field)", async () => {
     const reader = await ethlessReader();
     const body = await openBody(reader);
