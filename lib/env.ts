@@ -146,6 +146,27 @@ export const envSchema = z.object({
    * Back it up with the database.
    */
   MEDIA_UPLOAD_DIR: z.string().min(1).default("data/media"),
+  /**
+   * Relayed opens and top-ups (`POST /api/1/channels`, `…/topups`): the receiver submits the
+   * reader's EIP-3009 authorization and pays the gas. Unset: on for the local development chain,
+   * off elsewhere.
+   */
+  RELAY_ENABLED: bool.optional(),
+  /** Smallest deposit (or top-up) relayed, in token base units. Unset: one whole token. */
+  RELAY_MIN_DEPOSIT: uint192Schema.optional(),
+  /** Relays per sender address in any hour (0 refuses every relay). */
+  RELAY_MAX_PER_SENDER_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(5),
+  /** Relays per client IP address in any hour. */
+  RELAY_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** Gas (wei) the receiver spends on relays in any 24 hours; a pending relay counts its maximum. */
+  RELAY_DAILY_GAS_BUDGET_WEI: z.coerce
+    .bigint()
+    .nonnegative()
+    .default(10n ** 17n),
+  /** An authorization must stay valid at least this long after it arrives (time to mine it). */
+  RELAY_MIN_VALIDITY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** How long a relay request waits for its transaction to be mined before answering 202. */
+  RELAY_WAIT_SECONDS: z.coerce.number().int().min(1).max(120).default(20),
   /** Public base URL of the site (SIWE domain checks use its host). */
   SITE_URL: z.string().url().default("http://127.0.0.1:3000"),
 });

@@ -42,7 +42,7 @@ export class BadRequestError extends AppError {
   readonly details?: Readonly<Record<string, string | number | null>>;
   constructor(
     message: string,
-    status: 400 | 401 | 403 | 404 | 409 | 413 = 400,
+    status: 400 | 401 | 403 | 404 | 409 | 413 | 429 = 400,
     details?: Record<string, string | number | null>,
   ) {
     super(message, { status, expose: true });
@@ -66,7 +66,9 @@ export const ERROR_CODES = {
   404: "not_found",
   409: "conflict",
   413: "payload_too_large",
+  429: "too_many_requests",
   500: "internal",
+  501: "not_implemented",
   502: "bad_gateway",
   503: "unavailable",
 } as const;

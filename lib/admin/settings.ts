@@ -5,8 +5,9 @@
 import { chainConfig } from "@/lib/chain/config";
 import { holdsLeadership } from "@/lib/cluster/leadership";
 import { databaseKind } from "@/lib/db/kind";
-import { env, envSource } from "@/lib/env";
+import { env, envSource, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { relayEnabled } from "@/lib/relay/policy";
 
 /** Where a setting's value comes from. */
 export type SettingSource = "env" | "default" | "deployment file" | "chain" | "contract";
@@ -32,6 +33,48 @@ export function databaseLabel(url: string): string {
   if (databaseKind(url) === "sqlite") return `SQLite ${url.slice("file:".length).split("?")[0]}`;
   const u = new URL(url);
   return `PostgreSQL ${u.host}${u.pathname}`;
+}
+
+/** The relay's policy (relayed opens and top-ups: the receiver pays the gas). */
+function relaySettings(e: Env, enabled: boolean): Setting[] {
+  return [
+    {
+      key: "relay",
+      label: "Relayed opens and top-ups",
+      value: enabled ? "on" : "off",
+      source: envSource("RELAY_ENABLED") === "env" ? "env" : "chain",
+      variable: "RELAY_ENABLED",
+      help: "the receiver submits readers' EIP-3009 authorizations and pays the gas (default: on for the local chain only)",
+    },
+    {
+      key: "relay-min-deposit",
+      label: "Smallest relayed deposit",
+      value: e.RELAY_MIN_DEPOSIT?.toString() ?? "one whole token",
+      source: envSource("RELAY_MIN_DEPOSIT"),
+      variable: "RELAY_MIN_DEPOSIT",
+      help: "token base units; smaller opens and top-ups are refused",
+    },
+    {
+      key: "relay-rates",
+      label: "Relays per hour",
+      value: `${e.RELAY_MAX_PER_SENDER_PER_HOUR} per sender, ${e.RELAY_MAX_PER_IP_PER_HOUR} per client IP`,
+      source:
+        envSource("RELAY_MAX_PER_SENDER_PER_HOUR") === "env" ||
+        envSource("RELAY_MAX_PER_IP_PER_HOUR") === "env"
+          ? "env"
+          : "default",
+      variable: "RELAY_MAX_PER_SENDER_PER_HOUR, RELAY_MAX_PER_IP_PER_HOUR",
+      help: "counted in the database, shared by every instance",
+    },
+    {
+      key: "relay-budget",
+      label: "Relay gas budget",
+      value: `${e.RELAY_DAILY_GAS_BUDGET_WEI} wei per 24 hours`,
+      source: envSource("RELAY_DAILY_GAS_BUDGET_WEI"),
+      variable: "RELAY_DAILY_GAS_BUDGET_WEI",
+      help: "gas the receiver spends on relays in any 24 hours; past it relays answer 503",
+    },
+  ];
 }
 
 /**
@@ -185,6 +228,7 @@ export async function loadSettings(): Promise<{ settings: Setting[]; chainError?
         variable: "START_BLOCK",
         help: "the contract's deployment block",
       },
+      ...relaySettings(e, relayEnabled(cfg)),
     );
     return { settings };
   } catch (err) {

@@ -62,6 +62,37 @@ export const closeRequestSchema = z.object({
 });
 export type CloseRequest = z.infer<typeof closeRequestSchema>;
 
+/** The EIP-3009 fields of a relayed open's or top-up's body. */
+const relayAuthorizationFields = {
+  salt: bytes32Schema,
+  valid_after: unixSecondsSchema,
+  valid_before: unixSecondsSchema,
+  signature: signatureSchema,
+};
+
+/**
+ * Body of `POST /api/1/channels` (relayed open): the sender's ReceiveWithAuthorization of
+ * `deposit` to the channel contract with nonce `keccak256(abi.encode(receiver, signer, salt))`.
+ */
+export const relayOpenSchema = z.object({
+  sender: addressSchema,
+  deposit: uint192InputSchema,
+  /** The channel's signer as signed; `0x0…0` means the sender. */
+  signer: addressSchema,
+  ...relayAuthorizationFields,
+});
+export type RelayOpenBody = z.infer<typeof relayOpenSchema>;
+
+/** Body of `POST /api/1/channels/:sender/:open_block/topups` (relayed top-up). */
+export const relayTopUpSchema = z.object({
+  amount: uint192InputSchema,
+  ...relayAuthorizationFields,
+});
+export type RelayTopUpBody = z.infer<typeof relayTopUpSchema>;
+
+/** Path params of `/api/1/relays/:tx_hash`. */
+export const relayParamsSchema = z.object({ tx_hash: bytes32Schema });
+
 /**
  * Parses untrusted input; on failure throws a 400 `BadRequestError` whose message starts with the
  * offending field, e.g. `balance_signature: must be a 65-byte signature as 0x-hex (132 characters)`.

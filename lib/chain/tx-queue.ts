@@ -34,6 +34,12 @@ export interface TxRequest {
   nonce?: number;
   /** Fees; without them the market's. Either way capped at MAX_FEE_PER_GAS_WEI. */
   fees?: TxFees;
+  /**
+   * The caller's gas estimate (the queue adds its headroom). Without it the queue estimates
+   * against the latest block, where `block.number` is that block's: a call whose effect depends
+   * on the block it lands in (opening a channel) is estimated by its caller against `pending`.
+   */
+  gasEstimate?: bigint;
 }
 
 /** A signed transaction (its hash is known before it is broadcast). */
@@ -217,12 +223,14 @@ export class TxQueue {
     try {
       // Against the latest block: in the pending state a replacement would meet the very
       // transaction it replaces, already executed.
-      const estimate = await publicClient.estimateGas({
-        account: receiver,
-        to: req.to,
-        data: req.data,
-        blockTag: "latest",
-      });
+      const estimate =
+        req.gasEstimate ??
+        (await publicClient.estimateGas({
+          account: receiver,
+          to: req.to,
+          data: req.data,
+          blockTag: "latest",
+        }));
       const gas = (estimate * GAS_HEADROOM_PERCENT) / 100n;
       const wanted = req.fees ?? (await this.marketFees());
       const maxFeePerGas = wanted.maxFeePerGas < cap ? wanted.maxFeePerGas : cap;

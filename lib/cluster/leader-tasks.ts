@@ -42,7 +42,8 @@ function rethrown(t: TranslatedError): Error {
     t.status === 401 ||
     t.status === 403 ||
     t.status === 404 ||
-    t.status === 409
+    t.status === 409 ||
+    t.status === 429
   )
     return new BadRequestError(t.error, t.status, t.details ? { ...t.details } : undefined);
   return new AppError(t.error, { status: t.status, expose: true });

@@ -5,6 +5,7 @@
 import type { Address } from "viem";
 import { closeOne, syncNow, withdrawOne } from "@/lib/admin/channel-actions";
 import { runSyncPass } from "@/lib/indexer/run-sync-pass";
+import { submitRelay, type RelaySubmission } from "@/lib/relay/submit";
 import { withdrawChannels } from "@/lib/watchtower/withdraw-channels";
 
 type ChannelKey = { sender: Address; openBlock: number };
@@ -21,6 +22,8 @@ export const leaderWork = {
   withdrawOne: (input: ChannelKey) => withdrawOne(input),
   /** The receiver's cooperative close of one channel, then sync (console). */
   closeOne: (input: ChannelKey) => closeOne(input),
+  /** Submit a checked relayed open or top-up and wait for it (`POST /api/1/channels`, `…/topups`). */
+  relay: (input: RelaySubmission) => submitRelay(input),
 };
 
 export type LeaderWorkKind = keyof typeof leaderWork;

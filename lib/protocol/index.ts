@@ -8,3 +8,4 @@ export * from "./proofs";
 export * from "./headers";
 export * from "./wire";
 export * from "./terms";
+export * from "./authorization";

@@ -54,8 +54,10 @@ type ProofTypes = typeof balanceProofTypes | typeof closingProofTypes;
  * Signs typed data with a local account or through a wallet client, and brings the signature into
  * the protocol format (viem's signers already return low-s with v ∈ {27, 28}; some hardware
  * wallets answer v ∈ {0, 1}).
+ *
+ * @param what - names the caller in the error when the wallet client has no account
  */
-async function signTyped(
+export async function signTyped(
   source: ProofSignerSource,
   typedData: Parameters<LocalAccount["signTypedData"]>[0],
   what: string,

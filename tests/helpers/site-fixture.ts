@@ -32,6 +32,7 @@ import { resetDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
 import { startAnvil, type AnvilInstance } from "./anvil";
+import { deployDemoDollar } from "./demo-dollar";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 const root = path.resolve(__dirname, "../..");
@@ -90,10 +91,11 @@ export function ensureContractsBuilt(): void {
 /**
  * Starts anvil, deploys the contracts, migrates a fresh database (SQLite file or PostgreSQL
  * database, see test-database.ts) and points process.env at them.
- * `env` adds or overrides variables (e.g. `{ CONFIRMATIONS: "2" }`).
+ * `env` adds or overrides variables (e.g. `{ CONFIRMATIONS: "2" }`); `token: "DemoDollar"` deploys
+ * DemoDollar (EIP-3009, 6 decimals; its minter is the receiver) instead of DemoToken.
  */
 export async function startSiteFixture(
-  opts: { env?: Record<string, string>; anvilArgs?: string[] } = {},
+  opts: { env?: Record<string, string>; anvilArgs?: string[]; token?: "DemoDollar" } = {},
 ): Promise<SiteFixture> {
   ensureContractsBuilt();
   const anvil = await startAnvil({ args: opts.anvilArgs });
@@ -108,7 +110,20 @@ export async function startSiteFixture(
   const deploymentFile = path.join(dir, "deployment.json");
   try {
     database = await createTestDatabase(dir);
-    deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_KEYS[0]!, root });
+    const token =
+      opts.token === "DemoDollar"
+        ? await deployDemoDollar({
+            rpcUrl: anvil.rpcUrl,
+            privateKey: ANVIL_KEYS[0]!,
+            initialSupply: 10_000_000n * TOKEN,
+          })
+        : undefined;
+    deployment = await deployContracts({
+      rpcUrl: anvil.rpcUrl,
+      privateKey: ANVIL_KEYS[0]!,
+      root,
+      token,
+    });
     writeDeployment(deploymentFile, deployment);
     runScript(["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: database.url });
   } catch (err) {

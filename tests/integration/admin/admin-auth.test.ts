@@ -237,6 +237,11 @@ const ROUTE_AUTH: Record<string, "operator" | "sender" | "public"> = {
   "GET /api/1/channels/:sender/:open_block/payments": "sender",
   // Authenticated by a signed CloseRequest or the sender's session (tests/integration/api-close-auth).
   "DELETE /api/1/channels/:sender/:open_block": "public",
+  // Relayed opens and top-ups: authenticated by the sender's EIP-3009 signature, limited by the
+  // relay's policy (tests/integration/relay).
+  "POST /api/1/channels": "public",
+  "POST /api/1/channels/:sender/:open_block/topups": "public",
+  "GET /api/1/relays/:tx_hash": "public",
   "POST /api/1/withdraw": "operator",
   "POST /api/1/sync": "operator",
   "GET /api/1/prices": "public",
