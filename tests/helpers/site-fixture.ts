@@ -77,15 +77,12 @@ export function runScript(args: string[], env: Record<string, string> = {}): voi
   if (res.status !== 0) throw new Error(`${args.join(" ")} failed:\n${res.stdout}${res.stderr}`);
 }
 
-/** Compiles the contracts once when their artifacts are missing. */
+/** Compiles the contracts once when an artifact the tests deploy is missing. */
 export function ensureContractsBuilt(): void {
-  if (
-    !existsSync(
-      path.join(root, "contracts/out/MicroTransferChannels.sol/MicroTransferChannels.json"),
-    )
-  ) {
-    runScript(["scripts/forge.mjs", "build"]);
-  }
+  const artifacts = ["MicroTransferChannels", "DemoToken", "DemoDollar"].map((name) =>
+    path.join(root, `contracts/out/${name}.sol/${name}.json`),
+  );
+  if (!artifacts.every((file) => existsSync(file))) runScript(["scripts/forge.mjs", "build"]);
 }
 
 /**
