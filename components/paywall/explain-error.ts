@@ -41,11 +41,13 @@ export function explainError(err: unknown): string {
           return "Auto-pay is off in this browser: nothing was paid automatically.";
         if (err.details.charge !== undefined)
           return "The site asked for more than your limits allow for this article; nothing more was paid.";
-        return err.details.needs === "top-up"
-          ? "Your channel's deposit does not cover this article any more: top it up to read on."
-          : err.details.needs === "open"
-            ? "There is no open channel to pay from: open one to read on."
-            : `The payment is above your limits: ${err.message}`;
+        if (err.details.needs === "top-up")
+          return "Your channel's deposit does not cover this article any more: top it up to read on.";
+        if (err.details.needs === "open")
+          return "There is no open channel to pay from: open one to read on.";
+        if (err.details.budget !== undefined || err.details.maxPrice !== undefined)
+          return "This payment would pass your spending limits (the per-article maximum or what is left under your cap), so nothing was paid. Raise them or pay it yourself.";
+        return `The payment is above your limits: ${err.message}`;
       case "no-signer":
         return "This step needs your wallet: connect it and try again.";
       default:
