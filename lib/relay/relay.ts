@@ -1,7 +1,8 @@
 /**
  * Relayed opens and top-ups (`POST /api/1/channels`, `POST /api/1/channels/:sender/:open_block/topups`):
  * the policy and the authorization are checked here, on the instance that got the request; the
- * leader reserves, sends and waits (`submitRelay`, through `onLeader`).
+ * leader reserves, sends and waits (`submitRelay`, through `onLeader`). The relayed close
+ * (`close.ts`) and the faucet (`faucet.ts`) go the same way; {@link relayAnswer} answers all four.
  */
 import type { Address, Hex } from "viem";
 import { chainConfig } from "@/lib/chain/config";
