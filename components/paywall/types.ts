@@ -14,6 +14,11 @@ export interface SiteTerms {
   rpcUrl: string;
   /** The local development chain (31337): the paywall offers "get test tokens" (the token's `mint()`). */
   localChain: boolean;
+  /**
+   * The site relays (RELAY_ENABLED): it sends opens, top-ups and cooperative closes for the reader
+   * and pays their gas, so a wallet without ETH can use channels.
+   */
+  relay: boolean;
   /** WalletConnect is offered only when a project id is configured. */
   walletConnectProjectId?: string;
   /** The contract's deployment block: where a browser looks for the reader's channels. */

@@ -44,6 +44,9 @@ export function ChannelCard({
   const { fmt, busy, canAct, actions } = page;
   const block = row.channel.openBlock;
   const disabled = busy !== null || !canAct;
+  // Without ETH the reader cannot send a transaction: only the site can close for them.
+  const relayed = terms.relay;
+  const ownClose = !relayed || page.eth !== 0n;
 
   function submitTopUp() {
     const parsed = parseTokenAmount(topUpText, terms.tokenDecimals);
@@ -124,14 +127,43 @@ export function ChannelCard({
               </button>
             </form>
           )}
-          <button
-            type="button"
-            data-testid="wallet-close"
-            disabled={disabled}
-            onClick={() => void actions.close(row)}
-          >
-            {busy === `close:${block}` ? "Closing…" : "Close channel"}
-          </button>
+          {relayed && (
+            <button
+              type="button"
+              className="primary"
+              data-testid="wallet-close-relayed"
+              disabled={busy !== null || !page.sender}
+              onClick={() => void actions.closeByRelay(row)}
+            >
+              {busy === `relayclose:${block}`
+                ? "Closing…"
+                : "Close and get my refund (the site sends the transaction, no ETH needed)"}
+            </button>
+          )}
+          {ownClose && (
+            <button
+              type="button"
+              data-testid="wallet-close"
+              disabled={disabled}
+              onClick={() => void actions.close(row)}
+            >
+              {busy === `close:${block}`
+                ? "Closing…"
+                : relayed
+                  ? "Close with my own transaction"
+                  : "Close channel"}
+            </button>
+          )}
+          <p className="wallet-note" data-testid="close-gas-note">
+            {ownClose
+              ? "Closing with your own transaction asks the site for its signature and sends " +
+                "cooperativeClose from your wallet. If the site does not answer, it starts the " +
+                "close without it (an uncooperative close): a challenge period, then Settle. " +
+                "Those transactions come from your wallet and need ETH for gas."
+              : "Your wallet holds no ETH, so the site sends the close for you. If the site " +
+                "does not answer, the only way out is an uncooperative close from your own " +
+                "wallet (a challenge period, then Settle), which needs ETH for gas."}
+          </p>
         </div>
       )}
 
@@ -149,6 +181,9 @@ export function ChannelCard({
               : countdown === null
                 ? `Settle block ${row.settleBlock}: reading the chain…`
                 : `Settle block ${row.settleBlock}: ${describeCountdown(countdown)}`}
+          </p>
+          <p className="wallet-note">
+            Settling sends a transaction from your wallet: it needs ETH for gas.
           </p>
           <button
             type="button"

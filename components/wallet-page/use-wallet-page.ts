@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { isAddressEqual, type Address, type PublicClient } from "viem";
-import { useSignMessage } from "wagmi";
+import { useSignMessage, useWalletClient } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
 import { useWalletPayer } from "@/components/wallet/use-wallet-payer";
 import {
@@ -26,6 +26,7 @@ import { secondsPerBlock, type BlockSample } from "./countdown";
 import { explainError } from "./explain-error";
 import { historyCsv, mergeHistory, type HistoryRow, type SiteHistory } from "./history";
 import { describeEvent } from "./progress";
+import { requestRelayedClose, requestTestTokens } from "./relay-api";
 import { ensureSignedIn, listSiteChannels, loadSitePayments, type SiteApi } from "./site-api";
 
 /** How often the chain head is read (the settle countdowns). */
@@ -108,6 +109,7 @@ function useChainHead(client: PublicClient, enabled: boolean): ChainHead {
 export function useWalletPage(terms: SiteTerms) {
   const { sender, onSiteChain, makePayer } = useWalletPayer(terms);
   const { signMessageAsync } = useSignMessage();
+  const { data: walletClient } = useWalletClient({ chainId: terms.chainId });
   const client = useMemo(
     () => sitePublicClient({ chainId: terms.chainId, rpcUrl: terms.rpcUrl }),
     [terms.chainId, terms.rpcUrl],
@@ -123,6 +125,8 @@ export function useWalletPage(terms: SiteTerms) {
     sender: Address;
     channels: Loaded[];
     local: HistoryEntry[];
+    /** The account's ETH (null when it could not be read): without it, only relayed closes. */
+    eth: bigint | null;
   }>();
   const [siteRead, setSite] = useState<{ sender: Address; histories: SiteHistory[] }>();
   const loaded = read && read.sender === sender ? read.channels : null;
@@ -150,7 +154,8 @@ export function useWalletPage(terms: SiteTerms) {
     );
     const keys = new Set(mine.map(channelKey));
     const history = await listHistory().catch(() => []);
-    setRead({ sender, channels: next, local: history.filter((h) => keys.has(h.channel)) });
+    const eth = await client.getBalance({ address: sender }).catch(() => null);
+    setRead({ sender, channels: next, local: history.filter((h) => keys.has(h.channel)), eth });
   }, [sender, store, client, terms]);
 
   const chain = useChainHead(client, sender !== undefined);
@@ -265,6 +270,46 @@ export function useWalletPage(terms: SiteTerms) {
     [run, payerFor, fmt, terms.gatewayPath],
   );
 
+  /** Cooperative close sent by the site (no ETH needed); the refund is the unspent deposit. */
+  const closeByRelay = useCallback(
+    (row: ChannelRow) =>
+      run(
+        `relayclose:${row.channel.openBlock}`,
+        "Asking the site to close the channel…",
+        async () => {
+          const { channel } = row;
+          const sessionKey = isAddressEqual(channel.signer, channel.sender)
+            ? undefined
+            : await getSessionKey(channel.signer).catch(() => undefined);
+          if (!sessionKey && !walletClient)
+            throw new Error("Connect your wallet on the site's network first.");
+          const closed = await requestRelayedClose(
+            siteApi(terms),
+            channel,
+            sessionKey
+              ? { account: sessionKey }
+              : { walletClient: walletClient!, account: channel.sender },
+          );
+          // The channel is settled on chain: this browser's record follows.
+          await store.put({ ...channel, balance: closed.balance, state: "settled" });
+          const refund = row.deposit > closed.balance ? row.deposit - closed.balance : 0n;
+          return `Channel closed by the site: it kept ${fmt(closed.balance)}, and ${fmt(refund)} came back to your account (transaction ${closed.txHash.slice(0, 10)}…).`;
+        },
+      ),
+    [run, walletClient, store, terms, fmt],
+  );
+
+  /** Test tokens from the local chain's faucet, for a wallet without ETH. */
+  const getTestTokens = useCallback(
+    () =>
+      run("faucet", "Asking the site for test tokens…", async () => {
+        if (!sender) throw new Error("Connect your wallet first.");
+        const amount = await requestTestTokens(siteApi(terms), sender);
+        return `You received ${fmt(amount)} of test tokens.`;
+      }),
+    [run, sender, terms, fmt],
+  );
+
   const settle = useCallback(
     (row: ChannelRow) =>
       run(`settle:${row.channel.openBlock}`, "Settling the channel…", async () => {
@@ -360,6 +405,8 @@ export function useWalletPage(terms: SiteTerms) {
   return {
     sender,
     onSiteChain,
+    /** The account's ETH, once read (null: unknown). */
+    eth: read && read.sender === sender ? read.eth : null,
     canAct: makePayer !== undefined,
     rows,
     history,
@@ -368,7 +415,16 @@ export function useWalletPage(terms: SiteTerms) {
     status,
     busy,
     fmt,
-    actions: { topUp, close, settle, loadSiteHistory, exportCsv, refuse },
+    actions: {
+      topUp,
+      close,
+      closeByRelay,
+      settle,
+      getTestTokens,
+      loadSiteHistory,
+      exportCsv,
+      refuse,
+    },
   };
 }
 

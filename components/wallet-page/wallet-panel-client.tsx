@@ -81,6 +81,24 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
         </section>
       )}
 
+      {sender && terms.localChain && (
+        <section className="wallet-faucet" aria-labelledby="wallet-faucet-title">
+          <h2 id="wallet-faucet-title">Test tokens</h2>
+          <p className="muted">
+            On this local test chain the site sends you 20 test {terms.tokenSymbol} (once every 10
+            minutes); you need no ETH for it.
+          </p>
+          <button
+            type="button"
+            data-testid="wallet-faucet"
+            disabled={page.busy !== null}
+            onClick={() => void page.actions.getTestTokens()}
+          >
+            {page.busy === "faucet" ? "Asking…" : "Get test tokens"}
+          </button>
+        </section>
+      )}
+
       {sender && <HistorySection page={page} />}
     </div>
   );

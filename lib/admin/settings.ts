@@ -35,16 +35,16 @@ export function databaseLabel(url: string): string {
   return `PostgreSQL ${u.host}${u.pathname}`;
 }
 
-/** The relay's policy (relayed opens and top-ups: the receiver pays the gas). */
+/** The relay's policy (relayed opens, top-ups and closes: the receiver pays the gas). */
 function relaySettings(e: Env, enabled: boolean): Setting[] {
   return [
     {
       key: "relay",
-      label: "Relayed opens and top-ups",
+      label: "Relayed opens, top-ups and closes",
       value: enabled ? "on" : "off",
       source: envSource("RELAY_ENABLED") === "env" ? "env" : "chain",
       variable: "RELAY_ENABLED",
-      help: "the receiver submits readers' EIP-3009 authorizations and pays the gas (default: on for the local chain only)",
+      help: "the receiver submits readers' EIP-3009 authorizations and cooperative closes and pays the gas (default: on for the local chain only)",
     },
     {
       key: "relay-min-deposit",
@@ -72,7 +72,7 @@ function relaySettings(e: Env, enabled: boolean): Setting[] {
       value: `${e.RELAY_DAILY_GAS_BUDGET_WEI} wei per 24 hours`,
       source: envSource("RELAY_DAILY_GAS_BUDGET_WEI"),
       variable: "RELAY_DAILY_GAS_BUDGET_WEI",
-      help: "gas the receiver spends on relays in any 24 hours; past it relays answer 503",
+      help: "gas the receiver spends on relays (and local-chain faucet grants) in any 24 hours; past it relays answer 503",
     },
   ];
 }

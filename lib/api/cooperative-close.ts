@@ -107,19 +107,31 @@ async function authenticatedAddress(
   return { address: signer, how: "close_request is signed by" };
 }
 
+/** A close whose caller, balance and proof were checked; nothing is marked or spent yet. */
+export type AuthorizedClose = {
+  channelId: number;
+  /** The channel's balance as checked: the mark is conditional on it. */
+  checkedBalance: string;
+  sender: Address;
+  openBlock: number;
+  balance: bigint;
+  /** The balance proof the close is for (the caller's, or the site's copy). */
+  proof: Hex;
+  domain: ChannelDomain;
+  message: { sender: Address; receiver: Address; openBlockNumber: number; balance: bigint };
+  auth: CloseAuth;
+  now: Date;
+};
+
 /**
- * Marks the channel `closeSigned` (no more payments) and returns the receiver's ClosingProof over
- * `(sender, receiver, openBlock, balance)`. With a session it is idempotent: repeating it for the
- * same balance returns the same signature (RFC 6979 signatures are deterministic); a CloseRequest
- * is accepted once.
+ * Every check of a cooperative close, with nothing marked or spent: the channel is this
+ * receiver's and not settled, the caller is its sender or signer, `balance` is the last accepted
+ * one and the proof verifies. A relayed close runs its own checks between this and
+ * {@link commitClose}, so a refusal there leaves the channel and the close request untouched.
  *
- * @throws {@link BadRequestError} 401 expired or replayed close request; 403 credential of another
- *   address; 404 unknown channel; 409 settled, bad balance proof, wrong balance, or the balance
- *   moved during the call
+ * @throws {@link BadRequestError} like {@link cooperativeClose}
  */
-export async function cooperativeClose(
-  params: CooperativeCloseParams,
-): Promise<{ close_signature: Hex; balance: string; balance_signature: Hex }> {
+export async function authorizeClose(params: CooperativeCloseParams): Promise<AuthorizedClose> {
   const { sender, openBlock, balance, balanceSignature, auth } = params;
   const now = params.now ?? new Date();
   if (auth.kind === "request") await checkRequestWindow(auth, now);
@@ -165,6 +177,37 @@ export async function cooperativeClose(
       409,
     );
   }
+  return {
+    channelId: channel.id,
+    checkedBalance: channel.balance,
+    sender,
+    openBlock,
+    balance,
+    proof,
+    domain,
+    message,
+    auth,
+    now,
+  };
+}
+
+/** The receiver's ClosingProof of an authorized close (a pure signature: nothing is marked). */
+export async function closingSignatureOf(close: AuthorizedClose): Promise<Hex> {
+  const { receiver } = await chainConfig();
+  return signClosingProof({ account: receiver, domain: close.domain, message: close.message });
+}
+
+/**
+ * Spends the close request's nonce, marks the channel `closeSigned` (no more payments) and
+ * returns the receiver's ClosingProof.
+ *
+ * @throws {@link BadRequestError} 401 replayed close request; 409 settled, or the balance moved
+ *   since {@link authorizeClose}
+ */
+export async function commitClose(
+  close: AuthorizedClose,
+): Promise<{ close_signature: Hex; balance: string; balance_signature: Hex }> {
+  const { auth, now } = close;
   // Spent before the channel is marked, so a replay can never be what stops the payments.
   if (
     auth.kind === "request" &&
@@ -175,12 +218,12 @@ export async function cooperativeClose(
 
   // Conditional on the balance we checked: a payment accepted in between makes this a no-op.
   const { count } = await db().channel.updateMany({
-    where: { id: channel.id, balance: channel.balance, state: { not: "settled" } },
+    where: { id: close.channelId, balance: close.checkedBalance, state: { not: "settled" } },
     data: { closeSigned: true },
   });
   if (count !== 1) {
     const current = await db().channel.findUnique({
-      where: { id: channel.id },
+      where: { id: close.channelId },
       select: { state: true },
     });
     if (!current || current.state === "settled")
@@ -188,6 +231,26 @@ export async function cooperativeClose(
     throw new BadRequestError("balance changed, retry with the latest proof", 409);
   }
 
-  const close_signature = await signClosingProof({ account: receiver, domain, message });
-  return { close_signature, balance: balance.toString(), balance_signature: proof };
+  const close_signature = await closingSignatureOf(close);
+  return {
+    close_signature,
+    balance: close.balance.toString(),
+    balance_signature: close.proof,
+  };
+}
+
+/**
+ * Marks the channel `closeSigned` (no more payments) and returns the receiver's ClosingProof over
+ * `(sender, receiver, openBlock, balance)`. With a session it is idempotent: repeating it for the
+ * same balance returns the same signature (RFC 6979 signatures are deterministic); a CloseRequest
+ * is accepted once.
+ *
+ * @throws {@link BadRequestError} 401 expired or replayed close request; 403 credential of another
+ *   address; 404 unknown channel; 409 settled, bad balance proof, wrong balance, or the balance
+ *   moved during the call
+ */
+export async function cooperativeClose(
+  params: CooperativeCloseParams,
+): Promise<{ close_signature: Hex; balance: string; balance_signature: Hex }> {
+  return commitClose(await authorizeClose(params));
 }

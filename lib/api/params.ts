@@ -90,6 +90,10 @@ export const relayTopUpSchema = z.object({
 });
 export type RelayTopUpBody = z.infer<typeof relayTopUpSchema>;
 
+/** Body of `POST /api/1/faucet`: the address that gets the test tokens. */
+export const faucetBodySchema = z.object({ address: addressSchema });
+export type FaucetBody = z.infer<typeof faucetBodySchema>;
+
 /** Path params of `/api/1/relays/:tx_hash`. */
 export const relayParamsSchema = z.object({ tx_hash: bytes32Schema });
 

@@ -22,7 +22,7 @@ export const leaderWork = {
   withdrawOne: (input: ChannelKey) => withdrawOne(input),
   /** The receiver's cooperative close of one channel, then sync (console). */
   closeOne: (input: ChannelKey) => closeOne(input),
-  /** Submit a checked relayed open or top-up and wait for it (`POST /api/1/channels`, `…/topups`). */
+  /** Submit a checked relay (open, top-up, close, faucet grant) and wait for it. */
   relay: (input: RelaySubmission) => submitRelay(input),
 };
 

@@ -8,6 +8,7 @@ import { typicalArticlePrice } from "@/lib/content/catalog";
 import { env } from "@/lib/env";
 import { TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
 import { GATEWAY_PATH } from "@/lib/protocol/headers";
+import { relayEnabled } from "@/lib/relay/policy";
 import type { SiteTerms } from "@/components/paywall/types";
 
 /** The public RPC URL for browsers: PUBLIC_RPC_URL, else RPC_URL. */
@@ -30,6 +31,7 @@ export async function siteTerms(): Promise<SiteTerms> {
     chainId: chain.chain.id,
     rpcUrl: publicRpcUrl(),
     localChain: isLocalChain(chain.chain.id),
+    relay: relayEnabled(chain),
     walletConnectProjectId: env().WALLETCONNECT_PROJECT_ID,
     startBlock: chain.deployment.startBlock,
     gatewayPath: GATEWAY_PATH,

@@ -26,18 +26,31 @@ import {
 } from "@/lib/protocol/authorization";
 import type { RelayPolicy, RelayToken } from "./policy";
 
+/** What a relay does: open or top up a channel, close one cooperatively, or grant test tokens. */
+export type RelayKind = "open" | "topup" | "close" | "faucet";
+
 /** A checked relay: what to submit and what to record. JSON-able (it may cross to the leader). */
 export interface RelayCall {
-  kind: "open" | "topup";
+  kind: RelayKind;
+  /** open, top-up, close: the channel's sender; faucet: the address the tokens go to. */
   sender: Address;
   receiver: Address;
   /** open: the signer as signed (`address(0)` means the sender). */
   signer: Address | null;
-  /** top-up: the channel's open block. */
+  /** top-up, close: the channel's open block. */
   openBlock: number | null;
+  /** open: the deposit; top-up: the added deposit; close: the closing balance; faucet: the grant. */
   amount: bigint;
+  /** close: the channel's deposit (the sender gets `deposit − amount` back); else null. */
+  deposit: bigint | null;
+  /**
+   * One row per nonce and sender: open, top-up: the EIP-3009 authorization nonce; close: the
+   * channel's key (one relayed close per channel); faucet: a random one.
+   */
   nonce: Hex;
-  /** Calldata of createChannelWithAuthorization / topUpWithAuthorization. */
+  /** The contract called: the channel contract, or the token (faucet). */
+  to: Address;
+  /** Calldata: createChannelWithAuthorization, topUpWithAuthorization, cooperativeClose, mintTo. */
   data: Hex;
 }
 
@@ -149,7 +162,9 @@ export async function checkOpen(
     signer: req.signer,
     openBlock: null,
     amount: req.deposit,
+    deposit: null,
     nonce,
+    to: deployment.contract,
     data: encodeFunctionData({
       abi: microTransferChannelsAbi,
       functionName: "createChannelWithAuthorization",
@@ -219,7 +234,9 @@ export async function checkTopUp(
     signer: null,
     openBlock: req.openBlock,
     amount: req.amount,
+    deposit: null,
     nonce,
+    to: deployment.contract,
     data: encodeFunctionData({
       abi: microTransferChannelsAbi,
       functionName: "topUpWithAuthorization",

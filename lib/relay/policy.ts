@@ -96,21 +96,44 @@ export function relayEnabled(cfg: ChainConfig): boolean {
   return env().RELAY_ENABLED ?? isLocalChain(cfg.deployment.chainId);
 }
 
-/**
- * The relay's policy for the site's token.
- *
- * @throws like {@link relayToken} when RELAY_MIN_DEPOSIT is unset (its default is one whole token)
- */
-export async function relayPolicy(cfg: ChainConfig): Promise<RelayPolicy> {
+/** The relay's limits that do not depend on the token (every kind of relay, faucet included). */
+export type RelayLimits = Omit<RelayPolicy, "minDeposit">;
+
+/** The relay's rates, gas budget and timing from the environment. */
+export function relayLimits(cfg: ChainConfig): RelayLimits {
   const e = env();
-  const minDeposit = e.RELAY_MIN_DEPOSIT ?? 10n ** BigInt((await relayToken(cfg)).decimals);
   return {
     enabled: relayEnabled(cfg),
-    minDeposit,
     perSenderPerHour: e.RELAY_MAX_PER_SENDER_PER_HOUR,
     perIpPerHour: e.RELAY_MAX_PER_IP_PER_HOUR,
     dailyGasBudget: e.RELAY_DAILY_GAS_BUDGET_WEI,
     minValiditySeconds: e.RELAY_MIN_VALIDITY_SECONDS,
     waitSeconds: e.RELAY_WAIT_SECONDS,
   };
+}
+
+/**
+ * The relay's policy for the site's token.
+ *
+ * @throws like {@link relayToken} when RELAY_MIN_DEPOSIT is unset (its default is one whole token)
+ */
+export async function relayPolicy(cfg: ChainConfig): Promise<RelayPolicy> {
+  const minDeposit = env().RELAY_MIN_DEPOSIT ?? 10n ** BigInt((await relayToken(cfg)).decimals);
+  return { ...relayLimits(cfg), minDeposit };
+}
+
+/**
+ * The faucet of the local development chain (`POST /api/1/faucet`): one grant per address every
+ * 10 minutes, 10 per client IP address in any hour, 20 whole tokens each. Its gas counts in the
+ * relay's daily budget; its rates are its own.
+ */
+export const FAUCET_LIMITS = {
+  perAddressWindowSeconds: 600,
+  perIpPerHour: 10,
+  wholeTokens: 20n,
+} as const;
+
+/** Whether the faucet is on: only on the local development chain, whose tokens are worthless. */
+export function faucetEnabled(cfg: ChainConfig): boolean {
+  return isLocalChain(cfg.deployment.chainId);
 }

@@ -1,7 +1,8 @@
 /**
  * Relayed opens and top-ups (`POST /api/1/channels`, `POST /api/1/channels/:sender/:open_block/topups`):
  * the policy and the authorization are checked here, on the instance that got the request; the
- * leader reserves, sends and waits (`submitRelay`, through `onLeader`).
+ * leader reserves, sends and waits (`submitRelay`, through `onLeader`). The relayed close
+ * (`close.ts`) and the faucet (`faucet.ts`) go the same way; {@link relayAnswer} answers all four.
  */
 import type { Address, Hex } from "viem";
 import { chainConfig } from "@/lib/chain/config";
@@ -14,13 +15,26 @@ import type { RelayOutcome } from "./submit";
 /** The path a pending relay's status is read from. */
 export const relayStatusPath = (txHash: Hex) => `/api/1/relays/${txHash}`;
 
-async function prepare() {
+/**
+ * The site's chain config when relaying is on.
+ *
+ * @throws a 503 naming RELAY_ENABLED when it is off
+ */
+export async function relayingConfig(
+  what = "opens and top-ups",
+  instead = "open or top up the channel yourself",
+) {
   const cfg = await chainConfig();
   if (!relayEnabled(cfg))
     throw new AppError(
-      "relay: relayed opens and top-ups are disabled on this site (RELAY_ENABLED); open or top up the channel yourself",
+      `relay: relayed ${what} are disabled on this site (RELAY_ENABLED); ${instead}`,
       { status: 503, expose: true },
     );
+  return cfg;
+}
+
+async function prepare() {
+  const cfg = await relayingConfig();
   const token = await relayToken(cfg);
   const policy = await relayPolicy(cfg);
   return { cfg, token, policy };
@@ -54,8 +68,40 @@ export async function relayTopUp(
   return onLeader("relay", { ...call, clientIp });
 }
 
+/** The 201 body of a mined relay, by kind. */
+function minedBody(outcome: RelayOutcome & { state: "mined" }): Record<string, unknown> {
+  const common = {
+    open_block: outcome.openBlock,
+    tx_hash: outcome.txHash,
+    sender: outcome.sender,
+    receiver: outcome.receiver,
+  };
+  switch (outcome.kind) {
+    case "open":
+      return { ...common, deposit: outcome.amount.toString(), signer: outcome.signer };
+    case "topup":
+      return {
+        ...common,
+        added_deposit: outcome.amount.toString(),
+        deposit: outcome.deposit.toString(),
+      };
+    case "close":
+      return {
+        ...common,
+        balance: outcome.amount.toString(),
+        refund: (outcome.deposit - outcome.amount).toString(),
+      };
+    case "faucet":
+      return {
+        tx_hash: outcome.txHash,
+        address: outcome.sender,
+        amount: outcome.amount.toString(),
+      };
+  }
+}
+
 /**
- * The HTTP answer of a relay: 201 with the channel once mined; 202 `{ status: "pending", tx_hash,
+ * The HTTP answer of a relay: 201 with what it did once mined; 202 `{ status: "pending", tx_hash,
  * status_url }` (and `Location`) while it waits longer than RELAY_WAIT_SECONDS.
  */
 export function relayAnswer(outcome: RelayOutcome): Response {
@@ -67,14 +113,5 @@ export function relayAnswer(outcome: RelayOutcome): Response {
       { status: 202, headers: { ...headers, Location: url } },
     );
   }
-  const common = {
-    open_block: outcome.openBlock,
-    tx_hash: outcome.txHash,
-    sender: outcome.sender,
-    receiver: outcome.receiver,
-  };
-  const body = outcome.signer
-    ? { ...common, deposit: outcome.amount.toString(), signer: outcome.signer }
-    : { ...common, added_deposit: outcome.amount.toString(), deposit: outcome.deposit.toString() };
-  return Response.json(body, { status: 201, headers });
+  return Response.json(minedBody(outcome), { status: 201, headers });
 }

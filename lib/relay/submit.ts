@@ -24,8 +24,8 @@ import { errorText, notFound, txQueue } from "@/lib/chain/tx-queue";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError, BadGatewayError, BadRequestError } from "@/lib/errors";
-import { effectiveSigner, type RelayCall } from "./check";
-import { relayPolicy } from "./policy";
+import { effectiveSigner, type RelayCall, type RelayKind } from "./check";
+import { FAUCET_LIMITS, relayLimits } from "./policy";
 
 /** What the leader is asked to run. */
 export type RelaySubmission = RelayCall & { clientIp: string };
@@ -34,14 +34,16 @@ export type RelaySubmission = RelayCall & { clientIp: string };
 export type RelayOutcome =
   | {
       state: "mined";
+      kind: RelayKind;
       txHash: Hex;
       sender: Address;
       receiver: Address;
       openBlock: number;
-      /** The channel's effective signer (open), or null (top-up). */
+      /** The channel's effective signer (open), or null. */
       signer: Address | null;
+      /** As in {@link RelayCall}. */
       amount: bigint;
-      /** The channel's deposit after the transaction. */
+      /** open, top-up: the channel's deposit after the transaction; close: before it. */
       deposit: bigint;
       gasUsed: bigint;
     }
@@ -92,7 +94,7 @@ async function estimate(cfg: ChainConfig, call: RelayCall): Promise<bigint> {
   try {
     return await cfg.publicClient.estimateGas({
       account: cfg.receiver,
-      to: cfg.deployment.contract,
+      to: call.to,
       data: call.data,
       blockTag: "pending",
     });
@@ -103,42 +105,83 @@ async function estimate(cfg: ChainConfig, call: RelayCall): Promise<bigint> {
     )
       throw new BadGatewayError("the chain RPC failed; nothing was relayed", err);
     const name = revertName(err) ?? errorText(err);
-    throw new BadRequestError(`authorization: the contract refuses it (${name})`, 409);
+    const what = {
+      open: "authorization",
+      topup: "authorization",
+      close: "close",
+      faucet: "faucet",
+    };
+    throw new BadRequestError(`${what[call.kind]}: the contract refuses it (${name})`, 409);
   }
 }
 
-/** Rates, gas budget and the receiver's ETH; then the row that reserves the relay's gas. */
-async function reserve(cfg: ChainConfig, input: RelaySubmission, maxCost: bigint): Promise<number> {
-  const policy = await relayPolicy(cfg);
-  const now = Date.now();
+/** The rates of `input`'s kind: the faucet's own, or the relay's (opens, top-ups, closes). */
+async function checkRates(cfg: ChainConfig, input: RelaySubmission, now: number): Promise<void> {
+  if (input.kind === "faucet") {
+    const recent = await db().relay.count({
+      where: {
+        kind: "faucet",
+        sender: input.sender,
+        createdAt: { gt: new Date(now - FAUCET_LIMITS.perAddressWindowSeconds * 1000) },
+      },
+    });
+    if (recent > 0)
+      throw new BadRequestError(
+        `rate: ${input.sender} got test tokens less than ${FAUCET_LIMITS.perAddressWindowSeconds / 60} minutes ago; try again later`,
+        429,
+        { retry_after: FAUCET_LIMITS.perAddressWindowSeconds },
+      );
+    const byIp = await db().relay.count({
+      where: {
+        kind: "faucet",
+        clientIp: input.clientIp,
+        createdAt: { gt: new Date(now - HOUR_MS) },
+      },
+    });
+    if (byIp >= FAUCET_LIMITS.perIpPerHour)
+      throw new BadRequestError(
+        `rate: your address got test tokens ${byIp} times in the last hour, the most this site grants per client`,
+        429,
+        { retry_after: 3600 },
+      );
+    return;
+  }
+  const limits = relayLimits(cfg);
   const hourAgo = new Date(now - HOUR_MS);
   const bySender = await db().relay.count({
-    where: { sender: input.sender, createdAt: { gt: hourAgo } },
+    where: { sender: input.sender, kind: { not: "faucet" }, createdAt: { gt: hourAgo } },
   });
-  if (bySender >= policy.perSenderPerHour)
+  if (bySender >= limits.perSenderPerHour)
     throw new BadRequestError(
-      `rate: ${input.sender} had ${bySender} relays in the last hour, the most this site relays per sender (RELAY_MAX_PER_SENDER_PER_HOUR=${policy.perSenderPerHour})`,
+      `rate: ${input.sender} had ${bySender} relays in the last hour, the most this site relays per sender (RELAY_MAX_PER_SENDER_PER_HOUR=${limits.perSenderPerHour})`,
       429,
       { retry_after: 3600 },
     );
   const byIp = await db().relay.count({
-    where: { clientIp: input.clientIp, createdAt: { gt: hourAgo } },
+    where: { clientIp: input.clientIp, kind: { not: "faucet" }, createdAt: { gt: hourAgo } },
   });
-  if (byIp >= policy.perIpPerHour)
+  if (byIp >= limits.perIpPerHour)
     throw new BadRequestError(
-      `rate: your address had ${byIp} relays in the last hour, the most this site relays per client (RELAY_MAX_PER_IP_PER_HOUR=${policy.perIpPerHour})`,
+      `rate: your address had ${byIp} relays in the last hour, the most this site relays per client (RELAY_MAX_PER_IP_PER_HOUR=${limits.perIpPerHour})`,
       429,
       { retry_after: 3600 },
     );
+}
+
+/** Rates, the gas budget of every kind together, and the receiver's ETH reserve. */
+async function checkLimits(
+  cfg: ChainConfig,
+  input: RelaySubmission,
+  maxCost: bigint,
+): Promise<void> {
+  const now = Date.now();
+  await checkRates(cfg, input, now);
+  const { dailyGasBudget } = relayLimits(cfg);
   await settlePending(cfg, new Date(now - DAY_MS));
-  const today = await db().relay.findMany({
-    where: { createdAt: { gt: new Date(now - DAY_MS) } },
-    select: { gasCost: true },
-  });
-  const spent = today.reduce((sum, r) => sum + BigInt(r.gasCost), 0n);
-  if (spent + maxCost > policy.dailyGasBudget)
+  const spent = await relayGasSince(new Date(now - DAY_MS));
+  if (spent + maxCost > dailyGasBudget)
     throw new AppError(
-      `relay: the gas budget is spent (${spent} of ${policy.dailyGasBudget} wei in the last 24 hours, this relay may cost ${maxCost}); open the channel yourself or try later`,
+      `relay: the gas budget is spent (${spent} of ${dailyGasBudget} wei in the last 24 hours, this relay may cost ${maxCost}); ${input.kind === "faucet" ? "try later" : "send the transaction yourself or try later"}`,
       { status: 503, expose: true },
     );
   const [eth, minimum] = await Promise.all([
@@ -152,6 +195,50 @@ async function reserve(cfg: ChainConfig, input: RelaySubmission, maxCost: bigint
       `relay: the receiver's ETH (${eth} wei) would fall below the ${minimum} wei it keeps for disputes; relaying is paused until it is funded`,
       { status: 503, expose: true },
     );
+}
+
+/** Wei the relays created after `since` spent (a pending one counts its maximum). */
+export async function relayGasSince(since: Date): Promise<bigint> {
+  const rows = await db().relay.findMany({
+    where: { createdAt: { gt: since } },
+    select: { gasCost: true },
+  });
+  return rows.reduce((sum, r) => sum + BigInt(r.gasCost), 0n);
+}
+
+/** The gas estimate and the most the relay may cost (estimate + the queue's headroom, fee cap). */
+async function costOf(
+  cfg: ChainConfig,
+  input: RelayCall,
+): Promise<{ gas: bigint; maxCost: bigint }> {
+  const gas = await estimate(cfg, input);
+  const fees = await txQueue(cfg)
+    .marketFees()
+    .catch((err: unknown) => {
+      throw new BadGatewayError("the chain RPC failed; nothing was relayed", err);
+    });
+  const cap = env().MAX_FEE_PER_GAS_WEI;
+  const maxCost =
+    ((gas * GAS_HEADROOM_PERCENT) / 100n) * (fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap);
+  return { gas, maxCost };
+}
+
+/**
+ * Everything the leader will check, checked ahead without reserving: the contract accepts the
+ * call, and the rates, budget and reserve allow it. A relayed close runs this before it marks the
+ * channel, so a refusal leaves the channel as it was (the leader checks again when it reserves).
+ *
+ * @throws like {@link submitRelay}
+ */
+export async function preflightRelay(input: RelaySubmission): Promise<void> {
+  const cfg = await chainConfig();
+  const { maxCost } = await costOf(cfg, input);
+  await checkLimits(cfg, input, maxCost);
+}
+
+/** Checks the limits, then writes the row that reserves the relay's gas. */
+async function reserve(cfg: ChainConfig, input: RelaySubmission, maxCost: bigint): Promise<number> {
+  await checkLimits(cfg, input, maxCost);
   try {
     const row = await db().relay.create({
       data: {
@@ -168,10 +255,13 @@ async function reserve(cfg: ChainConfig, input: RelaySubmission, maxCost: bigint
     });
     return row.id;
   } catch (err) {
-    if ((err as { code?: string }).code === "P2002")
+    if ((err as { code?: string }).code === "P2002") {
+      if (input.kind === "close")
+        throw new BadRequestError("channel: the site already relayed a close of it", 409);
       throw new BadRequestError("salt: this authorization is already being relayed", 409, {
         nonce: input.nonce,
       });
+    }
     throw err;
   }
 }
@@ -219,6 +309,7 @@ async function outcomeOf(
 ): Promise<RelayOutcome> {
   const common = {
     state: "mined" as const,
+    kind: input.kind,
     txHash: receipt.transactionHash,
     sender: input.sender,
     receiver: input.receiver,
@@ -238,6 +329,22 @@ async function outcomeOf(
       deposit: created?.args.deposit ?? input.amount,
     };
   }
+  if (input.kind === "close") {
+    const [settled] = parseEventLogs({
+      abi: microTransferChannelsAbi,
+      eventName: "ChannelSettled",
+      logs: receipt.logs,
+    });
+    return {
+      ...common,
+      openBlock: input.openBlock!,
+      signer: null,
+      amount: settled?.args.balance ?? input.amount,
+      deposit: input.deposit ?? 0n,
+    };
+  }
+  if (input.kind === "faucet")
+    return { ...common, openBlock: Number(receipt.blockNumber), signer: null, deposit: 0n };
   const info = await cfg.publicClient.readContract({
     address: cfg.deployment.contract,
     abi: microTransferChannelsAbi,
@@ -257,17 +364,11 @@ async function outcomeOf(
 export async function submitRelay(input: RelaySubmission): Promise<RelayOutcome> {
   const cfg = await chainConfig();
   const queue = txQueue(cfg);
-  const gas = await estimate(cfg, input);
-  const fees = await queue.marketFees().catch((err: unknown) => {
-    throw new BadGatewayError("the chain RPC failed; nothing was relayed", err);
-  });
-  const cap = env().MAX_FEE_PER_GAS_WEI;
-  const maxCost =
-    ((gas * GAS_HEADROOM_PERCENT) / 100n) * (fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap);
+  const { gas, maxCost } = await costOf(cfg, input);
   return exclusive(async () => {
     const id = await reserve(cfg, input, maxCost);
     const sent = await queue.send(
-      { to: cfg.deployment.contract, data: input.data, gasEstimate: gas },
+      { to: input.to, data: input.data, gasEstimate: gas },
       {
         beforeBroadcast: async (tx) => {
           await db().relay.update({ where: { id }, data: { txHash: tx.hash } });
@@ -295,7 +396,7 @@ export async function submitRelay(input: RelaySubmission): Promise<RelayOutcome>
       receipt = await cfg.publicClient.waitForTransactionReceipt({
         hash,
         pollingInterval: 250,
-        timeout: (await relayPolicy(cfg)).waitSeconds * 1000,
+        timeout: relayLimits(cfg).waitSeconds * 1000,
       });
     } catch (err) {
       if (err instanceof WaitForTransactionReceiptTimeoutError)

@@ -1,13 +1,15 @@
 /**
  * The /wallet page in Chromium against the production build: a channel opened from the paywall is
  * listed with its amounts and closed there, cooperatively (the site signs; token balances checked
- * on chain), or without the site (challenge period, countdown, settle after mining blocks).
- * Anvil accounts 8 and 9, a fresh browser context each.
+ * on chain), or without the site (challenge period, countdown, settle after mining blocks), or by
+ * the site's own transaction for a reader without ETH. Anvil accounts 8, 9 and 3, a fresh browser
+ * context each.
  */
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import {
   anvilAddress,
   ARTICLES,
+  chainClient,
   chooseMetaMask,
   connectOnPaywall,
   e2eState,
@@ -144,5 +146,41 @@ test("close without the site: challenge period countdown, settle after mining", 
   await shot(page, "wallet-page-settled");
   expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
   expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  await context.close();
+});
+
+test("a reader without ETH closes through the site and gets deposit − spent back", async ({
+  browser,
+  baseURL,
+}) => {
+  const reader = anvilAddress(3);
+  const { context, page } = await walletSession(browser, 3, baseURL!);
+  const openBlock = await openAndPay(page, "5");
+  // The reader spends the last of their ETH elsewhere.
+  await chainClient().request({
+    method: "anvil_setBalance" as "eth_chainId",
+    params: [reader, "0x0"] as unknown as undefined,
+  });
+
+  await openWalletPage(page);
+  const channel = card(page, openBlock);
+  await expect(channel).toHaveAttribute("data-state", "open", { timeout: 20_000 });
+  // Without ETH only the close the site sends is offered, and the note says why.
+  const relayed = channel.getByTestId("wallet-close-relayed");
+  await expect(relayed).toHaveText(
+    "Close and get my refund (the site sends the transaction, no ETH needed)",
+  );
+  await expect(channel.getByTestId("wallet-close")).toHaveCount(0);
+  await expect(channel.getByTestId("close-gas-note")).toContainText("needs ETH for gas");
+  await shot(page, "wallet-page-no-eth");
+
+  const readerBefore = await tokenBalance(reader);
+  const receiverBefore = await tokenBalance(RECEIVER);
+  await relayed.click();
+  await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
+  await expect(page.getByTestId("wallet-status")).toContainText("Channel closed by the site");
+  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  expect(await chainClient().getBalance({ address: reader })).toBe(0n);
   await context.close();
 });

@@ -3,11 +3,13 @@ import { AuthorsTable } from "@/components/admin/authors/authors-table";
 import { AlertList } from "@/components/admin/dashboard/alert-list";
 import { IndexerStatus } from "@/components/admin/dashboard/indexer-status";
 import { PeriodLinks } from "@/components/admin/dashboard/period-links";
+import { RelayGas } from "@/components/admin/dashboard/relay-gas";
 import { RevenueChart } from "@/components/admin/dashboard/revenue-chart-client";
 import { RevenueSeriesTable } from "@/components/admin/dashboard/revenue-series-table";
 import { RevenueArticlesTable } from "@/components/admin/dashboard/revenue-tables";
 import { StatFigures } from "@/components/admin/dashboard/stat-figures";
 import { loadDashboard } from "@/lib/admin/dashboard";
+import { loadRelayGas } from "@/lib/admin/relay-gas";
 import { revenueBreakdown } from "@/lib/admin/revenue";
 import { loadRevenueData } from "@/lib/admin/revenue-data";
 import {
@@ -47,6 +49,7 @@ export default async function DashboardPage({
       <AlertList alerts={dashboard.alerts} />
       <StatFigures stats={dashboard.stats} />
       <IndexerStatus indexer={dashboard.indexer} />
+      <RelayGas figures={await loadRelayGas(now).catch(() => null)} />
       <section className="admin-card" aria-labelledby="revenue-heading">
         <h2 id="revenue-heading">Revenue</h2>
         <p>

@@ -241,7 +241,11 @@ const ROUTE_AUTH: Record<string, "operator" | "sender" | "public"> = {
   // relay's policy (tests/integration/relay).
   "POST /api/1/channels": "public",
   "POST /api/1/channels/:sender/:open_block/topups": "public",
+  // Relayed close: authenticated like the DELETE (tests/integration/relay/relay-close).
+  "POST /api/1/channels/:sender/:open_block/close": "public",
   "GET /api/1/relays/:tx_hash": "public",
+  // Test tokens, local chain only, rate-limited per address and IP (tests/integration/relay/faucet).
+  "POST /api/1/faucet": "public",
   "POST /api/1/withdraw": "operator",
   "POST /api/1/sync": "operator",
   "GET /api/1/prices": "public",

@@ -8,9 +8,9 @@ import { relayByTxHash } from "@/lib/relay/submit";
 export const dynamic = "force-dynamic";
 
 /**
- * The state of a relayed open or top-up by its transaction hash (anybody: everything shown is on
- * chain): `{ status: pending | mined | reverted | failed, kind, tx_hash, sender, receiver,
- * open_block, amount, signer, gas_used }`.
+ * The state of a relay (open, top-up, close, or a faucet grant) by its transaction hash (anybody:
+ * everything shown is on chain): `{ status: pending | mined | reverted | failed, kind, tx_hash,
+ * sender, receiver, open_block, amount, signer, gas_used }`.
  */
 // GET /api/1/relays/:tx_hash
 export const GET = apiRoute(
@@ -25,7 +25,7 @@ export const GET = apiRoute(
       tx_hash: row.txHash,
       sender,
       receiver: getAddress(row.receiver),
-      open_block: row.state === "mined" || row.kind === "topup" ? row.openBlock : null,
+      open_block: row.kind === "open" && row.state !== "mined" ? null : row.openBlock,
       amount: row.amount,
       signer: row.kind === "open" ? effectiveSigner(sender, row.signer as `0x${string}`) : null,
       gas_used: row.gasUsed,
