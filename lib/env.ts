@@ -139,8 +139,11 @@ export const envSchema = z.object({
    * before each fetch (server-side request forgery). UPSTREAM_URL is trusted either way.
    */
   UPSTREAM_ALLOW_PRIVATE: bool.default(false),
-  /** Price of one upstream request in token base units (a decimal uint192). */
-  UPSTREAM_PRICE: uint192Schema.default(10n ** 18n),
+  /**
+   * Price of one upstream request in token base units (a decimal uint192). Default: one cent of
+   * the token (`upstreamPrice()`, lib/paywall/upstream-price.ts).
+   */
+  UPSTREAM_PRICE: uint192Schema.optional(),
   /**
    * Where images uploaded from the admin pages are stored (seeded media stay in content/media).
    * Back it up with the database.
