@@ -43,6 +43,11 @@ export function formatToken(amount: bigint | string, unit: TokenUnit): string {
   return `${sign}$${group(whole!)}.${fraction.padEnd(2, "0")}`;
 }
 
+/** The unit an amount input is typed in: `"USD"` for a dollar token, else its symbol. */
+export function inputUnit(unit: TokenUnit): string {
+  return isDollarToken(unit.symbol) ? "USD" : unit.symbol;
+}
+
 /**
  * The label of a price input, naming the unit the operator types in: `"Price in USD (e.g. 0.05)"`
  * for a dollar token, `"Price in TKN (e.g. 0.25)"` otherwise.
@@ -50,7 +55,7 @@ export function formatToken(amount: bigint | string, unit: TokenUnit): string {
 export function priceInputLabel(unit: TokenUnit, what = "Price"): string {
   return isDollarToken(unit.symbol)
     ? `${what} in USD (e.g. 0.05)`
-    : `${what} in ${unit.symbol || "tokens"} (e.g. 0.25)`;
+    : `${what} in ${inputUnit(unit) || "tokens"} (e.g. 0.25)`;
 }
 
 /**
