@@ -1,4 +1,4 @@
-import { ContractFunctionExecutionError, HttpRequestError } from "viem";
+import { BaseError, ContractFunctionExecutionError, HttpRequestError } from "viem";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChainConfig } from "@/lib/chain/config";
 import { ChainUnavailableError, ConfigError } from "@/lib/errors";
@@ -43,7 +43,7 @@ describe("tokenInfo", () => {
   });
 
   it("names a token that does not answer, and reads again next time", async () => {
-    const revert = new ContractFunctionExecutionError(new Error("execution reverted"), {
+    const revert = new ContractFunctionExecutionError(new BaseError("execution reverted"), {
       abi: [],
       functionName: "decimals",
     });
