@@ -1,5 +1,5 @@
 /**
- * "Get test tokens" on the local chain: the demo token's payable `mint()` (50 TKN per 0.1 ETH),
+ * "Get test tokens" on the local chain: the demo token's payable `mint()` (50 whole tokens per 0.1 ETH: 50 dUSD on DemoDollar),
  * offered when the reader holds fewer tokens than the deposit they chose.
  */
 import { formatEther } from "viem";
