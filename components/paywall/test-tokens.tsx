@@ -1,6 +1,7 @@
 /**
- * "Get test tokens" on the local chain: the demo token's payable `mint()` (50 whole tokens per 0.1 ETH: 50 dUSD on DemoDollar),
- * offered when the reader holds fewer tokens than the deposit they chose.
+ * "Get test tokens" on the local chain: the demo token's payable `mint()` (50 whole tokens per
+ * 0.1 ETH: 50 dUSD on DemoDollar), offered when the reader holds fewer tokens than the deposit
+ * they chose.
  */
 import { formatEther } from "viem";
 import { useWalletClient } from "wagmi";
