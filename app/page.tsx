@@ -10,6 +10,8 @@ import {
   newestArticles,
 } from "@/lib/content/catalog";
 import { searchArticles } from "@/lib/content/search";
+import { displayUnit } from "@/lib/chain/token-info";
+import type { TokenUnit } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -31,6 +33,7 @@ export default async function HomePage({
   const { q, category } = paramsSchema.parse(await searchParams);
   const query = q?.trim();
   const categories = await articleCategories();
+  const unit = await displayUnit();
   return (
     <>
       <h1>Latest articles</h1>
@@ -50,17 +53,17 @@ export default async function HomePage({
         ))}
       </nav>
       {query ? (
-        <SearchResults query={query} />
+        <SearchResults query={query} unit={unit} />
       ) : category ? (
-        <CategoryList category={category} />
+        <CategoryList category={category} unit={unit} />
       ) : (
-        <FrontPage />
+        <FrontPage unit={unit} />
       )}
     </>
   );
 }
 
-async function SearchResults({ query }: { query: string }) {
+async function SearchResults({ query, unit }: { query: string; unit: TokenUnit }) {
   const results = await searchArticles(query);
   return (
     <section>
@@ -68,14 +71,14 @@ async function SearchResults({ query }: { query: string }) {
       {results.length === 0 && <p>Nothing found.</p>}
       <ul className="article-list">
         {results.map((a) => (
-          <ArticleCard key={a.slug} article={a} />
+          <ArticleCard unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
     </section>
   );
 }
 
-async function CategoryList({ category }: { category: string }) {
+async function CategoryList({ category, unit }: { category: string; unit: TokenUnit }) {
   const articles = await articlesInCategory(category);
   return (
     <section>
@@ -83,14 +86,14 @@ async function CategoryList({ category }: { category: string }) {
       {articles.length === 0 && <p>No articles in this category.</p>}
       <ul className="article-list">
         {articles.map((a) => (
-          <ArticleCard key={a.slug} article={a} />
+          <ArticleCard unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
     </section>
   );
 }
 
-async function FrontPage() {
+async function FrontPage({ unit }: { unit: TokenUnit }) {
   const [featured, mostRead, newest] = await Promise.all([
     editorialArticles(),
     mostReadArticles(),
@@ -103,7 +106,7 @@ async function FrontPage() {
         <h2>From the editors</h2>
         <ul className="article-list">
           {featured.map((a) => (
-            <ArticleCard key={a.slug} article={a} />
+            <ArticleCard unit={unit} key={a.slug} article={a} />
           ))}
         </ul>
       </section>
@@ -112,7 +115,7 @@ async function FrontPage() {
           <h2>Most read</h2>
           <ul className="article-list">
             {mostRead.map(({ article, reads }) => (
-              <ArticleCard key={article.slug} article={article} reads={reads} />
+              <ArticleCard unit={unit} key={article.slug} article={article} reads={reads} />
             ))}
           </ul>
         </section>
@@ -121,7 +124,7 @@ async function FrontPage() {
         <h2>Newest</h2>
         <ul className="article-list">
           {newest.map((a) => (
-            <ArticleCard key={a.slug} article={a} />
+            <ArticleCard unit={unit} key={a.slug} article={a} />
           ))}
         </ul>
       </section>

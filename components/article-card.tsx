@@ -1,14 +1,16 @@
 import Link from "next/link";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 
 export interface ArticleCardProps {
   article: { slug: string; title: string; author: string; teaser: string; price: string };
   /** Accepted payments, shown in the "most read" list. */
   reads?: number;
+  /** The token's unit, for the price. */
+  unit: TokenUnit;
 }
 
 /** One article in a list: title (link), author, teaser and price. */
-export function ArticleCard({ article, reads }: ArticleCardProps) {
+export function ArticleCard({ article, reads, unit }: ArticleCardProps) {
   return (
     <li className="article-card">
       <h2>
@@ -19,7 +21,7 @@ export function ArticleCard({ article, reads }: ArticleCardProps) {
         {reads !== undefined && ` · ${reads} ${reads === 1 ? "read" : "reads"}`}
       </p>
       <p>{article.teaser}</p>
-      <span className="price">{formatToken(article.price)}</span>
+      <span className="price">{formatToken(article.price, unit)}</span>
     </li>
   );
 }

@@ -48,6 +48,11 @@ export const envSchema = z.object({
   TOKEN_ADDRESS: addressSchema.optional(),
   /** First block to index (the contract's deployment block). */
   START_BLOCK: z.coerce.number().int().nonnegative().optional(),
+  /**
+   * The token's decimals for `prisma/seed.ts` (seeded prices are cents scaled by them); set by
+   * the demo, which reads them from the chain. Unset, the seed reads them from the deployment.
+   */
+  SEED_TOKEN_DECIMALS: z.coerce.number().int().min(2).max(77).optional(),
   /** The receiver's private key, or a file that holds it (one of the two is required to serve). */
   RECEIVER_PRIVATE_KEY: privateKeySchema.optional(),
   RECEIVER_KEY_FILE: z.string().optional(),
@@ -139,8 +144,11 @@ export const envSchema = z.object({
    * before each fetch (server-side request forgery). UPSTREAM_URL is trusted either way.
    */
   UPSTREAM_ALLOW_PRIVATE: bool.default(false),
-  /** Price of one upstream request in token base units (a decimal uint192). */
-  UPSTREAM_PRICE: uint192Schema.default(10n ** 18n),
+  /**
+   * Price of one upstream request in token base units (a decimal uint192). Default: one cent of
+   * the token (`upstreamPrice()`, lib/paywall/upstream-price.ts).
+   */
+  UPSTREAM_PRICE: uint192Schema.optional(),
   /**
    * Where images uploaded from the admin pages are stored (seeded media stay in content/media).
    * Back it up with the database.

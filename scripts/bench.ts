@@ -25,6 +25,7 @@ import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
 import { demoTokenAbi, microTransferChannelsAbi } from "../lib/chain/abi";
 import { channelDomain } from "../lib/protocol/eip712";
 import { startAnvil } from "./lib/anvil";
+import { seedArticles, seedPrice } from "../prisma/seed-data";
 import { ANVIL_KEY_0, prepareSite } from "./lib/prepare-site";
 import { getFreePort } from "./lib/anvil";
 import { waitFor } from "./lib/rpc";
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
       rpcUrl: anvil.rpcUrl,
       databaseUrl,
       deploymentFile,
+      // 18 decimals: the deposits below are sized in ether-like units.
+      demoToken: "DemoToken",
       log: (l) => console.log(l),
     });
     // A free copy of a paid article: the same route and page, price 0.
@@ -215,7 +218,9 @@ async function main(): Promise<void> {
     const budget = Math.ceil((2500 * duration * (rounds + 1)) / connections) + 50;
     console.log(`signing ${2 * budget * connections} proofs…`);
     const apiPrice = 5n;
-    const articlePrice = 10n ** 18n;
+    const articlePrice = BigInt(
+      seedPrice(seedArticles.find((a) => a.slug === "the-402-status-code")!.cents, 18),
+    );
     const apiChannels: Channel[] = channels.slice(0, connections).map((c) => ({
       ...c,
       next: 0,

@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       databaseUrl = started.databaseUrl;
     }
     const deploymentFile = path.join(dataDir, "deployment.json");
-    const { deployment } = await prepareSite({ rpcUrl, databaseUrl, deploymentFile, log });
+    const { deployment, token } = await prepareSite({ rpcUrl, databaseUrl, deploymentFile, log });
 
     const siteUrl = `http://127.0.0.1:${o.port}`;
     const env: NodeJS.ProcessEnv = {
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   Site           ${siteUrl}
   Chain          ${rpcUrl} (chain id ${deployment.chainId})
   Channels       ${deployment.contract}
-  Token (TKN)    ${deployment.token}${
+  Token          ${deployment.token} (${token.symbol}, ${token.decimals} decimals)${
     postgres
       ? `\n  Database       PostgreSQL ${postgres.url("paychan").replace(/:[^:@/]*@/, ":…@")} (password in ${shown(postgres.passwordFile)}, data in ${shown(postgres.dir)})`
       : ""
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
       : ""
   }
   Receiver       anvil account 0 (0xf39F…2266): sign in at ${siteUrl}/admin with it
-  Readers        anvil accounts 1–9: import one into your wallet; mint() gives 50 TKN per 0.1 ETH
+  Readers        anvil accounts 1–9: import one into your wallet; mint() gives 50 ${token.symbol} per 0.1 ETH
 
   Press Ctrl-C to stop.
 `);

@@ -3,6 +3,9 @@
  *
  *   RPC_URL=https://… DEPLOYER_PRIVATE_KEY=0x… [TOKEN_ADDRESS=0x…] npm run deploy
  *
+ * Without a token it deploys the demo token: DemoDollar (dUSD, 6 decimals), or DemoToken (TKN,
+ * 18 decimals) with `--demo-token DemoToken`.
+ *
  * Prints the addresses and writes the deployment file the app reads (DEPLOYMENT_FILE,
  * default data/deployment.json).
  */
@@ -11,7 +14,7 @@ import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { isLocalChain } from "../lib/chain/chain";
 import { isDevAddress } from "../lib/chain/dev-keys";
-import { deployContracts } from "../lib/chain/deploy";
+import { DEMO_TOKENS, deployContracts, type DemoTokenName } from "../lib/chain/deploy";
 import { writeDeployment } from "../lib/chain/deployment";
 import { addressSchema, privateKeySchema } from "../lib/protocol/wire";
 
@@ -20,6 +23,11 @@ const program = new Command()
   .description("Deploy MicroTransferChannels (and the demo token when no token is given)")
   .option("--rpc-url <url>", "JSON-RPC endpoint", process.env.RPC_URL ?? "http://127.0.0.1:8545")
   .option("--token <address>", "existing ERC-20 token to use", process.env.TOKEN_ADDRESS)
+  .option(
+    "--demo-token <name>",
+    "demo token to deploy when no --token is given: DemoDollar (6 decimals) or DemoToken (18)",
+    "DemoDollar",
+  )
   .option(
     "--challenge-period <blocks>",
     "challenge period in blocks (≥ 500; required on any chain but the local development chain)",
@@ -40,6 +48,7 @@ async function main(): Promise<void> {
   const opts = program.opts<{
     rpcUrl: string;
     token?: string;
+    demoToken: string;
     challengePeriod?: string;
     out: string;
   }>();
@@ -50,6 +59,8 @@ async function main(): Promise<void> {
   const key = parsedKey.data;
   const token = opts.token === undefined ? undefined : addressSchema.safeParse(opts.token);
   if (token && !token.success) throw new Error(`--token ${opts.token} is not an address`);
+  if (!(opts.demoToken in DEMO_TOKENS))
+    throw new Error(`--demo-token must be one of ${Object.keys(DEMO_TOKENS).join(", ")}`);
   const client = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) });
   const chainId = await client.getChainId().catch((cause: unknown) => {
     throw new Error(`the RPC ${opts.rpcUrl} does not answer eth_chainId`, { cause });
@@ -87,6 +98,7 @@ async function main(): Promise<void> {
     rpcUrl: opts.rpcUrl,
     privateKey: key,
     token: token?.data,
+    demoToken: opts.demoToken as DemoTokenName,
     challengePeriod,
     log: (line) => console.log(line),
   });

@@ -3,10 +3,10 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { categoryLabel } from "@/lib/content/catalog";
 import type { ArticleRecord } from "@/lib/content/articles";
-import { formatToken, jsonForScript } from "@/lib/format";
+import { formatToken, jsonForScript, type TokenUnit } from "@/lib/format";
 
 /** Title, author, category and price. */
-export function ArticleHeader({ article }: { article: ArticleRecord }) {
+export function ArticleHeader({ article, unit }: { article: ArticleRecord; unit: TokenUnit }) {
   return (
     <>
       <h1>{article.title}</h1>
@@ -21,7 +21,7 @@ export function ArticleHeader({ article }: { article: ArticleRecord }) {
           </>
         )}
         {" · "}
-        <span className="price">{formatToken(article.price)}</span>
+        <span className="price">{formatToken(article.price, unit)}</span>
       </p>
     </>
   );
@@ -88,17 +88,20 @@ export function ArticleJsonLd({ article }: { article: ArticleRecord }) {
  */
 export function ArticleView({
   article,
+  unit,
   bodyHtml,
   children,
 }: {
   article: ArticleRecord;
+  /** The token's unit, for the price. */
+  unit: TokenUnit;
   bodyHtml?: string;
   children?: ReactNode;
 }) {
   return (
     <article>
       <ArticleJsonLd article={article} />
-      <ArticleHeader article={article} />
+      <ArticleHeader article={article} unit={unit} />
       <ArticleTeaser article={article} />
       <Infobox article={article} />
       {bodyHtml !== undefined ? (
@@ -120,11 +123,13 @@ export function ArticleView({
  */
 export function PaywallSection({
   article,
+  unit,
   reason,
   terms,
   children,
 }: {
   article: ArticleRecord;
+  unit: TokenUnit;
   reason: string;
   terms?: Record<string, string>;
   children?: ReactNode;
@@ -135,7 +140,7 @@ export function PaywallSection({
       data-testid="paywall"
       data-price={article.price.toString()}
     >
-      <h2>Payment required: {formatToken(article.price)}</h2>
+      <h2>Payment required: {formatToken(article.price, unit)}</h2>
       <p>{reason}</p>
       {children}
       {terms && (

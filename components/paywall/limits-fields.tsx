@@ -1,5 +1,6 @@
 /** Auto-pay's two limits as token-amount inputs: the most per article and the spending cap. */
 import type { SiteTerms } from "./types";
+import { amountUnit } from "./format";
 
 export function LimitsFields({
   terms,
@@ -17,7 +18,7 @@ export function LimitsFields({
   return (
     <>
       <label>
-        Most per article ({terms.tokenSymbol})
+        Most per article ({amountUnit(terms)})
         <input
           data-testid="per-article-max"
           inputMode="decimal"
@@ -26,7 +27,7 @@ export function LimitsFields({
         />
       </label>
       <label>
-        Spending cap ({terms.tokenSymbol})
+        Spending cap ({amountUnit(terms)})
         <input
           data-testid="spending-cap"
           inputMode="decimal"

@@ -6,7 +6,7 @@
 import { useState, type ReactNode } from "react";
 import type { PayerEvent } from "@/lib/protocol/client";
 import type { PayMode } from "@/lib/browser";
-import { parseTokenInput, tokenInput, tokens } from "./format";
+import { amountUnit, parseTokenInput, tokenInput, tokens } from "./format";
 import { LimitsFields } from "./limits-fields";
 import { advance, allDone, failActive, initialSteps, OpenSteps, type Steps } from "./open-steps";
 import type { SiteTerms } from "./types";
@@ -129,7 +129,7 @@ export function OpenForm({
       <fieldset disabled={busy}>
         <legend>Open a payment channel</legend>
         <label>
-          Deposit ({terms.tokenSymbol})
+          Deposit ({amountUnit(terms)})
           <input
             data-testid="deposit-input"
             inputMode="decimal"

@@ -1,7 +1,8 @@
 /**
  * "Get test tokens" on the local chain, offered when the reader holds fewer tokens than the
- * deposit they chose: the demo token's payable `mint()` (50 tokens per 0.1 ETH) for a wallet with
- * ETH, the site's faucet (`POST /api/1/faucet`, 20 tokens, the site pays the gas) for one without.
+ * deposit they chose: the demo token's payable `mint()` (50 whole tokens per 0.1 ETH: 50 dUSD on
+ * DemoDollar) for a wallet with ETH, the site's faucet (`POST /api/1/faucet`, 20 tokens, the site
+ * pays the gas) for one without.
  */
 import { useEffect, useMemo, useState } from "react";
 import { formatEther } from "viem";

@@ -1,7 +1,7 @@
 /** The top-up offer when the channel's remaining deposit is below the price. */
 import { useState } from "react";
 import type { PayerChannel } from "@/lib/protocol/client";
-import { parseTokenInput, tokenInput, tokens } from "./format";
+import { amountUnit, parseTokenInput, tokenInput, tokens } from "./format";
 import type { SiteTerms } from "./types";
 
 export function TopUpForm({
@@ -44,7 +44,7 @@ export function TopUpForm({
           article&apos;s price.
         </p>
         <label>
-          Add ({terms.tokenSymbol})
+          Add ({amountUnit(terms)})
           <input
             data-testid="topup-input"
             inputMode="decimal"

@@ -6,6 +6,7 @@ import { parseTokenAmount } from "./amounts";
 import type { ChannelRow } from "./channels";
 import { describeCountdown, settleCountdown, type Countdown } from "./countdown";
 import type { useWalletPage } from "./use-wallet-page";
+import { amountUnit } from "@/components/paywall/format";
 
 type Page = ReturnType<typeof useWalletPage>;
 
@@ -120,7 +121,7 @@ export function ChannelCard({
                   aria-invalid={invalid}
                   onChange={(e) => setTopUpText(e.target.value)}
                 />{" "}
-                {terms.tokenSymbol}
+                {amountUnit(terms)}
               </label>
               <button type="submit" data-testid="wallet-topup" disabled={disabled}>
                 {busy === `topup:${block}` ? "Topping up…" : "Top up"}

@@ -116,7 +116,8 @@ export function useWalletPage(terms: SiteTerms) {
   );
   const store = useMemo(() => indexedDbChannelStore(), []);
   const fmt = useCallback(
-    (amount: bigint) => formatToken(amount, terms.tokenSymbol, terms.tokenDecimals),
+    (amount: bigint) =>
+      formatToken(amount, { symbol: terms.tokenSymbol, decimals: terms.tokenDecimals }),
     [terms.tokenSymbol, terms.tokenDecimals],
   );
 

@@ -4,7 +4,7 @@
  * and the chain.
  */
 import { formatEther } from "viem";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 
 /** The kinds of dashboard alerts (also their `data-testid` suffix). */
 export type AlertKind =
@@ -97,7 +97,7 @@ export interface ChannelFacts {
 export function closeAlerts(
   channels: readonly ChannelFacts[],
   headBlock: number,
-  opts: { localChain: boolean },
+  opts: { localChain: boolean; unit: TokenUnit },
 ): Alert[] {
   return channels
     .filter(
@@ -126,8 +126,8 @@ export function closeAlerts(
           estimatedSeconds,
         },
         message:
-          `${c.sender} closed channel ${c.openBlock} at ${formatToken(c.closingBalance!)}, ` +
-          `less than the ${formatToken(c.balance)} accepted: dispute before block ${settleBlock} (${left}).`,
+          `${c.sender} closed channel ${c.openBlock} at ${formatToken(c.closingBalance!, opts.unit)}, ` +
+          `less than the ${formatToken(c.balance, opts.unit)} accepted: dispute before block ${settleBlock} (${left}).`,
       };
     });
 }

@@ -4,6 +4,7 @@
  * next request; a price change applies to new payments only (recorded amounts never change).
  */
 import { parseInput } from "@/lib/api/params";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { renderMarkdown } from "@/lib/content/articles";
 import { paywallContext } from "@/lib/paywall/context";
 import { createGrant } from "@/lib/paywall/verdict";
@@ -155,7 +156,7 @@ export async function getAdminArticle(slug: string): Promise<AdminArticle> {
  * @throws {@link BadRequestError} 400 naming the bad field, 409 when the slug is taken
  */
 export async function createArticle(form: ArticleForm): Promise<AdminArticle> {
-  const input = parseInput(newArticleSchema, form);
+  const input = parseInput(newArticleSchema(await tokenUnit()), form);
   const taken = await db().article.findUnique({
     where: { slug: input.slug },
     select: { id: true },
@@ -190,7 +191,7 @@ export async function updateArticle(slug: string, form: ArticleForm): Promise<Ad
   const current = await getAdminArticle(slug);
   if (form.slug !== undefined && form.slug.trim() !== current.slug)
     throw new BadRequestError("slug: cannot change after creation");
-  const { price, published, ...fields } = parseInput(articleFieldsSchema, form);
+  const { price, published, ...fields } = parseInput(articleFieldsSchema(await tokenUnit()), form);
   const a = await db().article.update({
     where: { slug: current.slug },
     data: {

@@ -7,19 +7,32 @@ import { parseUnits } from "viem";
 import { z } from "zod";
 import { SLUG_RE } from "@/lib/content/slug";
 import { BadRequestError } from "@/lib/errors";
-import { TOKEN_DECIMALS } from "@/lib/format";
+import { isDollarToken, type TokenUnit } from "@/lib/format";
 import { MAX_UINT192 } from "@/lib/protocol/wire";
 
-const TOKEN_AMOUNT_RE = new RegExp(`^[0-9]{1,58}(\\.[0-9]{1,${TOKEN_DECIMALS}})?$`);
+const AMOUNT_RE = /^[0-9]{1,58}(\.[0-9]+)?$/;
 
-/** A price typed in tokens (`"0.25"`) → token base units; more than 0 and within uint192. */
-export const tokenPriceSchema = z
-  .string({ error: "must be a token amount like 0.25" })
-  .trim()
-  .regex(TOKEN_AMOUNT_RE, "must be a token amount like 0.25")
-  .transform((v) => parseUnits(v, TOKEN_DECIMALS))
-  .refine((v) => v > 0n, "must be more than 0")
-  .refine((v) => v <= MAX_UINT192, "is too large");
+/**
+ * A price typed in the token's unit → token base units; more than 0 and within uint192. For a
+ * dollar token (`isDollarToken`) `"0.05"` and `"$0.05"` are both 5 cents; a value with more
+ * decimals than the token has is refused (it has no such base unit).
+ */
+export function tokenPriceSchema(unit: TokenUnit) {
+  const dollars = isDollarToken(unit.symbol);
+  const example = dollars ? "a dollar amount like 0.05" : `a token amount like 0.25`;
+  return z
+    .string({ error: `must be ${example}` })
+    .trim()
+    .transform((v) => (dollars ? v.replace(/^\$\s*/, "") : v))
+    .refine((v) => AMOUNT_RE.test(v), { message: `must be ${example}`, abort: true })
+    .refine(
+      (v) => (v.split(".")[1]?.length ?? 0) <= unit.decimals,
+      `must have at most ${unit.decimals} decimals (${unit.symbol} has no smaller unit)`,
+    )
+    .transform((v) => parseUnits(v, unit.decimals))
+    .refine((v) => v > 0n, "must be more than 0")
+    .refine((v) => v <= MAX_UINT192, "is too large");
+}
 
 const text = (max: number) =>
   z
@@ -40,21 +53,23 @@ export const categorySchema = z
   .trim()
   .regex(/^([a-z0-9-]{1,60})?$/, "must be empty or lowercase letters, digits and dashes");
 
-/** The editable fields of an article (the slug is fixed at creation). */
-export const articleFieldsSchema = z.object({
-  title: text(200),
-  teaser: text(2000),
-  author: text(200),
-  category: categorySchema.default(""),
-  price: tokenPriceSchema,
-  body: text(500_000),
-  published: z.boolean({ error: "must be true or false" }).default(false),
-});
-export type ArticleFields = z.output<typeof articleFieldsSchema>;
+/** The editable fields of an article (the slug is fixed at creation), priced in `unit`. */
+export const articleFieldsSchema = (unit: TokenUnit) =>
+  z.object({
+    title: text(200),
+    teaser: text(2000),
+    author: text(200),
+    category: categorySchema.default(""),
+    price: tokenPriceSchema(unit),
+    body: text(500_000),
+    published: z.boolean({ error: "must be true or false" }).default(false),
+  });
+export type ArticleFields = z.output<ReturnType<typeof articleFieldsSchema>>;
 
 /** A new article: its fields and its slug. */
-export const newArticleSchema = articleFieldsSchema.extend({ slug: slugSchema });
-export type NewArticle = z.output<typeof newArticleSchema>;
+export const newArticleSchema = (unit: TokenUnit) =>
+  articleFieldsSchema(unit).extend({ slug: slugSchema });
+export type NewArticle = z.output<ReturnType<typeof newArticleSchema>>;
 
 /** What the article form sends (strings as typed; validated by the schemas above). */
 export interface ArticleForm {

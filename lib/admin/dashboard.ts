@@ -6,10 +6,12 @@
 import { loadStats, type Stats } from "@/lib/api/stats";
 import { isLocalChain } from "@/lib/chain/chain";
 import { chainConfig } from "@/lib/chain/config";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { minReceiverEth } from "@/lib/chain/receiver-eth";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { ChainUnavailableError, ConfigError } from "@/lib/errors";
+import { BASE_UNITS, type TokenUnit } from "@/lib/format";
 import {
   chainUnavailableAlert,
   closeAlerts,
@@ -30,6 +32,8 @@ export interface Dashboard {
   /** Null before the indexer's first pass. */
   indexer: (IndexerStatus & { lag: number }) | null;
   alerts: Alert[];
+  /** The token's unit for the figures ({@link BASE_UNITS} when the chain could not be read). */
+  unit: TokenUnit;
 }
 
 /** The live and closing channels that may need attention, as plain facts. */
@@ -69,8 +73,11 @@ export async function loadDashboard(now = new Date()): Promise<Dashboard> {
   ]);
 
   let stats: Stats | null = null;
+  // Without the chain the token's unit is unknown: amounts are then shown in base units.
+  let unit: TokenUnit = BASE_UNITS;
   try {
     stats = await loadStats();
+    unit = await tokenUnit();
     const minimum = await minReceiverEth(await chainConfig());
     const low = receiverEthAlert(stats.receiverEth, minimum);
     if (low) alerts.push(low);
@@ -98,7 +105,7 @@ export async function loadDashboard(now = new Date()): Promise<Dashboard> {
   if (behind) alerts.push(behind);
 
   const localChain = isLocalChain(sync?.chainId ?? stats?.chainId ?? 0);
-  alerts.push(...closeAlerts(channels, sync?.headBlock ?? 0, { localChain }));
+  alerts.push(...closeAlerts(channels, sync?.headBlock ?? 0, { localChain, unit }));
   alerts.push(...disputeAlerts(channels));
-  return { stats, indexer, alerts };
+  return { stats, indexer, alerts, unit };
 }

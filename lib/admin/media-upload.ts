@@ -8,9 +8,11 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { parseInput } from "@/lib/api/params";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { forgetMediaBytes, mediaUploadDir } from "@/lib/content/media";
 import { db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
+import type { TokenUnit } from "@/lib/format";
 import {
   checkImage,
   MAX_IMAGE_BYTES,
@@ -40,7 +42,8 @@ export interface MediaUpload {
   replace?: boolean;
 }
 
-const uploadFieldsSchema = z.object({ name: mediaNameSchema, price: tokenPriceSchema });
+const uploadFieldsSchema = (unit: TokenUnit) =>
+  z.object({ name: mediaNameSchema, price: tokenPriceSchema(unit) });
 
 /** Every media file, by name. */
 export async function listAdminMedia(): Promise<AdminMediaRow[]> {
@@ -62,7 +65,7 @@ export async function listAdminMedia(): Promise<AdminMediaRow[]> {
  *   exists and `replace` is not set
  */
 export async function uploadMedia(upload: MediaUpload): Promise<AdminMediaRow> {
-  const { name, price } = parseInput(uploadFieldsSchema, upload);
+  const { name, price } = parseInput(uploadFieldsSchema(await tokenUnit()), upload);
   const contentType = checkImage(name, upload.bytes, upload.declaredType ?? "");
   const existing = await db().media.findUnique({ where: { path: name }, select: { id: true } });
   if (existing && !upload.replace)

@@ -4,7 +4,7 @@
  * run as a formula (leading `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`.
  */
 import { formatUnits } from "viem";
-import { TOKEN_DECIMALS } from "@/lib/format";
+import type { TokenUnit } from "@/lib/format";
 import type { AuthorRevenue } from "./revenue";
 
 /** The header row of {@link authorsCsv}. */
@@ -12,7 +12,7 @@ export const AUTHORS_CSV_COLUMNS = [
   "author",
   "articles",
   "payments",
-  "revenue_tkn",
+  "revenue_tokens",
   "revenue_base_units",
 ] as const;
 
@@ -32,20 +32,21 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 }
 
 /**
- * The authors' revenue as CSV: `author,articles,payments,revenue_tkn,revenue_base_units`.
+ * The authors' revenue as CSV: `author,articles,payments,revenue_tokens,revenue_base_units`
+ * (`revenue_tokens` in whole tokens of `unit`: dollars for a dollar token).
  *
  * @example
- * authorsCsv([{ author: "Ada", articles: 2, payments: 3, revenue: 1500000000000000000n }])
- * // "author,articles,payments,revenue_tkn,revenue_base_units\r\nAda,2,3,1.5,1500000000000000000\r\n"
+ * authorsCsv([{ author: "Ada", articles: 2, payments: 3, revenue: 1500000000000000000n }], { symbol: "TKN", decimals: 18 })
+ * // "author,articles,payments,revenue_tokens,revenue_base_units\r\nAda,2,3,1.5,1500000000000000000\r\n"
  */
-export function authorsCsv(authors: readonly AuthorRevenue[]): string {
+export function authorsCsv(authors: readonly AuthorRevenue[], unit: TokenUnit): string {
   return toCsv([
     AUTHORS_CSV_COLUMNS,
     ...authors.map((a) => [
       neutraliseFormula(a.author),
       String(a.articles),
       String(a.payments),
-      formatUnits(a.revenue, TOKEN_DECIMALS),
+      formatUnits(a.revenue, unit.decimals),
       a.revenue.toString(),
     ]),
   ]);

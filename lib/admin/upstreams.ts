@@ -6,8 +6,10 @@ import { z } from "zod";
 import { parseInput } from "@/lib/api/params";
 import { forgetUpstreamRoutes, underPrefix } from "@/lib/content/upstream-routes";
 import { db } from "@/lib/db/client";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { env } from "@/lib/env";
 import { BadRequestError } from "@/lib/errors";
+import type { TokenUnit } from "@/lib/format";
 import { checkUpstreamHost } from "@/lib/paywall/upstream-address";
 import { tokenPriceSchema, upstreamPrefixSchema, upstreamUrlSchema } from "./content-validation";
 import { isSitePath } from "./upstream-site-paths";
@@ -28,12 +30,13 @@ export interface UpstreamForm {
   price: string;
 }
 
-const upstreamSchema = z.object({
-  prefix: upstreamPrefixSchema,
-  url: upstreamUrlSchema,
-  price: tokenPriceSchema,
-});
-const editSchema = upstreamSchema.pick({ url: true, price: true });
+const upstreamSchema = (unit: TokenUnit) =>
+  z.object({
+    prefix: upstreamPrefixSchema,
+    url: upstreamUrlSchema,
+    price: tokenPriceSchema(unit),
+  });
+const editSchema = (unit: TokenUnit) => upstreamSchema(unit).pick({ url: true, price: true });
 
 type Row = { id: number; prefix: string; url: string; price: string; createdAt: Date };
 const toAdmin = (r: Row): AdminUpstream => ({ ...r, price: BigInt(r.price) });
@@ -72,7 +75,7 @@ export async function listUpstreams(): Promise<AdminUpstream[]> {
  *   is one of the site's own paths, falls under UPSTREAM_PREFIX or is already configured
  */
 export async function createUpstream(form: UpstreamForm): Promise<AdminUpstream> {
-  const { prefix, url, price } = parseInput(upstreamSchema, form);
+  const { prefix, url, price } = parseInput(upstreamSchema(await tokenUnit()), form);
   if (isSitePath(prefix))
     throw new BadRequestError(`prefix: ${prefix} collides with the site's own paths`, 409);
   const envPrefix = env().UPSTREAM_PREFIX.replace(/\/+$/, "");
@@ -105,7 +108,7 @@ export async function updateUpstream(
   prefix: string,
   form: Omit<UpstreamForm, "prefix">,
 ): Promise<AdminUpstream> {
-  const { url, price } = parseInput(editSchema, form);
+  const { url, price } = parseInput(editSchema(await tokenUnit()), form);
   const existing = await db().upstreamRoute.findUnique({ where: { prefix } });
   if (!existing) throw new BadRequestError(`prefix: no upstream at ${prefix}`, 404);
   await assertPublicUpstream(url);

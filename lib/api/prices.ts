@@ -4,10 +4,12 @@
  */
 import type { Address } from "viem";
 import { chainConfig } from "@/lib/chain/config";
+import { tokenInfo } from "@/lib/chain/token-info";
 import { ECHO_FIX_PRICE } from "@/lib/content/echo";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { formatToken, TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
+import { upstreamPrice } from "@/lib/paywall/upstream-price";
+import { formatToken } from "@/lib/format";
 import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
 
 /** What kind of thing a paid resource is. */
@@ -22,7 +24,7 @@ export interface PricedResource {
    * (`/api/echo/dyn/{amount}`) it is that placeholder, `"{amount}"`.
    */
   price: string;
-  /** The price for people, e.g. `"1 TKN"`. */
+  /** The price for people in the token's unit, e.g. `"$0.05"` (dUSD) or `"1 TKN"`. */
   price_label: string;
   kind: ResourceKind;
   title?: string;
@@ -45,8 +47,6 @@ export interface PricesJson {
   resources: PricedResource[];
 }
 
-const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
-
 /**
  * Lists every paid resource of the site with its price (published articles only; the upstreams of
  * UPSTREAM_URL and of the admin pages), and the deployment to pay on.
@@ -58,6 +58,8 @@ const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS
  */
 export async function listPrices(): Promise<PricesJson> {
   const { deployment, receiver } = await chainConfig();
+  const unit = await tokenInfo();
+  const label = (price: bigint) => formatToken(price, unit);
   const e = env();
   const [articles, media, upstreams] = await Promise.all([
     db().article.findMany({
@@ -108,17 +110,18 @@ export async function listPrices(): Promise<PricesJson> {
       path: "/api/echo/dyn/{amount}",
       method: "GET",
       price: "{amount}",
-      price_label: `{amount} base units of ${TOKEN_SYMBOL}`,
+      price_label: `{amount} base units of ${unit.symbol}`,
       kind: "api",
       title: "Echoes {amount} back as JSON; costs {amount} base units (0 is free)",
     },
   );
-  if (e.UPSTREAM_URL && e.UPSTREAM_PRICE > 0n) {
+  const upstream = e.UPSTREAM_URL ? await upstreamPrice() : 0n;
+  if (e.UPSTREAM_URL && upstream > 0n) {
     resources.push({
       path: `${e.UPSTREAM_PREFIX.replace(/\/+$/, "")}/{path}`,
       method: "GET",
-      price: e.UPSTREAM_PRICE.toString(),
-      price_label: label(e.UPSTREAM_PRICE),
+      price: upstream.toString(),
+      price_label: label(upstream),
       kind: "upstream",
       title: "Content of the paywalled upstream site, per request",
     });
@@ -141,8 +144,8 @@ export async function listPrices(): Promise<PricesJson> {
     token: deployment.token,
     chain_id: deployment.chainId,
     gateway: GATEWAY_PATH,
-    token_symbol: TOKEN_SYMBOL,
-    token_decimals: TOKEN_DECIMALS,
+    token_symbol: unit.symbol,
+    token_decimals: unit.decimals,
     confirmations: e.CONFIRMATIONS,
     payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
     resources,
@@ -183,7 +186,7 @@ export function llmsText(prices: PricesJson, origin: string): string {
     `- Confirmations a new channel needs before it can pay: ${prices.confirmations}`,
     "",
     "## What is for sale",
-    "Prices are in token base units (1 TKN = 10^18 base units). `{name}` is a placeholder.",
+    `Prices are in token base units (1 ${prices.token_symbol} = 10^${prices.token_decimals} base units). \`{name}\` is a placeholder.`,
     "",
     ...section("Articles", "article"),
     ...section("Media", "media"),

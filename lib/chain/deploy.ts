@@ -5,7 +5,6 @@ import {
   createWalletClient,
   getAddress,
   http,
-  parseEther,
   type Address,
   type Hex,
 } from "viem";
@@ -27,13 +26,22 @@ function readArtifact(root: string, name: string): Artifact {
   }
 }
 
+/** The demo tokens the deployment can create, with their decimals. */
+export const DEMO_TOKENS = { DemoDollar: 6, DemoToken: 18 } as const;
+export type DemoTokenName = keyof typeof DEMO_TOKENS;
+
 export interface DeployOptions {
   rpcUrl: string;
   privateKey: Hex;
   /** Existing ERC-20 to use; when absent the demo token is deployed. */
   token?: Address;
+  /**
+   * The demo token to deploy when no `token` is given: `DemoDollar` (default; USDC-shaped, 6
+   * decimals, permit and EIP-3009, its minter is the deployer) or `DemoToken` (TKN, 18 decimals).
+   */
+  demoToken?: DemoTokenName;
   challengePeriod?: number;
-  /** Demo token supply minted to the deployer (whole tokens). */
+  /** Demo token supply minted to the deployer (whole tokens; default 10,000,000). */
   initialSupply?: bigint;
   /** Repository root holding contracts/out. */
   root?: string;
@@ -41,8 +49,8 @@ export interface DeployOptions {
 }
 
 /**
- * Deploys the channel contract (and the demo token when no token is given) and returns the
- * deployment record the app reads.
+ * Deploys the channel contract (and the demo token when no token is given: DemoDollar unless
+ * `demoToken` says otherwise) and returns the deployment record the app reads.
  */
 export async function deployContracts(opts: DeployOptions): Promise<Deployment> {
   const root = opts.root ?? process.cwd();
@@ -74,9 +82,9 @@ export async function deployContracts(opts: DeployOptions): Promise<Deployment> 
     return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
   }
 
-  const token =
-    opts.token ??
-    (await deploy("DemoToken", [parseEther(String(opts.initialSupply ?? 10_000_000n))])).address;
+  const demo = opts.demoToken ?? "DemoDollar";
+  const supply = (opts.initialSupply ?? 10_000_000n) * 10n ** BigInt(DEMO_TOKENS[demo]);
+  const token = opts.token ?? (await deploy(demo, [supply])).address;
   const challengePeriod = opts.challengePeriod ?? 500;
   const channels = await deploy("MicroTransferChannels", [token, challengePeriod]);
   return {

@@ -3,8 +3,6 @@
  * a Markdown body with one `##` section per category, a teaser, an infobox of key facts and a price.
  */
 
-const TOKEN = 10n ** 18n;
-
 /** A profile node: a `text` leaf and/or named children. */
 export interface FactbookNode {
   text?: string;
@@ -19,7 +17,8 @@ export interface FactbookArticle {
   author: string;
   teaser: string;
   body: string;
-  price: string;
+  /** The price in cents of the token's whole unit ({@link priceFor}). */
+  cents: number;
   category: string;
   infobox: string;
 }
@@ -157,10 +156,12 @@ function infoboxOf(p: FactbookProfile): Record<string, string> {
   );
 }
 
-/** 0.2 TKN plus 0.05 TKN per 2,500 characters of body, at most 1 TKN (base units, decimal string). */
-export function priceFor(bodyLength: number): string {
-  const steps = BigInt(Math.min(16, Math.floor(bodyLength / 2500)));
-  return (TOKEN / 5n + (steps * TOKEN) / 20n).toString();
+/**
+ * The price of a profile in cents of the token's whole unit: 2 cents plus 1 per 5,000 characters
+ * of body, at most 10 (the seed scales cents by the token's decimals).
+ */
+export function priceFor(bodyLength: number): number {
+  return 2 + Math.min(8, Math.floor(bodyLength / 5000));
 }
 
 /**
@@ -187,7 +188,7 @@ export function factbookArticle(
     author: "The World Factbook",
     teaser: background ? teaserOf(background) : `${title}: a World Factbook profile.`,
     body,
-    price: priceFor(body.length),
+    cents: priceFor(body.length),
     category: region,
     infobox: JSON.stringify(infoboxOf(profile)),
   };

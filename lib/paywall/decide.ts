@@ -4,6 +4,7 @@
  * valid balance proof grants the request, anything else gets the 402 terms. The payment is
  * committed here, before the caller produces the content.
  */
+import { tokenUnit } from "@/lib/chain/token-info";
 import { env } from "@/lib/env";
 import { formatToken } from "@/lib/format";
 import { RDN } from "@/lib/protocol/headers";
@@ -129,7 +130,7 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
       body: paymentRequiredBody(ctx.identity, price, outcome.failure),
       info: {
         price: price.toString(),
-        priceLabel: formatToken(price),
+        priceLabel: formatToken(price, await tokenUnit()),
         reason: FAILURE_TEXT[outcome.failure.reason],
         headers,
       },

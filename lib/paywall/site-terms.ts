@@ -3,10 +3,10 @@
  * safe to put in a page. Never carries RPC_URL when PUBLIC_RPC_URL is set (RPC_URL may hold a key).
  */
 import { chainConfig } from "@/lib/chain/config";
+import { tokenInfo } from "@/lib/chain/token-info";
 import { isLocalChain } from "@/lib/chain/chain";
 import { typicalArticlePrice } from "@/lib/content/catalog";
 import { env } from "@/lib/env";
-import { TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
 import { GATEWAY_PATH } from "@/lib/protocol/headers";
 import { relayEnabled } from "@/lib/relay/policy";
 import type { SiteTerms } from "@/components/paywall/types";
@@ -24,6 +24,7 @@ export function publicRpcUrl(): string {
  */
 export async function siteTerms(): Promise<SiteTerms> {
   const chain = await chainConfig();
+  const token = await tokenInfo();
   return {
     receiver: chain.receiver.address,
     contract: chain.deployment.contract,
@@ -35,8 +36,8 @@ export async function siteTerms(): Promise<SiteTerms> {
     walletConnectProjectId: env().WALLETCONNECT_PROJECT_ID,
     startBlock: chain.deployment.startBlock,
     gatewayPath: GATEWAY_PATH,
-    tokenSymbol: TOKEN_SYMBOL,
-    tokenDecimals: TOKEN_DECIMALS,
+    tokenSymbol: token.symbol,
+    tokenDecimals: token.decimals,
     typicalPrice: (await typicalArticlePrice()).toString(),
   };
 }

@@ -19,7 +19,7 @@ export interface PaymentOptions<P, T> {
   /** Loads what is sold (article, file…); undefined answers 404. */
   load: (req: Request, params: P) => Promise<T | undefined> | T | undefined;
   /** Price in token base units for this request; 0 serves it free. */
-  price: (item: T, req: Request, params: P) => bigint;
+  price: (item: T, req: Request, params: P) => bigint | Promise<bigint>;
   /**
    * Exact name of what is served (a retried proof is free only for the same name): two different
    * things served must never share a name. Default: the method, path and query as sent.
@@ -111,7 +111,7 @@ export function withPayment<P, T>(
       const item = await options.load(req, params);
       if (item === undefined)
         return finish(Response.json({ error: "not found" }, { status: 404 }), { head });
-      const price = options.price(item, req, params);
+      const price = await options.price(item, req, params);
       if (price === 0n)
         return finish(await handler(req, { params, item, payment: { type: "free" } }), { head });
 

@@ -1,4 +1,5 @@
-import { erc20Abi, formatUnits, parseUnits, type Address, type PublicClient } from "viem";
+import { erc20Abi, parseUnits, type Address, type PublicClient } from "viem";
+import { formatToken } from "../../lib/format";
 import { CliError, EXIT } from "./exit-codes";
 
 /** How amounts of the site's token are written: its decimals and symbol (the demo token's until known). */
@@ -62,7 +63,7 @@ export function parseTokenAmount(
   return amount;
 }
 
-/** Base units for people: `1500000000000000000n` → `"1.5 TKN"` (in the token's own units). */
+/** Base units for people: `1500000000000000000n` → `"1.5 TKN"` (in the token's own units; `"$0.05"` for a dollar token). */
 export function formatTokens(amount: bigint): string {
-  return `${formatUnits(amount, units.decimals)} ${units.symbol}`;
+  return formatToken(amount, units);
 }

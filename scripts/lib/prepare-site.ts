@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createPublicClient, http, type Hex } from "viem";
+import { createPublicClient, erc20Abi, http, type Hex } from "viem";
 import { ANVIL_KEYS } from "./anvil-keys";
 import { checkDeployment } from "../../lib/chain/check-deployment";
-import { deployContracts } from "../../lib/chain/deploy";
+import { deployContracts, type DemoTokenName } from "../../lib/chain/deploy";
 import { readDeployment, writeDeployment, type Deployment } from "../../lib/chain/deployment";
 
 const root = path.resolve(__dirname, "../..");
@@ -25,17 +25,22 @@ export interface PrepareOptions {
   databaseUrl: string;
   deploymentFile: string;
   deployerKey?: Hex;
+  /** The demo token a new deployment creates (default DemoDollar, 6 decimals). */
+  demoToken?: DemoTokenName;
   log?: (line: string) => void;
 }
 
 /**
  * Makes a site ready to serve on a chain: contracts compiled, a deployment that matches the chain
  * (redeployed when the chain was reset or the code is gone), the database migrated and seeded.
- * Returns the deployment and whether it is new.
+ * Returns the deployment, whether it is new, and the token's symbol and decimals (read from the
+ * chain; the seed prices in cents scaled by those decimals).
  */
-export async function prepareSite(
-  opts: PrepareOptions,
-): Promise<{ deployment: Deployment; redeployed: boolean }> {
+export async function prepareSite(opts: PrepareOptions): Promise<{
+  deployment: Deployment;
+  redeployed: boolean;
+  token: { symbol: string; decimals: number };
+}> {
   const log = opts.log ?? (() => {});
   const env = { ...process.env, DATABASE_URL: opts.databaseUrl };
 
@@ -61,6 +66,7 @@ export async function prepareSite(
     deployment = await deployContracts({
       rpcUrl: opts.rpcUrl,
       privateKey: opts.deployerKey ?? ANVIL_KEY_0,
+      demoToken: opts.demoToken,
       root,
       log: (l) => log(`  ${l}`),
     });
@@ -90,6 +96,16 @@ export async function prepareSite(
       );
     log(`  ${switched.stdout.toString().trim().split("\n").join("\n  ")}`);
   }
-  run("database seed", path.join(root, "node_modules/.bin/tsx"), ["prisma/seed.ts"], env);
-  return { deployment, redeployed };
+  const token = deployment.token;
+  const [decimals, symbol] = await Promise.all([
+    client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" }),
+    client.readContract({ address: token, abi: erc20Abi, functionName: "symbol" }),
+  ]).catch((cause: unknown) => {
+    throw new Error(`the token ${token} does not answer decimals() and symbol()`, { cause });
+  });
+  run("database seed", path.join(root, "node_modules/.bin/tsx"), ["prisma/seed.ts"], {
+    ...env,
+    SEED_TOKEN_DECIMALS: String(decimals),
+  });
+  return { deployment, redeployed, token: { symbol, decimals } };
 }

@@ -15,6 +15,7 @@ import {
   e2eState,
   RECEIVER,
   shot,
+  CENT,
   TOKEN,
   tokenBalance,
   walletSession,
@@ -23,7 +24,9 @@ import {
 test.describe.configure({ mode: "serial", timeout: 120_000 });
 
 const MACHINE = privateKeyToAccount(ANVIL_KEYS[3]!);
-const ARTICLE = { slug: "why-payment-channels", price: TOKEN / 2n };
+const ARTICLE = { slug: "why-payment-channels", price: 3n * CENT };
+/** The site's token: DemoDollar, 6 decimals. */
+const DECIMALS = 6;
 /** A unique suffix: a retried run creates new content instead of colliding with the first. */
 const RUN = Date.now().toString(36);
 /** The smallest valid PNG (1×1, transparent). */
@@ -35,11 +38,11 @@ const PNG = Buffer.from(
 let context: BrowserContext;
 let page: Page;
 
-/** Base units shown in a cell (`"0.5 TKN"` → 5·10^17); 0 when the cell is absent. */
+/** Base units shown in a cell (`"$0.03"` → 30000); 0 when the cell is absent. */
 async function amountIn(locator: Locator): Promise<bigint> {
   if ((await locator.count()) === 0) return 0n;
   const text = (await locator.first().innerText()).replace(/[^0-9.]/g, "");
-  return text ? parseUnits(text, 18) : 0n;
+  return text ? parseUnits(text, DECIMALS) : 0n;
 }
 
 /** The exact base units of an amount cell (its `data-amount`); 0 when the cell is absent. */
@@ -77,7 +80,7 @@ async function signIn(p: Page, screenshots = false): Promise<void> {
 async function machinePays(baseURL: string, path: string): Promise<void> {
   const { rpcUrl, deployment } = e2eState();
   const publicClient = createPublicClient({ transport: http(rpcUrl) });
-  // The demo token's mint(): 50 TKN for 0.1 ETH.
+  // The demo token's mint(): 50 dUSD for 0.1 ETH.
   const wallet = createWalletClient({ account: MACHINE, transport: http(rpcUrl) });
   const hash = await wallet.writeContract({
     address: deployment.token,
@@ -184,7 +187,7 @@ test("withdrawing a channel moves the receiver's token balance on chain", async 
     timeout: 30_000,
   });
   expect((await tokenBalance(RECEIVER)) - balanceBefore).toBe(unclaimed);
-  await expect(page.getByTestId("channel-unclaimed")).toContainText(/^0(\.0+)? TKN|^0 TKN/, {
+  await expect(page.getByTestId("channel-unclaimed")).toHaveText("$0.00", {
     timeout: 15_000,
   });
   await shot(page, "admin-channel-detail");
@@ -222,7 +225,8 @@ test("an article created here is paywalled at its price, and a new price applies
   await page.getByTestId("article-teaser").fill("A teaser anyone can read.");
   await page.getByTestId("article-author").fill("Ada Operator");
   await page.getByTestId("article-category").fill("");
-  await page.getByTestId("article-price").fill("0.3");
+  await expect(page.getByText("Price in USD")).toBeVisible();
+  await page.getByTestId("article-price").fill("0.30");
   await page.getByTestId("article-body").fill("## Paid part\n\nOnly paying readers see **this**.");
   await page.getByTestId("article-preview").click();
   await expect(page.getByTestId("article-preview-html").locator("strong")).toHaveText("this");
@@ -235,16 +239,16 @@ test("an article created here is paywalled at its price, and a new price applies
   try {
     const first = await anonymous.get(`/articles/${slug}`, { headers: { accept: "text/html" } });
     expect(first.status()).toBe(402);
-    expect(first.headers()["rdn-price"]).toBe(parseUnits("0.3", 18).toString());
+    expect(first.headers()["rdn-price"]).toBe(parseUnits("0.3", DECIMALS).toString());
 
     await page.goto("/admin/content");
     await page.getByTestId(`article-edit-${slug}`).click();
-    await page.getByTestId("article-price").fill("0.4");
+    await page.getByTestId("article-price").fill("$0.40");
     await page.getByTestId("article-save").click();
     await expect(page.getByTestId("content-result")).toBeVisible({ timeout: 15_000 });
     const second = await anonymous.get(`/articles/${slug}`, { headers: { accept: "text/html" } });
     expect(second.status()).toBe(402);
-    expect(second.headers()["rdn-price"]).toBe(parseUnits("0.4", 18).toString());
+    expect(second.headers()["rdn-price"]).toBe(parseUnits("0.4", DECIMALS).toString());
   } finally {
     await anonymous.dispose();
   }
@@ -268,7 +272,7 @@ test("an uploaded image is paywalled at its price", async ({ playwright, baseURL
   try {
     const res = await anonymous.get(`/media/${name}`);
     expect(res.status()).toBe(402);
-    expect(res.headers()["rdn-price"]).toBe(parseUnits("0.2", 18).toString());
+    expect(res.headers()["rdn-price"]).toBe(parseUnits("0.2", DECIMALS).toString());
   } finally {
     await anonymous.dispose();
   }
@@ -289,7 +293,7 @@ test("upstreams, authors' revenue and settings pages", async () => {
   const ada = (await csv.text()).match(/^Ada Ledger,2,(\d+),([\d.]+),(\d+)\r?$/m);
   expect(ada).not.toBeNull();
   expect(Number(ada![1])).toBeGreaterThanOrEqual(1);
-  expect(BigInt(ada![3]!)).toBe(parseUnits(ada![2]!, 18));
+  expect(BigInt(ada![3]!)).toBe(parseUnits(ada![2]!, DECIMALS));
   expect(BigInt(ada![3]!)).toBe(BigInt(ada![1]!) * ARTICLE.price);
   await shot(page, "admin-authors");
 

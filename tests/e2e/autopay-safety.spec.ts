@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { autoPaySpent, seedAutoPayReader } from "../helpers/e2e-channels";
-import { ARTICLES, e2eState, RECEIVER, shot, TOKEN } from "../helpers/wallet-flow";
+import { ARTICLES, CENT, e2eState, RECEIVER, shot, TOKEN } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -99,8 +99,10 @@ test("a site that keeps each proof and asks again gets no more than the reader's
   baseURL,
 }) => {
   const context = await browser.newContext({ baseURL });
-  const cap = (5n * TOKEN) / 2n;
-  const page = await newReader(context, baseURL!, { maxPerArticle: TOKEN, cap });
+  // The 5-cent article fits the maximum once; the 3-cent one twice; the cap leaves room for three
+  // of those payments, not four.
+  const cap = 14n * CENT;
+  const page = await newReader(context, baseURL!, { maxPerArticle: 6n * CENT, cap });
   // The stand-in: every paid request for an article is kept and answered with a 402 that names
   // the very proof just sent as the site's last one.
   const kept: bigint[] = [];
@@ -131,30 +133,30 @@ test("a site that keeps each proof and asks again gets no more than the reader's
   });
   await shot(page, "autopay-site-kept-proof");
   // One signature: a second for the same article would pass the per-article maximum.
-  expect(kept).toEqual([TOKEN]);
+  expect(kept).toEqual([5n * CENT]);
 
   await page.goto(ARTICLES.why.path);
   await expect(page.getByTestId("paywall-error")).toContainText("did not serve it", {
     timeout: 30_000,
   });
-  // 0.5 signed, kept, re-signed once (1 TKN for the article is within its maximum), kept again.
-  expect(kept).toEqual([TOKEN, (3n * TOKEN) / 2n, 2n * TOKEN]);
+  // 3 cents signed, kept, re-signed once (6 cents for the article is within its maximum), kept again.
+  expect(kept).toEqual([5n * CENT, 8n * CENT, 11n * CENT]);
 
-  // The cap (2.5) leaves no room for another 1 TKN article: nothing more is signed.
+  // The cap (14 cents) leaves no room for another 5-cent article: nothing more is signed.
   await page.goto(ARTICLES.the402.path);
   await expect(page.getByTestId("paywall-status")).toContainText("spending cap", {
     timeout: 20_000,
   });
   expect(kept).toHaveLength(3);
   const spent = await autoPaySpent(page);
-  expect(spent).toBe(2n * TOKEN);
+  expect(spent).toBe(11n * CENT);
   expect(kept.at(-1)!).toBeLessThanOrEqual(cap);
   await context.close();
 });
 
 test("two tabs paying at once never pass the cap together", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL });
-  const cap = (6n * TOKEN) / 5n; // room for the 1 TKN article or the 0.5 one, not both
+  const cap = 6n * CENT; // room for the 5-cent article or the 3-cent one, not both
   const first = await newReader(context, baseURL!, { maxPerArticle: 2n * TOKEN, cap });
   const second = await context.newPage();
   await Promise.all([first.goto(ARTICLES.the402.path), second.goto(ARTICLES.why.path)]);

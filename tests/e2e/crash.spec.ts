@@ -23,7 +23,8 @@ import { startNextServer, type NextServer } from "../helpers/next-server";
 
 /** Anvil accounts 1–8. */
 const READER_KEYS = ANVIL_KEYS.slice(1, 9);
-const TOKEN = 10n ** 18n;
+/** One whole token: the site runs on DemoDollar (6 decimals). */
+const TOKEN = 10n ** 6n;
 /** Price of the fixed-price echo route. */
 const PRICE = 5n;
 const API_TOKEN = "crash-api-token-0123456789";
@@ -199,7 +200,7 @@ test("payments answered 200 survive a SIGKILL mid-load, none counted twice, and 
   }
 });
 
-/** Funds eight readers and opens two channels each (16 channels, 1 TKN deposit). */
+/** Funds eight readers and opens two channels each (16 channels, 1 dUSD deposit). */
 async function openChannels(
   rpcUrl: string,
   deployment: Deployment,

@@ -15,7 +15,8 @@ const state = (): E2EState => JSON.parse(readFileSync(process.env.E2E_STATE!, "u
 
 const READER_KEY = ANVIL_KEYS[2]!; // anvil account 2
 const RECEIVER = privateKeyToAccount(ANVIL_KEYS[0]!).address; // anvil account 0
-const TOKEN = 10n ** 18n;
+const TOKEN = 10n ** 6n; // DemoDollar: 6 decimals
+const PRICE = (5n * TOKEN) / 100n; // the-402-status-code: 5 cents
 
 test("the home page lists the seeded articles", async ({ page }) => {
   await page.goto("/");
@@ -24,7 +25,7 @@ test("the home page lists the seeded articles", async ({ page }) => {
   await expect(
     page.getByRole("link", { name: "402 Payment Required, finally used" }).first(),
   ).toBeVisible();
-  await expect(page.getByText("1 TKN").first()).toBeVisible();
+  await expect(page.getByText("$0.05").first()).toBeVisible();
 });
 
 test("an article shows its teaser and the paywall, never the body, until paid", async ({
@@ -32,8 +33,8 @@ test("an article shows its teaser and the paywall, never the body, until paid", 
 }) => {
   const response = await page.goto("/articles/the-402-status-code");
   expect(response?.status()).toBe(402);
-  expect(response?.headers()["rdn-price"]).toBe(TOKEN.toString());
-  await expect(page.getByRole("heading", { name: "Payment required: 1 TKN" })).toBeVisible();
+  expect(response?.headers()["rdn-price"]).toBe(PRICE.toString());
+  await expect(page.getByRole("heading", { name: "Payment required: $0.05" })).toBeVisible();
   await expect(page.getByText("HTTP reserved status 402 in 1997")).toBeVisible();
   await expect(page.getByText("Every paid page answers 402")).toHaveCount(0);
   await page.screenshot({ path: "test-results/paywall.png", fullPage: true });
@@ -61,13 +62,13 @@ test("a browser pays with RDN cookies, then re-reads with its receipt", async ({
       sender: reader.address,
       receiver: RECEIVER,
       openBlockNumber: openBlock,
-      balance: TOKEN,
+      balance: PRICE,
     },
   });
   const cookies = {
     "RDN-Sender-Address": reader.address,
     "RDN-Open-Block": String(openBlock),
-    "RDN-Sender-Balance": TOKEN.toString(),
+    "RDN-Sender-Balance": PRICE.toString(),
     "RDN-Balance-Signature": signature,
   };
   await context.addCookies(

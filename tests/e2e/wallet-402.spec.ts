@@ -5,10 +5,10 @@
  * covered in reading.spec.ts.)
  */
 import { expect, test } from "@playwright/test";
-import { e2eState, TOKEN } from "../helpers/wallet-flow";
+import { ARTICLES, e2eState } from "../helpers/wallet-flow";
 
 const PATH = "/articles/closing-a-channel";
-const PRICE = ((TOKEN * 3n) / 2n).toString();
+const PRICE = ARTICLES.closing.price.toString();
 const TEASER = "Cooperative closes settle at once";
 const BODY = "the site signs a closing proof for the last balance";
 

@@ -47,9 +47,12 @@ async function openWalletPage(page: Page): Promise<void> {
 const card = (page: Page, openBlock: number): Locator =>
   page.locator(`[data-testid=wallet-channel][data-open-block="${openBlock}"]`);
 
+/** The price of the article paid: 5 cents. */
+const PRICE = ARTICLES.the402.price;
+
 const units = async (l: Locator) => BigInt((await l.getAttribute("data-base-units")) ?? "-1");
 
-/** Opens a channel of `deposit` tokens from the paywall and pays the 1 TKN article. */
+/** Opens a channel of `deposit` dollars from the paywall and pays the 5-cent article. */
 async function openAndPay(page: Page, deposit: string): Promise<number> {
   const res = await page.goto(ARTICLES.the402.path);
   expect(res?.status()).toBe(402);
@@ -88,9 +91,9 @@ test("cooperative close: the reader gets deposit − spent back, the site gets w
   expect(await units(channel.getByTestId("channel-deposit"))).toBe(5n * TOKEN);
   await expect(channel.getByTestId("channel-spent")).toHaveAttribute(
     "data-base-units",
-    TOKEN.toString(),
+    PRICE.toString(),
   );
-  expect(await units(channel.getByTestId("channel-remaining"))).toBe(4n * TOKEN);
+  expect(await units(channel.getByTestId("channel-remaining"))).toBe(5n * TOKEN - PRICE);
   await expect(page.getByTestId("history-row")).toHaveCount(1);
   await shot(page, "wallet-page");
 
@@ -100,8 +103,8 @@ test("cooperative close: the reader gets deposit − spent back, the site gets w
   await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
   await expect(page.getByTestId("wallet-status")).toContainText("Channel closed");
   await shot(page, "wallet-page-closed");
-  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
-  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  expect((await tokenBalance(reader)) - readerBefore).toBe(5n * TOKEN - PRICE);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(PRICE);
   await context.close();
 });
 
@@ -144,8 +147,8 @@ test("close without the site: challenge period countdown, settle after mining", 
   await settle.click();
   await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
   await shot(page, "wallet-page-settled");
-  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
-  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  expect((await tokenBalance(reader)) - readerBefore).toBe(5n * TOKEN - PRICE);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(PRICE);
   await context.close();
 });
 

@@ -60,8 +60,8 @@ test("auto-pay: one transaction and one permit, then articles without a prompt u
   });
   await page.getByTestId("mode-auto").check();
   await expect(page.getByTestId("per-article-max")).toBeVisible();
-  // A cap of exactly the three articles' prices (1 + 0.5 + 1.5 TKN).
-  await page.getByTestId("spending-cap").fill("3");
+  // A cap of exactly the three articles' prices (5 + 3 + 8 cents).
+  await page.getByTestId("spending-cap").fill("0.16");
   await shot(page, "auto-open-form");
 
   // The open's transaction is held like an unanswered wallet prompt, to look at the steps.
@@ -89,7 +89,7 @@ test("auto-pay: one transaction and one permit, then articles without a prompt u
   // A fourth article would pass the cap: not paid, and the island says why.
   await openPaywall(page, ARTICLES.france.path);
   await expect(page.getByTestId("paywall-status")).toHaveText(
-    "Auto-pay did not pay this article: it would pass your spending cap (3 TKN of 3 TKN spent). Raise the cap or pay it yourself.",
+    "Auto-pay did not pay this article: it would pass your spending cap ($0.16 of $0.16 spent). Raise the cap or pay it yourself.",
     { timeout: 20_000 },
   );
   await expect(page.getByTestId("article-body")).toHaveCount(0);
@@ -159,13 +159,13 @@ test("top-up: the channel runs short, the reader tops up and the article is paid
   const { context, page, wallet } = await walletSession(browser, 6, baseURL!);
   await openPaywall(page, ARTICLES.the402.path);
   await connectOnPaywall(page);
-  // 1.5 TKN: the 1 TKN article, then the 0.5 TKN one, and nothing is left.
-  await mintAndOpen(page, { deposit: "1.5", mode: "auto" });
+  // 8 cents: the 5-cent article, then the 3-cent one, and nothing is left.
+  await mintAndOpen(page, { deposit: "0.08", mode: "auto" });
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
   await openPaywall(page, ARTICLES.why.path);
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
 
-  // 1.5 TKN with 0 left: no automatic payment, the top-up is offered.
+  // 8 cents with 0 left: no automatic payment, the top-up is offered.
   await openPaywall(page, ARTICLES.closing.path);
   await expect(page.getByTestId("channel-state")).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId("wallet-connect")).toBeVisible();
@@ -174,9 +174,9 @@ test("top-up: the channel runs short, the reader tops up and the article is paid
   await expect(topUpInput).toBeVisible({ timeout: 20_000 });
   await shot(page, "topup-offer");
   // Less than what is missing is refused in words.
-  await topUpInput.fill("1");
+  await topUpInput.fill("0.05");
   await page.getByTestId("topup-button").click();
-  await expect(page.getByText("Add at least 1.5 TKN")).toBeVisible();
+  await expect(page.getByText("Add at least $0.08")).toBeVisible();
   const before = transactionsByTarget(wallet).channel;
   await topUpInput.fill("5");
   // Declined in the wallet first: explained, and the offer stays.
@@ -186,7 +186,7 @@ test("top-up: the channel runs short, the reader tops up and the article is paid
     "You declined the request in your wallet. Nothing was sent.",
   );
   await expect(page.getByTestId("topup-button")).toBeEnabled();
-  await expect(page.getByTestId("channel-state").locator("dd").first()).toHaveText("1.5 TKN");
+  await expect(page.getByTestId("channel-state").locator("dd").first()).toHaveText("$0.08");
   await page.getByTestId("topup-button").click();
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
   // The declined request and the top-up.
@@ -225,7 +225,7 @@ test("resume: auto-pay after a reload; another browser finds the channel but not
   // The channel's deposit is on chain, but what it spent is only known where its key is.
   const facts = other.page.getByTestId("channel-state");
   await expect(facts.locator("dd")).toHaveText([
-    "10 TKN",
+    "$10.00",
     "not known in this browser",
     "not known in this browser",
   ]);

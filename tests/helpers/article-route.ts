@@ -8,10 +8,12 @@ import { NextRequest } from "next/server";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ArticleView, PaywallSection } from "@/components/article/article-parts";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { findArticle, renderMarkdown, type ArticleRecord } from "@/lib/content/articles";
 import { articleResource, PAYWALL_REASON_HEADER } from "@/lib/paywall/article-gate";
 import { paywallContext } from "@/lib/paywall/context";
 import { createGrant, verifyVerdict, VERDICT_HEADER } from "@/lib/paywall/verdict";
+import type { TokenUnit } from "@/lib/format";
 import { FAILURE_TEXT } from "@/lib/protocol/terms";
 import { proxy } from "@/proxy";
 
@@ -46,6 +48,7 @@ export async function articleRoute(req: Request): Promise<Response> {
   const article = await findArticle(slug);
   const headers = clientHeaders(res);
   if (!article) return html(404, headers, "<h1>404</h1>", head);
+  const unit = await tokenUnit();
   if (rewrite) {
     if (!new URL(rewrite).pathname.startsWith("/paywall/"))
       throw new Error(`unexpected rewrite to ${rewrite}`);
@@ -60,8 +63,8 @@ export async function articleRoute(req: Request): Promise<Response> {
     }
     const page = createElement(
       ArticleView,
-      { article },
-      createElement(PaywallSection, { article, reason, terms }),
+      { article, unit },
+      createElement(PaywallSection, { article, unit, reason, terms }),
     );
     return html(res.status, headers, renderToStaticMarkup(page), head);
   }
@@ -72,7 +75,7 @@ export async function articleRoute(req: Request): Promise<Response> {
   return html(
     200,
     headers,
-    renderToStaticMarkup(createElement(ArticleView, { article, bodyHtml })),
+    renderToStaticMarkup(createElement(ArticleView, { article, unit, bodyHtml })),
     head,
   );
 }
@@ -81,8 +84,11 @@ export async function articleRoute(req: Request): Promise<Response> {
 export const articleRouteModule = { GET: articleRoute, HEAD: articleRoute };
 
 /** The paid article page's markup (unpaid images, no grants), as the page renders it. */
-export function renderArticle(article: ArticleRecord): string {
+export function renderArticle(
+  article: ArticleRecord,
+  unit: TokenUnit = { symbol: "TKN", decimals: 18 },
+): string {
   return renderToStaticMarkup(
-    createElement(ArticleView, { article, bodyHtml: renderMarkdown(article.body) }),
+    createElement(ArticleView, { article, unit, bodyHtml: renderMarkdown(article.body) }),
   );
 }

@@ -41,6 +41,8 @@ const root = path.resolve(__dirname, "../..");
 export { ANVIL_KEYS };
 
 export const TOKEN = 10n ** 18n;
+/** One cent of the fixture's DemoToken (seeded prices are cents: 5 cents = 5n * CENT). */
+export const CENT = TOKEN / 100n;
 
 /** The operator API token (API_TOKEN) of the fixture's site. */
 export const API_TOKEN = "test-api-token-0123456789";
@@ -120,6 +122,8 @@ export async function startSiteFixture(
       privateKey: ANVIL_KEYS[0]!,
       root,
       token,
+      // The suites run on an 18-decimals token unless they ask for DemoDollar.
+      demoToken: "DemoToken",
     });
     writeDeployment(deploymentFile, deployment);
     runScript(["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: database.url });

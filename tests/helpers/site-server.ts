@@ -23,6 +23,7 @@ import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { buildChain } from "@/lib/chain/chain";
 import type { Deployment } from "@/lib/chain/deployment";
 import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
+import type { DemoTokenName } from "@/lib/chain/deploy";
 import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
 import { startNextServer, type NextServer } from "./next-server";
 import { createTestDatabase, type TestDatabase } from "./test-database";
@@ -56,9 +57,12 @@ export function assertBuildExists(): void {
   }
 }
 
-/** Starts anvil, prepares the site and serves it; `env` is added to the server's environment. */
+/**
+ * Starts anvil, prepares the site and serves it; `env` is added to the server's environment.
+ * The site runs on DemoToken (TKN, 18 decimals) unless `demoToken` is `"DemoDollar"`.
+ */
 export async function startSiteServer(
-  opts: { env?: Record<string, string>; blockTime?: number } = {},
+  opts: { env?: Record<string, string>; blockTime?: number; demoToken?: DemoTokenName } = {},
 ): Promise<SiteServer> {
   assertBuildExists();
   const anvil: AnvilProcess = await startAnvil({ blockTime: opts.blockTime ?? 1 });
@@ -73,7 +77,12 @@ export async function startSiteServer(
     database = await createTestDatabase(dir);
     const databaseUrl = database.url;
     const deploymentFile = path.join(dir, "deployment.json");
-    const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile });
+    const { deployment } = await prepareSite({
+      rpcUrl: anvil.rpcUrl,
+      databaseUrl,
+      deploymentFile,
+      demoToken: opts.demoToken ?? "DemoToken",
+    });
     const serverEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       RPC_URL: anvil.rpcUrl,

@@ -21,19 +21,22 @@ export interface E2EState {
 export const e2eState = (): E2EState =>
   JSON.parse(readFileSync(process.env.E2E_STATE!, "utf8")) as E2EState;
 
-/** One token in base units (the demo token has 18 decimals). */
-export const TOKEN = 10n ** 18n;
+/** One whole token in base units: the browser tests' site runs on DemoDollar (dUSD, 6 decimals). */
+export const TOKEN = 10n ** 6n;
+/** One cent of it (seeded prices are cents). */
+export const CENT = TOKEN / 100n;
 
 /** The receiver of the site's payments (anvil account 0). */
 export const RECEIVER = privateKeyToAccount(ANVIL_KEYS[0]!).address;
 
 /** Seeded articles: path and price. */
 export const ARTICLES = {
-  the402: { path: "/articles/the-402-status-code", price: TOKEN },
-  why: { path: "/articles/why-payment-channels", price: TOKEN / 2n },
-  closing: { path: "/articles/closing-a-channel", price: (TOKEN * 3n) / 2n },
+  the402: { path: "/articles/the-402-status-code", price: 5n * CENT },
+  why: { path: "/articles/why-payment-channels", price: 3n * CENT },
+  /** As much as the two above together. */
+  closing: { path: "/articles/closing-a-channel", price: 8n * CENT },
   /** A World Factbook article. */
-  france: { path: "/articles/france", price: (TOKEN * 19n) / 20n },
+  france: { path: "/articles/france", price: 9n * CENT },
 } as const;
 
 /** The address of anvil development account `n`. */

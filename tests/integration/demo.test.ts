@@ -86,9 +86,19 @@ it("starts the whole site, stops on Ctrl-C, reuses state, and redeploys after a 
   const first = await startDemo();
   await waitForOutput(first, "Press Ctrl-C to stop.");
   expect(first.output()).toContain("no deployment recorded; deploying contracts");
+  // The demo runs on Demo Dollar: the banner names it, prices are cents of 10^6 base units.
+  expect(first.output()).toContain("(dUSD, 6 decimals)");
+  expect(first.output()).toContain("mint() gives 50 dUSD per 0.1 ETH");
   const home = await fetch(`http://127.0.0.1:${port}/`);
   expect(home.status).toBe(200);
-  expect(await home.text()).toContain("402 Payment Required, finally used");
+  const homeHtml = await home.text();
+  expect(homeHtml).toContain("402 Payment Required, finally used");
+  expect(homeHtml).toContain("$0.05");
+  const article = await fetch(`http://127.0.0.1:${port}/articles/the-402-status-code`, {
+    headers: { accept: "application/json" },
+  });
+  expect(article.status).toBe(402);
+  expect(article.headers.get("RDN-Price")).toBe("50000");
   const paid = await fetch(`http://127.0.0.1:${port}/api/echo/fix/hi`);
   expect(paid.status).toBe(402);
   const deployment = JSON.parse(readFileSync(path.join(dataDir, "deployment.json"), "utf8"));

@@ -11,8 +11,11 @@ import type { PricesJson } from "@/lib/api/prices";
 import { db } from "@/lib/db/client";
 import { formatToken } from "@/lib/format";
 import { seed } from "@/prisma/seed";
-import { factbookArticles, seedArticles, seedMedia } from "@/prisma/seed-data";
+import { factbookArticles, seedArticles, seedMedia, seedPrice } from "@/prisma/seed-data";
 import { setupSiteFixture, type SiteFixture, withEnv } from "../helpers/site-fixture";
+
+/** The fixture's token: DemoToken. */
+const TKN = { symbol: "TKN", decimals: 18 };
 
 let site: SiteFixture;
 setupSiteFixture((s) => {
@@ -55,8 +58,8 @@ describe("GET /api/1/prices", () => {
         .map((a) => ({
           path: `/articles/${a.slug}`,
           method: "GET",
-          price: a.price,
-          price_label: formatToken(BigInt(a.price)),
+          price: seedPrice(a.cents, 18),
+          price_label: formatToken(seedPrice(a.cents, 18), TKN),
           kind: "article",
           title: a.title,
         })),
@@ -67,8 +70,8 @@ describe("GET /api/1/prices", () => {
         .map((m) => ({
           path: `/media/${m.path}`,
           method: "GET",
-          price: m.price,
-          price_label: formatToken(BigInt(m.price)),
+          price: seedPrice(m.cents, 18),
+          price_label: formatToken(seedPrice(m.cents, 18), TKN),
           kind: "media",
         })),
     );
@@ -78,16 +81,18 @@ describe("GET /api/1/prices", () => {
     ]);
     // No upstream without UPSTREAM_URL.
     expect(body.resources.some((r) => r.kind === "upstream")).toBe(false);
-    // Spot check against the documented prices (0.5, 1 and 1.5 TKN articles; kitten 1 TKN).
+    // Spot check against the documented prices (3, 5 and 8 cent articles; kitten 1 cent).
     const demo = new Set(seedArticles.map((a) => `/articles/${a.slug}`));
     expect(
       articles
         .filter((a) => demo.has(a.path))
         .map((a) => a.price_label)
         .sort(),
-    ).toEqual(["0.5 TKN", "1 TKN", "1.5 TKN"]);
+    ).toEqual(["0.03 TKN", "0.05 TKN", "0.08 TKN"]);
     expect(articles.length).toBeGreaterThan(250);
-    expect(body.resources.find((r) => r.path === "/media/kitten.jpg")?.price_label).toBe("1 TKN");
+    expect(body.resources.find((r) => r.path === "/media/kitten.jpg")?.price_label).toBe(
+      "0.01 TKN",
+    );
   });
 
   it("follows the database: a repriced article, a new one, and free ones left out", async () => {
@@ -130,6 +135,18 @@ describe("GET /api/1/prices", () => {
         const { body } = await prices();
         expect(body.resources.filter((r) => r.kind === "upstream")).toEqual([
           expect.objectContaining({ path: "/news/{path}", price: "250", method: "GET" }),
+        ]);
+      },
+    );
+  });
+
+  it("prices the upstream at one cent of the token when UPSTREAM_PRICE is unset", async () => {
+    await withEnv(
+      { UPSTREAM_URL: "http://127.0.0.1:9/upstream-base", UPSTREAM_PREFIX: "/news/" },
+      async () => {
+        const { body } = await prices();
+        expect(body.resources.filter((r) => r.kind === "upstream")).toEqual([
+          expect.objectContaining({ price: (10n ** 16n).toString(), price_label: "0.01 TKN" }),
         ]);
       },
     );

@@ -39,6 +39,7 @@ export default async function DashboardPage({
   const now = new Date();
   const range = seriesRange(period, now);
   const [dashboard, data] = await Promise.all([loadDashboard(now), loadRevenueData()]);
+  const { unit } = dashboard;
   const series = revenueSeries(data.payments, period, range);
   const breakdown = revenueBreakdown(data.payments, data.articles, data.challenges);
   const shown = breakdown.articles.filter((a) => a.payments > 0 || a.challenges > 0);
@@ -47,21 +48,23 @@ export default async function DashboardPage({
     <>
       <h1>Dashboard</h1>
       <AlertList alerts={dashboard.alerts} />
-      <StatFigures stats={dashboard.stats} />
+      <StatFigures stats={dashboard.stats} unit={unit} />
       <IndexerStatus indexer={dashboard.indexer} />
       <RelayGas figures={await loadRelayGas(now).catch(() => null)} />
       <section className="admin-card" aria-labelledby="revenue-heading">
         <h2 id="revenue-heading">Revenue</h2>
         <p>
-          All time: <strong data-testid="revenue-total">{formatToken(breakdown.total)}</strong> from{" "}
+          All time:{" "}
+          <strong data-testid="revenue-total">{formatToken(breakdown.total, unit)}</strong> from{" "}
           {breakdown.payments} payments.
         </p>
         <PeriodLinks current={period} />
         <div data-testid="revenue-chart">
-          <RevenueChart points={series} />
+          <RevenueChart points={series} unit={unit} />
         </div>
         <RevenueSeriesTable
           points={series}
+          unit={unit}
           caption={`Revenue of the last ${SERIES_LENGTH[period]} ${PERIOD_NAMES[period]} (UTC)`}
         />
       </section>
@@ -69,8 +72,9 @@ export default async function DashboardPage({
         articles={shown}
         other={breakdown.other}
         hidden={breakdown.articles.length - shown.length}
+        unit={unit}
       />
-      <AuthorsTable authors={breakdown.authors} place="dashboard" />
+      <AuthorsTable authors={breakdown.authors} place="dashboard" unit={unit} />
     </>
   );
 }

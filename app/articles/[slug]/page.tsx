@@ -6,6 +6,7 @@ import { findArticle, renderMarkdown } from "@/lib/content/articles";
 import { articleResource } from "@/lib/paywall/article-gate";
 import { paywallContext } from "@/lib/paywall/context";
 import { createGrant, verifyVerdict, VERDICT_HEADER } from "@/lib/paywall/verdict";
+import { tokenUnit } from "@/lib/chain/token-info";
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -31,5 +32,5 @@ export default async function ArticlePage({ params }: Props) {
   if (!verdict) throw new Error(`article ${slug} reached without the paywall's verdict`);
   // The purchase covers the article's images: their URLs carry a grant.
   const body = renderMarkdown(article.body, { grant: (src) => createGrant(ctx, src) });
-  return <ArticleView article={article} bodyHtml={body} />;
+  return <ArticleView article={article} unit={await tokenUnit()} bodyHtml={body} />;
 }

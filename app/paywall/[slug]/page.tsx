@@ -59,14 +59,15 @@ export default async function PaywallPage({ params }: Props) {
     autoPay,
   } = paywallReason((await headers()).get(PAYWALL_REASON_HEADER));
   const terms = await siteTerms();
+  const unit = { symbol: terms.tokenSymbol, decimals: terms.tokenDecimals };
   // A first visit needs no protocol talk; a failed payment says what went wrong.
   const lead =
     !failure || failure === "payment-required"
       ? "Pay from your wallet to read the rest: no account, no subscription, and the unspent deposit is always yours to take back."
       : reason;
   return (
-    <ArticleView article={article}>
-      <PaywallSection article={article} reason={lead} terms={rdn}>
+    <ArticleView article={article} unit={unit}>
+      <PaywallSection article={article} unit={unit} reason={lead} terms={rdn}>
         <PaywallIsland
           terms={terms}
           path={`/articles/${article.slug}`}

@@ -1,6 +1,7 @@
 import { upstreamTarget } from "@/lib/content/upstream-routes";
 import { env } from "@/lib/env";
 import { fetchUpstream } from "@/lib/paywall/upstream";
+import { upstreamPrice } from "@/lib/paywall/upstream-price";
 import { withPayment } from "@/lib/paywall/with-payment";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +25,7 @@ export const GET = withPayment<{ path: string[] }, URL>(
       if (!base || path.length === 0) return undefined;
       return upstreamTarget(base, path, new URL(req.url).search);
     },
-    price: () => env().UPSTREAM_PRICE,
+    price: () => upstreamPrice(),
     // Named after the URL fetched: `/a/b` and `/a%2Fb` are different upstream resources.
     resource: (url) => `upstream:${url.href}`,
   },

@@ -1,4 +1,4 @@
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import "./authors.css";
 
 /** One author's revenue. */
@@ -23,11 +23,13 @@ export function AuthorsTable({
   authors,
   csvHref,
   place,
+  unit,
 }: {
   authors: readonly AuthorRowProps[];
   /** The CSV of the same figures (the period page). */
   csvHref?: string;
   place: keyof typeof IDS;
+  unit: TokenUnit;
 }) {
   const ids = IDS[place];
   const total = authors.reduce((sum, a) => sum + a.revenue, 0n);
@@ -66,7 +68,7 @@ export function AuthorsTable({
               <td className="num">{a.articles}</td>
               <td className="num">{a.payments}</td>
               <td className="num" data-testid="author-revenue" data-amount={a.revenue.toString()}>
-                {formatToken(a.revenue)}
+                {formatToken(a.revenue, unit)}
               </td>
             </tr>
           ))}
@@ -85,7 +87,7 @@ export function AuthorsTable({
               <td />
               <td className="num">{authors.reduce((n, a) => n + a.payments, 0)}</td>
               <td className="num" data-testid="authors-total" data-amount={total.toString()}>
-                {formatToken(total)}
+                {formatToken(total, unit)}
               </td>
             </tr>
           </tfoot>

@@ -27,7 +27,11 @@ export function ChannelActions(
       "Withdrawing",
       [target],
       () => props.withdrawChannel(key),
-      (_t, w) => ({ ok: true, text: `Withdrew ${formatToken(w.amount)}`, txHash: w.txHash }),
+      (_t, w) => ({
+        ok: true,
+        text: `Withdrew ${formatToken(w.amount, props.unit)}`,
+        txHash: w.txHash,
+      }),
       name,
     );
     router.refresh();
@@ -41,7 +45,7 @@ export function ChannelActions(
       () => props.closeChannel(key),
       (_t, c) => ({
         ok: true,
-        text: `Settled at ${formatToken(c.balance)}: receiver got ${formatToken(c.receiverTokens)}, sender refunded ${formatToken(c.refund)}`,
+        text: `Settled at ${formatToken(c.balance, props.unit)}: receiver got ${formatToken(c.receiverTokens, props.unit)}, sender refunded ${formatToken(c.refund, props.unit)}`,
         txHash: c.txHash,
       }),
       name,

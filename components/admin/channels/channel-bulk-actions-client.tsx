@@ -19,6 +19,7 @@ const nameOf = (t: ChannelTargetView) => `${shortAddress(t.sender)} @ ${t.openBl
 
 /** Withdraw all, close all (after a confirmation) and sync now, with progress and results. */
 export function ChannelBulkActions(props: BulkActionProps) {
+  const { unit } = props;
   const router = useRouter();
   const log = useActionLog();
   const [confirming, setConfirming] = useState<ChannelTargetView[] | null>(null);
@@ -46,7 +47,7 @@ export function ChannelBulkActions(props: BulkActionProps) {
       (t) => props.withdrawChannel(keyOf(t)),
       (t, w) => ({
         ok: true,
-        text: `${nameOf(t)}: withdrew ${formatToken(w.amount)}`,
+        text: `${nameOf(t)}: withdrew ${formatToken(w.amount, unit)}`,
         txHash: w.txHash,
       }),
       nameOf,
@@ -71,7 +72,7 @@ export function ChannelBulkActions(props: BulkActionProps) {
       (t) => props.closeChannel(keyOf(t)),
       (t, c) => ({
         ok: true,
-        text: `${nameOf(t)}: settled at ${formatToken(c.balance)}, receiver got ${formatToken(c.receiverTokens)}, sender refunded ${formatToken(c.refund)}`,
+        text: `${nameOf(t)}: settled at ${formatToken(c.balance, unit)}, receiver got ${formatToken(c.receiverTokens, unit)}, sender refunded ${formatToken(c.refund, unit)}`,
         txHash: c.txHash,
       }),
       nameOf,
@@ -147,9 +148,12 @@ export function ChannelBulkActions(props: BulkActionProps) {
           <p>
             Close {confirming.length} open channel{confirming.length === 1 ? "" : "s"} cooperatively
             at their last accepted balance (
-            {formatToken(confirming.reduce((s, t) => s + t.amount, 0n))} in total)? They accept no
-            payment from then on. Channels nothing was paid on cannot be closed by the receiver and
-            are reported as such.
+            {formatToken(
+              confirming.reduce((s, t) => s + t.amount, 0n),
+              unit,
+            )}{" "}
+            in total)? They accept no payment from then on. Channels nothing was paid on cannot be
+            closed by the receiver and are reported as such.
           </p>
           <div className="admin-toolbar">
             <button

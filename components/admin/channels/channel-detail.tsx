@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import { DisputeStatus, StateBadge } from "./channels-table";
 import { formatTime, type ChannelView } from "./channel-view";
 import "./channels.css";
@@ -35,9 +35,9 @@ const TOKEN_ARGS = new Set([
 ]);
 
 /** An event's arguments for people: amounts in token units, blocks and addresses as they are. */
-export function summariseEventArgs(args: Record<string, string>): string {
+export function summariseEventArgs(args: Record<string, string>, unit: TokenUnit): string {
   return Object.entries(args)
-    .map(([k, v]) => `${k} ${TOKEN_ARGS.has(k) && /^[0-9]+$/.test(v) ? formatToken(v) : v}`)
+    .map(([k, v]) => `${k} ${TOKEN_ARGS.has(k) && /^[0-9]+$/.test(v) ? formatToken(v, unit) : v}`)
     .join(", ");
 }
 
@@ -53,18 +53,26 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 }
 
 /** Amounts, parties, state and dispute of one channel. */
-export function ChannelSummary({ c }: { c: ChannelDetailView }) {
+export function ChannelSummary({ c, unit }: { c: ChannelDetailView; unit: TokenUnit }) {
   return (
     <>
       <div className="admin-grid">
-        <Figure label="Deposit" value={formatToken(c.deposit)} testId="channel-deposit" />
+        <Figure label="Deposit" value={formatToken(c.deposit, unit)} testId="channel-deposit" />
         <Figure
           label="Balance (accepted)"
-          value={formatToken(c.balance)}
+          value={formatToken(c.balance, unit)}
           testId="channel-balance"
         />
-        <Figure label="Withdrawn" value={formatToken(c.withdrawn)} testId="channel-withdrawn" />
-        <Figure label="Unclaimed" value={formatToken(c.unclaimed)} testId="channel-unclaimed" />
+        <Figure
+          label="Withdrawn"
+          value={formatToken(c.withdrawn, unit)}
+          testId="channel-withdrawn"
+        />
+        <Figure
+          label="Unclaimed"
+          value={formatToken(c.unclaimed, unit)}
+          testId="channel-unclaimed"
+        />
       </div>
       <section className="admin-card">
         <dl className="channel-facts">
@@ -99,13 +107,13 @@ export function ChannelSummary({ c }: { c: ChannelDetailView }) {
           {c.closingBalance !== null && (
             <>
               <dt>{c.state === "settled" ? "Settled at" : "Closing balance"}</dt>
-              <dd>{formatToken(c.closingBalance)}</dd>
+              <dd>{formatToken(c.closingBalance, unit)}</dd>
             </>
           )}
           <dt>Dispute</dt>
           <dd>
             <DisputeStatus c={c} />
-            {c.disputeBalance !== null && <> · claims {formatToken(c.disputeBalance)}</>}
+            {c.disputeBalance !== null && <> · claims {formatToken(c.disputeBalance, unit)}</>}
             {c.disputeTx && (
               <>
                 {" "}
@@ -123,6 +131,7 @@ export function ChannelSummary({ c }: { c: ChannelDetailView }) {
 /** The payment history, newest first, with a link to older payments. */
 export function ChannelPayments(props: {
   payments: PaymentView[];
+  unit: TokenUnit;
   olderHref: string | null;
   newestHref: string | null;
 }) {
@@ -144,8 +153,8 @@ export function ChannelPayments(props: {
               <td>
                 <code>{p.resource}</code>
               </td>
-              <td className="num">{formatToken(p.amount)}</td>
-              <td className="num">{formatToken(p.balance)}</td>
+              <td className="num">{formatToken(p.amount, props.unit)}</td>
+              <td className="num">{formatToken(p.balance, props.unit)}</td>
               <td>{formatTime(p.createdAt)}</td>
             </tr>
           ))}
@@ -171,7 +180,7 @@ export function ChannelPayments(props: {
 }
 
 /** The channel's contract events as indexed, oldest first. */
-export function ChannelEvents({ events }: { events: ChainEventView[] }) {
+export function ChannelEvents({ events, unit }: { events: ChainEventView[]; unit: TokenUnit }) {
   return (
     <section className="admin-card">
       <h2>Chain events</h2>
@@ -192,7 +201,7 @@ export function ChannelEvents({ events }: { events: ChainEventView[] }) {
               <td>
                 <code>{e.txHash}</code>
               </td>
-              <td>{summariseEventArgs(e.args)}</td>
+              <td>{summariseEventArgs(e.args, unit)}</td>
             </tr>
           ))}
         </tbody>

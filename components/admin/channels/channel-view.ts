@@ -2,6 +2,7 @@
  * Plain shapes the channel pages hand to their components (browser-safe mirrors of the server's
  * domain values: amounts bigint, times Date).
  */
+import type { TokenUnit } from "@/lib/format";
 
 /** What a server action answers: its value, or the error to show. */
 export type ActionResult<T> =
@@ -36,6 +37,8 @@ export type SyncView = {
 
 /** The server actions of the channel pages, passed down as props. */
 export type ChannelActionProps = {
+  /** The token's unit, for the amounts in results. */
+  unit: TokenUnit;
   withdrawChannel: (key: ChannelKeyInput) => Promise<ActionResult<WithdrawalView>>;
   closeChannel: (key: ChannelKeyInput) => Promise<ActionResult<CloseView>>;
 };

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import { channelHref, formatTime, shortAddress, type ChannelView } from "./channel-view";
 import "./channels.css";
 
@@ -27,7 +27,7 @@ export function DisputeStatus({ c }: { c: Pick<ChannelView, "dispute" | "dispute
 }
 
 /** The channel listing: one row per channel, linking to its detail page. */
-export function ChannelsTable({ rows }: { rows: ChannelView[] }) {
+export function ChannelsTable({ rows, unit }: { rows: ChannelView[]; unit: TokenUnit }) {
   if (rows.length === 0)
     return (
       <p className="muted" data-testid="channels-table">
@@ -65,11 +65,11 @@ export function ChannelsTable({ rows }: { rows: ChannelView[] }) {
               <td data-testid="channel-state">
                 <StateBadge state={c.state} confirmed={c.confirmed} />
               </td>
-              <td className="num">{formatToken(c.deposit)}</td>
-              <td className="num">{formatToken(c.balance)}</td>
-              <td className="num">{formatToken(c.withdrawn)}</td>
+              <td className="num">{formatToken(c.deposit, unit)}</td>
+              <td className="num">{formatToken(c.balance, unit)}</td>
+              <td className="num">{formatToken(c.withdrawn, unit)}</td>
               <td className="num" data-testid="channel-unclaimed">
-                {formatToken(c.unclaimed)}
+                {formatToken(c.unclaimed, unit)}
               </td>
               <td>{formatTime(c.lastPaymentAt)}</td>
               <td>

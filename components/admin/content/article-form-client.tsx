@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { priceInputLabel, type TokenUnit } from "@/lib/format";
 import { ContentMessage } from "./content-message";
 import { editHref, messageOf, type Action, type ArticleFormValues, type Message } from "./types";
 import "./content.css";
@@ -17,6 +18,8 @@ interface Props {
   create?: Action<ArticleFormValues, Saved>;
   update?: Action<{ slug: string; form: ArticleFormValues }, Saved>;
   preview: Action<{ body: string }, string>;
+  /** The token's unit: the price is typed in it. */
+  unit: TokenUnit;
   /** A message to show first (e.g. after the article was created). */
   notice?: string;
 }
@@ -25,7 +28,7 @@ interface Props {
  * The article editor: the fields, a Markdown body with a sanitised preview, save. What was typed
  * stays in the form when saving fails.
  */
-export function ArticleForm({ initial, create, update, preview, notice }: Props) {
+export function ArticleForm({ initial, create, update, preview, notice, unit }: Props) {
   const router = useRouter();
   const [values, setValues] = useState(initial);
   const [message, setMessage] = useState<Message>(notice ? { kind: "ok", text: notice } : null);
@@ -97,7 +100,7 @@ export function ArticleForm({ initial, create, update, preview, notice }: Props)
       <div className="content-form-row">
         {input("author", "Author")}
         {input("category", "Category (empty for none)")}
-        {input("price", "Price in TKN (e.g. 0.25)")}
+        {input("price", priceInputLabel(unit))}
       </div>
       <label className="admin-field">
         <span>Body (Markdown; images as ![alt](/media/name.png))</span>

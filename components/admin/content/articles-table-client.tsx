@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import { ContentMessage } from "./content-message";
 import { editHref, messageOf, type Action, type Message } from "./types";
 import "./content.css";
@@ -18,11 +18,12 @@ export interface ArticleRowProps {
 
 interface Props {
   rows: ArticleRowProps[];
+  unit: TokenUnit;
   setPublished: Action<{ slug: string; published: boolean }, { slug: string; published: boolean }>;
 }
 
 /** Every article with its price and status, and a publish/unpublish button per row. */
-export function ArticlesTable({ rows, setPublished }: Props) {
+export function ArticlesTable({ rows, unit, setPublished }: Props) {
   const [message, setMessage] = useState<Message>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -67,7 +68,7 @@ export function ArticlesTable({ rows, setPublished }: Props) {
                 <td>{a.author}</td>
                 <td>{a.category}</td>
                 <td className="num content-nowrap" data-testid={`article-price-${a.slug}`}>
-                  {formatToken(a.price)}
+                  {formatToken(a.price, unit)}
                 </td>
                 <td>
                   <span

@@ -1,4 +1,4 @@
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 
 /** One media file as the table shows it. */
 export interface MediaRowProps {
@@ -14,7 +14,7 @@ function bytes(n: number | undefined): string {
 }
 
 /** The media store: name, type, size, price and a link to the paid file. */
-export function MediaTable({ rows }: { rows: MediaRowProps[] }) {
+export function MediaTable({ rows, unit }: { rows: MediaRowProps[]; unit: TokenUnit }) {
   if (rows.length === 0) return <p className="muted">No media files yet.</p>;
   return (
     <table className="admin-table" data-testid="media-table">
@@ -36,7 +36,7 @@ export function MediaTable({ rows }: { rows: MediaRowProps[] }) {
             <td>{m.contentType}</td>
             <td className="num">{bytes(m.size)}</td>
             <td className="num" data-testid={`media-price-${m.path}`}>
-              {formatToken(m.price)}
+              {formatToken(m.price, unit)}
             </td>
             <td>
               <a href={`/media/${m.path}`} target="_blank" rel="noreferrer">

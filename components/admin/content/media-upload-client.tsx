@@ -1,6 +1,6 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
-import { formatToken } from "@/lib/format";
+import { formatToken, priceInputLabel, type TokenUnit } from "@/lib/format";
 import { ContentMessage } from "./content-message";
 import { messageOf, type Action, type Message } from "./types";
 import "./content.css";
@@ -15,7 +15,13 @@ interface Uploaded {
  * Uploads an image (PNG, JPEG, GIF or WebP, at most 5 MiB) with its price. The typed name and
  * price stay when the upload is refused.
  */
-export function MediaUploadForm({ upload }: { upload: Action<FormData, Uploaded> }) {
+export function MediaUploadForm({
+  upload,
+  unit,
+}: {
+  upload: Action<FormData, Uploaded>;
+  unit: TokenUnit;
+}) {
   const fileRef = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
   const [price, setPrice] = useState("");
@@ -38,7 +44,7 @@ export function MediaUploadForm({ upload }: { upload: Action<FormData, Uploaded>
       setMessage(
         messageOf(
           res,
-          (m) => `Uploaded ${m.path} (${m.size ?? 0} bytes) at ${formatToken(m.price)}.`,
+          (m) => `Uploaded ${m.path} (${m.size ?? 0} bytes) at ${formatToken(m.price, unit)}.`,
         ),
       );
     } catch (err) {
@@ -77,7 +83,7 @@ export function MediaUploadForm({ upload }: { upload: Action<FormData, Uploaded>
           />
         </label>
         <label className="admin-field">
-          <span>Price in TKN (e.g. 0.1)</span>
+          <span>{priceInputLabel(unit)}</span>
           <input
             name="price"
             value={price}

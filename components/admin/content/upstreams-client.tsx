@@ -1,6 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { formatToken } from "@/lib/format";
+import { formatToken, priceInputLabel, type TokenUnit } from "@/lib/format";
 import { ContentMessage } from "./content-message";
 import { messageOf, prefixTestId, type Action, type Message, type Result } from "./types";
 import "./content.css";
@@ -10,7 +10,7 @@ export interface UpstreamRowProps {
   prefix: string;
   url: string;
   price: bigint;
-  /** The price in tokens, as the form shows it ("0.25"). */
+  /** The price in the token's unit, as the form shows it ("0.05"). */
   priceTokens: string;
 }
 
@@ -22,6 +22,7 @@ interface Form {
 
 interface Props {
   rows: UpstreamRowProps[];
+  unit: TokenUnit;
   create: Action<Form, { prefix: string }>;
   update: Action<Form, { prefix: string }>;
   remove: Action<{ prefix: string }, string>;
@@ -33,7 +34,7 @@ const EMPTY: Form = { prefix: "", url: "", price: "" };
  * The configured paywalled upstreams: a form to add one (or change the URL and price of the one
  * being edited) and the table with edit and delete per row.
  */
-export function UpstreamsEditor({ rows, create, update, remove }: Props) {
+export function UpstreamsEditor({ rows, unit, create, update, remove }: Props) {
   const [form, setForm] = useState<Form>(EMPTY);
   const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -94,7 +95,7 @@ export function UpstreamsEditor({ rows, create, update, remove }: Props) {
             <input value={form.url} onChange={set("url")} data-testid="upstream-url" />
           </label>
           <label className="admin-field">
-            <span>Price per request in TKN</span>
+            <span>{priceInputLabel(unit, "Price per request")}</span>
             <input value={form.price} onChange={set("price")} data-testid="upstream-price" />
           </label>
         </div>
@@ -144,7 +145,7 @@ export function UpstreamsEditor({ rows, create, update, remove }: Props) {
                   <td>
                     <code>{u.url}</code>
                   </td>
-                  <td className="num">{formatToken(u.price)}</td>
+                  <td className="num">{formatToken(u.price, unit)}</td>
                   <td>
                     <div className="admin-toolbar">
                       <button

@@ -1,17 +1,24 @@
 "use client";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUnits } from "viem";
-import { TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
+import { isDollarToken, type TokenUnit } from "@/lib/format";
 import type { SeriesPointProps } from "./types";
 
 /**
  * The revenue series as a bar chart. Amounts are drawn as token numbers (a chart needs floats);
  * the exact sums are in the table beside it.
  */
-export function RevenueChart({ points }: { points: readonly SeriesPointProps[] }) {
+export function RevenueChart({
+  points,
+  unit,
+}: {
+  points: readonly SeriesPointProps[];
+  unit: TokenUnit;
+}) {
+  const dollars = isDollarToken(unit.symbol);
   const data = points.map((p) => ({
     label: p.label,
-    revenue: Number(formatUnits(p.amount, TOKEN_DECIMALS)),
+    revenue: Number(formatUnits(p.amount, unit.decimals)),
     payments: p.payments,
   }));
   return (
@@ -22,7 +29,10 @@ export function RevenueChart({ points }: { points: readonly SeriesPointProps[] }
           <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
           <YAxis tick={{ fontSize: 11 }} width={64} />
           <Tooltip
-            formatter={(value) => [`${String(value)} ${TOKEN_SYMBOL}`, "Revenue"]}
+            formatter={(value) => [
+              dollars ? `$${String(value)}` : `${String(value)} ${unit.symbol}`,
+              "Revenue",
+            ]}
             labelFormatter={(label) => String(label)}
           />
           <Bar dataKey="revenue" fill="var(--accent, #4b4bd6)" isAnimationActive={false} />

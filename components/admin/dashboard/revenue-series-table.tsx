@@ -1,13 +1,15 @@
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import type { SeriesPointProps } from "./types";
 
 /** The revenue series as a table: the chart's figures, exact, for people and tests. */
 export function RevenueSeriesTable({
   points,
   caption,
+  unit,
 }: {
   points: readonly SeriesPointProps[];
   caption: string;
+  unit: TokenUnit;
 }) {
   return (
     <div className="dashboard-series">
@@ -36,7 +38,7 @@ export function RevenueSeriesTable({
                 data-testid="revenue-point-amount"
                 data-amount={p.amount.toString()}
               >
-                {formatToken(p.amount)}
+                {formatToken(p.amount, unit)}
               </td>
             </tr>
           ))}

@@ -1,4 +1,4 @@
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 import {
   formatConversion,
   formatShare,
@@ -14,11 +14,13 @@ export function RevenueArticlesTable({
   articles,
   other,
   hidden,
+  unit,
 }: {
   articles: readonly ArticleRevenueProps[];
   other: readonly OtherRevenueProps[];
   /** Articles left out because nobody paid for them or was asked to. */
   hidden: number;
+  unit: TokenUnit;
 }) {
   return (
     <section className="admin-card" aria-labelledby="articles-revenue-heading">
@@ -55,7 +57,7 @@ export function RevenueArticlesTable({
                 data-testid="revenue-article-amount"
                 data-amount={a.revenue.toString()}
               >
-                {formatToken(a.revenue)}
+                {formatToken(a.revenue, unit)}
               </td>
               <td className="num">{formatShare(a.share)}</td>
               <td
@@ -77,7 +79,7 @@ export function RevenueArticlesTable({
               </td>
               <td className="num">{o.payments}</td>
               <td className="num" data-amount={o.revenue.toString()}>
-                {formatToken(o.revenue)}
+                {formatToken(o.revenue, unit)}
               </td>
               <td className="num">{formatShare(o.share)}</td>
               <td className="num">—</td>

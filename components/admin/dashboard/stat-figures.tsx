@@ -1,5 +1,5 @@
 import { formatEther } from "viem";
-import { formatToken } from "@/lib/format";
+import { formatToken, type TokenUnit } from "@/lib/format";
 
 /** Wei as ETH with at most 4 decimals (rounded down: never shows more than there is). */
 function formatEth(wei: bigint): string {
@@ -31,7 +31,7 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 }
 
 /** The receiver's totals over its channels and its balances on chain; "—" when unknown. */
-export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
+export function StatFigures({ stats, unit }: { stats: StatFiguresProps | null; unit: TokenUnit }) {
   const na = "—";
   return (
     <section className="admin-card" aria-labelledby="stats-heading">
@@ -40,7 +40,7 @@ export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
         <Figure
           label="Deposits (live channels)"
           testId="stat-deposits"
-          value={stats ? formatToken(stats.depositSum) : na}
+          value={stats ? formatToken(stats.depositSum, unit) : na}
         />
         <Figure
           label="Open channels"
@@ -55,7 +55,7 @@ export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
         <Figure
           label="Unspent (accumulated, not settled)"
           testId="stat-unspent"
-          value={stats ? formatToken(stats.balanceSum) : na}
+          value={stats ? formatToken(stats.balanceSum, unit) : na}
         />
         <Figure
           label="Unique readers"
@@ -65,7 +65,7 @@ export function StatFigures({ stats }: { stats: StatFiguresProps | null }) {
         <Figure
           label="Liquid token balance"
           testId="stat-liquid"
-          value={stats ? formatToken(stats.liquidBalance) : na}
+          value={stats ? formatToken(stats.liquidBalance, unit) : na}
         />
         <Figure
           label="Receiver ETH"

@@ -7,10 +7,10 @@ import { flushChallenges, pendingChallenges } from "@/lib/paywall/challenge-coun
 import { seed } from "@/prisma/seed";
 import { articleRoute as article } from "../../helpers/article-route";
 import { call, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
 
 let f: SiteFixture;
-const SLUG = "the-402-status-code"; // 1 TKN, by Ben Block
+const SLUG = "the-402-status-code"; // 5 cents, by Ben Block
 const RESOURCE = `article:${SLUG}`;
 
 beforeAll(async () => {
@@ -77,12 +77,12 @@ describe("402 counting", () => {
     const reader = f.readers[0]!;
     const openBlock = await f.openChannel(reader, 5n * TOKEN);
     await indexChannel(f, reader, openBlock, 5n * TOKEN);
-    const sig = await proof(f, reader, reader.address, openBlock, TOKEN);
+    const sig = await proof(f, reader, reader.address, openBlock, 5n * CENT);
     const paid = await call(
       article,
       `/articles/${SLUG}`,
       { slug: SLUG },
-      paymentHeaders(reader.address, openBlock, TOKEN, sig),
+      paymentHeaders(reader.address, openBlock, 5n * CENT, sig),
     );
     expect(paid.status).toBe(200);
     const challenges = await stored(RESOURCE);

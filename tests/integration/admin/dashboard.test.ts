@@ -10,11 +10,18 @@ import { db } from "@/lib/db/client";
 import { seed } from "@/prisma/seed";
 import { articleRoute as article } from "../../helpers/article-route";
 import { call, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { API_TOKEN, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import {
+  API_TOKEN,
+  CENT,
+  startSiteFixture,
+  TOKEN,
+  type SiteFixture,
+} from "../../helpers/site-fixture";
 import { apiRequest, ctx } from "../api-helpers";
 
 let f: SiteFixture;
-const SLUG = "the-402-status-code"; // 1 TKN
+const SLUG = "the-402-status-code";
+const PRICE = 5n * CENT; // its seeded price, 5 cents
 const AUTHOR = "Ben Block";
 
 beforeAll(async () => {
@@ -24,12 +31,12 @@ beforeAll(async () => {
   const reader = f.readers[0]!;
   const openBlock = await f.openChannel(reader, 5n * TOKEN);
   await indexChannel(f, reader, openBlock, 5n * TOKEN);
-  const sig = await proof(f, reader, reader.address, openBlock, TOKEN);
+  const sig = await proof(f, reader, reader.address, openBlock, PRICE);
   const res = await call(
     article,
     `/articles/${SLUG}`,
     { slug: SLUG },
-    paymentHeaders(reader.address, openBlock, TOKEN, sig),
+    paymentHeaders(reader.address, openBlock, PRICE, sig),
   );
   expect(res.status).toBe(200);
 });
@@ -39,16 +46,16 @@ describe("revenue loader", () => {
   it("shows the paid read under its article and its author", async () => {
     const data = await loadRevenueData();
     const r = revenueBreakdown(data.payments, data.articles, data.challenges);
-    expect(r.total).toBe(TOKEN);
+    expect(r.total).toBe(PRICE);
     expect(r.articles[0]).toMatchObject({
       slug: SLUG,
       author: AUTHOR,
       payments: 1,
-      revenue: TOKEN,
+      revenue: PRICE,
     });
     expect(r.authors.find((a) => a.author === AUTHOR)).toMatchObject({
       payments: 1,
-      revenue: TOKEN,
+      revenue: PRICE,
     });
     expect(r.other).toEqual([]);
   });
@@ -59,7 +66,7 @@ describe("revenue loader", () => {
     for (const period of ["day", "week", "month"] as const) {
       const series = revenueSeries(data.payments, period, seriesRange(period, now));
       const today = bucketLabel(bucketStart(now, period), period);
-      expect(series.at(-1)).toMatchObject({ label: today, amount: TOKEN, payments: 1 });
+      expect(series.at(-1)).toMatchObject({ label: today, amount: PRICE, payments: 1 });
       expect(series.slice(0, -1).every((p) => p.amount === 0n)).toBe(true);
     }
   });
@@ -84,7 +91,7 @@ describe("revenue loader", () => {
 describe("loadDashboard", () => {
   it("reads the figures from the chain and raises no alert when all is well", async () => {
     const d = await loadDashboard();
-    expect(d.stats).toMatchObject({ openChannels: 1, uniqueSenders: 1, balanceSum: TOKEN });
+    expect(d.stats).toMatchObject({ openChannels: 1, uniqueSenders: 1, balanceSum: PRICE });
     expect(d.alerts.map((a) => a.kind)).not.toContain("chain-unavailable");
     expect(d.alerts.map((a) => a.kind)).not.toContain("receiver-eth-low");
   });
@@ -164,8 +171,8 @@ describe("GET /admin/authors/export", () => {
       `attachment; filename="authors-revenue-${from}-${to}.csv"`,
     );
     const lines = (await res.text()).split("\r\n");
-    expect(lines[0]).toBe("author,articles,payments,revenue_tkn,revenue_base_units");
-    expect(lines).toContain(`${AUTHOR},${await articlesBy(AUTHOR)},1,1,${TOKEN}`);
+    expect(lines[0]).toBe("author,articles,payments,revenue_tokens,revenue_base_units");
+    expect(lines).toContain(`${AUTHOR},${await articlesBy(AUTHOR)},1,0.05,${PRICE}`);
   });
 
   it("leaves out payments outside the period", async () => {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatUnits, type Address, type Hex } from "viem";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
-import { seedArticles } from "@/prisma/seed-data";
+import { seedArticles, seedPrice } from "@/prisma/seed-data";
 import { getFreePort, startAnvil } from "../../helpers/anvil";
 import { runCli } from "../../helpers/cli";
 import { startSiteServer, type SiteServer } from "../../helpers/site-server";
@@ -350,7 +350,9 @@ describe("paychan prices and discovery", () => {
     expect(r.stdout).toContain("chain id  31337");
     for (const a of seedArticles) {
       expect(r.stdout).toMatch(
-        new RegExp(`article\\s+${formatUnits(BigInt(a.price), 18)} TKN\\s+/articles/${a.slug}\\s+`),
+        new RegExp(
+          `article\\s+${formatUnits(BigInt(seedPrice(a.cents, 18)), 18)} TKN\\s+/articles/${a.slug}\\s+`,
+        ),
       );
     }
     expect(r.stdout).toMatch(/api\s+0\.000000000000000005 TKN\s+\/api\/echo\/fix\/\{text\}/);

@@ -25,7 +25,7 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { seedArticles } from "@/prisma/seed-data";
+import { seedArticles, seedPrice } from "@/prisma/seed-data";
 import { startSiteServer, tokenBalance, type SiteServer } from "../../helpers/site-server";
 
 const TOKEN = 10n ** 18n;
@@ -104,7 +104,7 @@ describe("payer.fetch", () => {
 
     const [channel, ...others] = await payer.channels();
     expect(others).toEqual([]);
-    const price = BigInt(article.price);
+    const price = BigInt(seedPrice(article.cents, 18));
     expect(channel!.balance).toBe(5n + 13n + price);
     expect(payer.spent()).toBe(5n + 13n + price);
     // The first deposit (10 × 5) did not cover the article: it was topped up on chain.

@@ -11,7 +11,7 @@ import {
 import { searchArticles } from "@/lib/content/search";
 import { db } from "@/lib/db/client";
 import { seed } from "@/prisma/seed";
-import { seedArticles } from "@/prisma/seed-data";
+import { seedArticles, seedPrice } from "@/prisma/seed-data";
 import { call } from "../../helpers/paywall";
 import { startSiteFixture, type SiteFixture } from "../../helpers/site-fixture";
 
@@ -29,9 +29,10 @@ describe("encyclopedia seed", () => {
     expect(await db().article.count({ where: { category: { not: "" } } })).toBeGreaterThanOrEqual(
       250,
     );
-    for (const a of seedArticles) {
+    for (const { cents, ...a } of seedArticles) {
       const row = await db().article.findUniqueOrThrow({ where: { slug: a.slug } });
-      expect(row).toMatchObject({ ...a, category: "", infobox: "{}" });
+      // The fixture's token has 18 decimals: a cent is 10^16 base units.
+      expect(row).toMatchObject({ ...a, price: seedPrice(cents, 18), category: "", infobox: "{}" });
     }
     await seed();
     expect(await db().article.count()).toBe(first);
@@ -47,7 +48,8 @@ describe("encyclopedia seed", () => {
     expect(fr.teaser).toMatch(/^France today .*\.$/);
     expect(JSON.parse(fr.infobox)).toMatchObject({ Capital: "Paris" });
     const price = BigInt(fr.price);
-    expect(price >= 2n * 10n ** 17n && price <= 10n ** 18n).toBe(true);
+    // 2 to 10 cents of the fixture's 18-decimals token.
+    expect(price >= 2n * 10n ** 16n && price <= 10n * 10n ** 16n).toBe(true);
   });
 });
 

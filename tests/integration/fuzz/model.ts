@@ -9,7 +9,7 @@ import { articleRoute as article } from "../../helpers/article-route";
 import { GET as media } from "@/app/media/[...path]/route";
 import { GET as upstream } from "@/app/upstream/[...path]/route";
 import { seedArticles } from "@/prisma/seed-data";
-import { TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, type SiteFixture } from "../../helpers/site-fixture";
 import type { Rng } from "./prng";
 
 /** Everything the generators and the oracle share during a run. */
@@ -93,16 +93,16 @@ export interface FuzzRequest {
 }
 
 export const ARTICLES = [
-  ["why-payment-channels", TOKEN / 2n],
-  ["the-402-status-code", TOKEN],
-  ["closing-a-channel", (TOKEN * 3n) / 2n],
+  ["why-payment-channels", 3n * CENT],
+  ["the-402-status-code", 5n * CENT],
+  ["closing-a-channel", 8n * CENT],
 ] as const;
 /** Sentences from the paid part of each article (never in a 402 or 409). */
 export const PAID_TEXT = seedArticles.map((a) => a.body.split("\n\n")[1]!);
 export const MEDIA = [
-  ["kitten.jpg", TOKEN, 200],
-  ["doggo.jpg", 2n * TOKEN, 200],
-  ["teapot.jpg", 3n * TOKEN, 418],
+  ["kitten.jpg", CENT, 200],
+  ["doggo.jpg", 2n * CENT, 200],
+  ["teapot.jpg", 3n * CENT, 418],
 ] as const;
 
 export function randomTarget(rng: Rng): Target {

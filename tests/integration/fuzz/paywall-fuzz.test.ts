@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { seed } from "@/prisma/seed";
 import { BASE, indexChannel } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN } from "../../helpers/site-fixture";
 import { generate, pickKind, STATEFUL, useWorld } from "./generators";
 import { show, UPSTREAM_PRICE, type Chan, type FuzzRequest, type World } from "./model";
 import { checkDatabase, check } from "./oracle";
@@ -51,7 +51,7 @@ beforeAll(async () => {
     ...f.readers
       .slice(0, 5)
       .map((r, i) => ({ name: `c${i}`, sender: r, signer: r, deposit: 300n * TOKEN })),
-    { name: "small", sender: f.readers[5]!, signer: f.readers[5]!, deposit: 2n * TOKEN },
+    { name: "small", sender: f.readers[5]!, signer: f.readers[5]!, deposit: 10n * CENT },
     { name: "session-key", sender: f.readers[6]!, signer: sessionKey, deposit: 300n * TOKEN },
   ];
   for (const s of specs) {

@@ -11,10 +11,11 @@ import { paywallContext } from "@/lib/paywall/context";
 import { seed } from "@/prisma/seed";
 import { proxy } from "@/proxy";
 import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
 
 let f: SiteFixture;
-const SLUG = "the-402-status-code"; // 1 TKN
+const SLUG = "the-402-status-code";
+const PRICE = 5n * CENT; // its seeded price, 5 cents
 
 beforeAll(async () => {
   f = await startSiteFixture();
@@ -45,17 +46,17 @@ describe("article gate", () => {
     paymentHeaders(
       reader.address,
       openBlock,
-      TOKEN,
-      await proof(f, reader, reader.address, openBlock, TOKEN),
+      PRICE,
+      await proof(f, reader, reader.address, openBlock, PRICE),
     );
 
   it("a document gets the paywall page with 402, the router 200, programs the JSON 402", async () => {
     const doc = await gate({ accept: "text/html" });
     expect([doc.status, route(doc)]).toEqual([402, `/paywall/${SLUG}`]);
-    expect(doc.headers.get("RDN-Price")).toBe(TOKEN.toString());
+    expect(doc.headers.get("RDN-Price")).toBe(PRICE.toString());
     const rsc = await gate({ accept: "*/*", rsc: "1" });
     expect([rsc.status, route(rsc)]).toEqual([200, `/paywall/${SLUG}`]);
-    expect(rsc.headers.get("RDN-Price")).toBe(TOKEN.toString());
+    expect(rsc.headers.get("RDN-Price")).toBe(PRICE.toString());
     const json = await gate({ accept: "application/json" });
     expect([json.status, route(json)]).toEqual([402, "answered"]);
     expect(await json.json()).toMatchObject({
@@ -73,7 +74,7 @@ describe("article gate", () => {
     expect([res.status, route(res)]).toEqual([200, "article page"]);
     expect(res.headers.get(`x-middleware-request-${VERDICT_HEADER}`)).toMatch(/^paid\./);
     expect(res.headers.getSetCookie().join()).toContain(`Path=/articles/${SLUG}`);
-    expect(res.headers.get("RDN-Sender-Balance")).toBe(TOKEN.toString());
+    expect(res.headers.get("RDN-Sender-Balance")).toBe(PRICE.toString());
   });
 
   it("a forged verdict header is dropped: the request still meets the paywall", async () => {

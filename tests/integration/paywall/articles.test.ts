@@ -3,11 +3,11 @@ import { articleRoute as article } from "../../helpers/article-route";
 import { db } from "@/lib/db/client";
 import { seed } from "@/prisma/seed";
 import { call, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
 
 let f: SiteFixture;
-const SLUG = "the-402-status-code"; // price 1 TKN
-const PRICE = TOKEN;
+const SLUG = "the-402-status-code";
+const PRICE = 5n * CENT; // its seeded price, 5 cents
 
 beforeAll(async () => {
   f = await startSiteFixture();
@@ -69,7 +69,7 @@ describe("article paywall", () => {
     expect(res.headers.get("content-type")).toContain("text/html");
     const html = await res.text();
     expect(html).toContain("HTTP reserved status 402");
-    expect(html).toContain("1 TKN");
+    expect(html).toContain("0.05 TKN");
     expect(html).toContain('id="rdn-paywall"');
     expect(html).not.toContain("Every paid page answers 402");
   });

@@ -15,7 +15,10 @@ import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { seed } from "@/prisma/seed";
 import { BASE, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+
+/** The seeded price of the-402-status-code: 5 cents. */
+const ARTICLE_PRICE = 5n * CENT;
 
 type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
 
@@ -193,7 +196,7 @@ describe("a retry is free only for a short while after the payment", () => {
 
   it("issues a receipt cookie for the payment, never for a retry", async () => {
     const slug = "the-402-status-code";
-    const pay = await payer.next(TOKEN);
+    const pay = await payer.next(ARTICLE_PRICE);
     const first = await request(articleRoute.GET, `/articles/${slug}`, { slug }, pay);
     expect(first.status).toBe(200);
     expect(first.headers.get("set-cookie")).toMatch(/^rdn_receipt=/);
@@ -230,9 +233,9 @@ describe("resources are named after exactly what is served", () => {
       mediaRoute.GET,
       "/media/kitten.jpg",
       { path: ["kitten.jpg"] },
-      await payer.next(TOKEN),
+      await payer.next(CENT),
     );
-    payer.accepted(TOKEN);
+    payer.accepted(CENT);
     await request(fixRoute.GET, "/api/echo/fix/a%2Fb", { param: "a/b" }, await payer.next(5n));
     payer.accepted(5n);
     await request(dynRoute.GET, "/api/echo/dyn/09", { param: "09" }, await payer.next(9n));
@@ -252,9 +255,9 @@ describe("HEAD is never charged", () => {
       articleRoute,
       "/articles/the-402-status-code",
       { slug: "the-402-status-code" },
-      TOKEN,
+      5n * CENT,
     ],
-    ["media", mediaRoute, "/media/kitten.jpg", { path: ["kitten.jpg"] }, TOKEN],
+    ["media", mediaRoute, "/media/kitten.jpg", { path: ["kitten.jpg"] }, CENT],
     ["fixed echo", fixRoute, "/api/echo/fix/x", { param: "x" }, 5n],
     ["dynamic echo", dynRoute, "/api/echo/dyn/3", { param: "3" }, 3n],
     ["upstream", upstreamRoute, "/upstream/head", { path: ["head"] }, 7n],
@@ -285,7 +288,7 @@ describe("HEAD is never charged", () => {
       articleRoute.GET,
       `/articles/${slug}`,
       { slug },
-      await payer.next(TOKEN),
+      await payer.next(ARTICLE_PRICE),
     );
     const cookie = paid.headers.get("set-cookie")!.split(";")[0]!;
     const head = await request(
@@ -309,10 +312,10 @@ describe("paid responses are private", () => {
       articleRoute.GET,
       `/articles/${slug}`,
       { slug },
-      await payer.next(TOKEN),
+      await payer.next(ARTICLE_PRICE),
     );
     expect(byHeaders.status).toBe(200);
-    payer.accepted(TOKEN);
+    payer.accepted(ARTICLE_PRICE);
     expect(byHeaders.headers.get("cache-control")).toBe("private, no-store");
 
     const cookie = byHeaders.headers.get("set-cookie")!.split(";")[0]!;
@@ -341,7 +344,7 @@ describe("paid responses are private", () => {
       mediaRoute.GET,
       "/media/doggo.jpg",
       { path: ["doggo.jpg"] },
-      await payer.next(2n * TOKEN),
+      await payer.next(2n * CENT),
     );
     expect(media.status).toBe(200);
     expect(media.headers.get("cache-control")).toBe("private, no-store");

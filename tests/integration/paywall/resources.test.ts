@@ -10,7 +10,7 @@ import { resetChainConfig } from "@/lib/chain/config";
 import { resetEnv } from "@/lib/env";
 import { seed } from "@/prisma/seed";
 import { call, indexChannel, paymentHeaders, proof } from "../../helpers/paywall";
-import { startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
+import { CENT, startSiteFixture, TOKEN, type SiteFixture } from "../../helpers/site-fixture";
 
 let f: SiteFixture;
 let upstreamServer: Server;
@@ -62,9 +62,9 @@ afterAll(async () => {
 
 describe("media", () => {
   it.each([
-    ["kitten.jpg", 1n * TOKEN, 200],
-    ["doggo.jpg", 2n * TOKEN, 200],
-    ["teapot.jpg", 3n * TOKEN, 418],
+    ["kitten.jpg", 1n * CENT, 200],
+    ["doggo.jpg", 2n * CENT, 200],
+    ["teapot.jpg", 3n * CENT, 418],
   ])("%s costs its price and is served with status %i", async (file, price, status) => {
     const unpaid = await call(media, `/media/${file}`, { path: [file] });
     expect(unpaid.status).toBe(402);

@@ -19,7 +19,8 @@ const T = 10n ** 18n;
 const issue = (r: { success: boolean; error?: { issues: { message: string }[] } }) =>
   r.success ? undefined : r.error!.issues[0]!.message;
 
-describe("tokenPriceSchema", () => {
+describe("tokenPriceSchema of an 18-decimals token", () => {
+  const schema = tokenPriceSchema({ symbol: "TKN", decimals: 18 });
   it.each([
     ["0.25", T / 4n],
     ["1", T],
@@ -27,7 +28,7 @@ describe("tokenPriceSchema", () => {
     ["0.000000000000000001", 1n],
     ["1000000", 1_000_000n * T],
   ])("%s → %s base units", (input, expected) => {
-    expect(tokenPriceSchema.parse(input)).toBe(expected);
+    expect(schema.parse(input)).toBe(expected);
   });
   it.each([
     ["abc", "must be a token amount like 0.25"],
@@ -36,12 +37,35 @@ describe("tokenPriceSchema", () => {
     ["1e18", "must be a token amount like 0.25"],
     [".5", "must be a token amount like 0.25"],
     ["1,5", "must be a token amount like 0.25"],
-    ["0.0000000000000000001", "must be a token amount like 0.25"],
+    ["$0.05", "must be a token amount like 0.25"],
+    ["0.0000000000000000001", "must have at most 18 decimals (TKN has no smaller unit)"],
     ["0", "must be more than 0"],
     ["0.000", "must be more than 0"],
     ["9".repeat(58), "is too large"],
   ])("%j is refused: %s", (input, message) => {
-    expect(issue(tokenPriceSchema.safeParse(input))).toBe(message);
+    expect(issue(schema.safeParse(input))).toBe(message);
+  });
+});
+
+describe("tokenPriceSchema of a 6-decimals dollar token", () => {
+  const schema = tokenPriceSchema({ symbol: "dUSD", decimals: 6 });
+  it.each([
+    ["0.05", 50_000n],
+    ["$0.05", 50_000n],
+    [" $ 1.50 ", 1_500_000n],
+    ["0.000001", 1n],
+    ["12", 12_000_000n],
+  ])("%j → %s base units", (input, expected) => {
+    expect(schema.parse(input)).toBe(expected);
+  });
+  it.each([
+    ["0.0000001", "must have at most 6 decimals (dUSD has no smaller unit)"],
+    ["0.05 USD", "must be a dollar amount like 0.05"],
+    ["$$1", "must be a dollar amount like 0.05"],
+    ["$", "must be a dollar amount like 0.05"],
+    ["$0", "must be more than 0"],
+  ])("%j is refused: %s", (input, message) => {
+    expect(issue(schema.safeParse(input))).toBe(message);
   });
 });
 

@@ -64,11 +64,13 @@ describe("indexerAlert", () => {
   });
 });
 
+const TKN = { symbol: "TKN", decimals: 18 };
+
 describe("closeAlerts", () => {
   const closing = channel({ state: "closing", closingBalance: T, settleBlock: 600 });
 
   it("flags a close below the accepted balance with its deadline", () => {
-    const [alert, ...rest] = closeAlerts([closing], 100, { localChain: false });
+    const [alert, ...rest] = closeAlerts([closing], 100, { localChain: false, unit: TKN });
     expect(rest).toHaveLength(0);
     expect(alert).toMatchObject({
       kind: "close-awaiting-dispute",
@@ -82,13 +84,15 @@ describe("closeAlerts", () => {
   });
 
   it("gives no time estimate on the local chain", () => {
-    const [alert] = closeAlerts([closing], 100, { localChain: true });
+    const [alert] = closeAlerts([closing], 100, { localChain: true, unit: TKN });
     expect(alert!.deadline!.estimatedSeconds).toBeNull();
     expect(alert!.message).not.toContain("estimate");
   });
 
   it("counts no negative blocks once the deadline passed", () => {
-    expect(closeAlerts([closing], 700, { localChain: false })[0]!.deadline!.blocksLeft).toBe(0);
+    expect(
+      closeAlerts([closing], 700, { localChain: false, unit: TKN })[0]!.deadline!.blocksLeft,
+    ).toBe(0);
   });
 
   it.each([
@@ -99,7 +103,9 @@ describe("closeAlerts", () => {
     ["a close not yet read", { closingBalance: null }],
     ["a finished dispute", { dispute: "done" }],
   ])("is quiet for %s", (_name, overrides) => {
-    expect(closeAlerts([{ ...closing, ...overrides }], 100, { localChain: false })).toEqual([]);
+    expect(
+      closeAlerts([{ ...closing, ...overrides }], 100, { localChain: false, unit: TKN }),
+    ).toEqual([]);
   });
 });
 

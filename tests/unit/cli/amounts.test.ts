@@ -25,7 +25,8 @@ describe("CLI amounts follow the site's token", () => {
 
     await adoptTokenUnits(tokenClient(6, "USDC"), "0x00000000000000000000000000000000000000a1");
     expect(parseTokenAmount("1.5", "--max-price")).toBe(1_500_000n);
-    expect(formatTokens(2_500_000n)).toBe("2.5 USDC");
+    // A dollar token is printed in dollars (lib/format.ts formatToken).
+    expect(formatTokens(2_500_000n)).toBe("$2.50");
     expect(() => parseTokenAmount("0.0000001", "--deposit")).toThrow(
       '--deposit: "0.0000001" is not an amount of USDC (a decimal number with at most 6 decimals',
     );

@@ -3,7 +3,7 @@ import { describeEvent } from "@/components/wallet-page/progress";
 import { formatToken } from "@/lib/format";
 import { buildChannel } from "../client/builders";
 
-const fmt = (v: bigint) => formatToken(v, "TKN", 18);
+const fmt = (v: bigint) => formatToken(v, { symbol: "TKN", decimals: 18 });
 const channel = buildChannel({ openBlock: 42 });
 const hash = `0x${"ab".repeat(32)}` as const;
 

@@ -5,6 +5,7 @@ import { revenueBreakdown } from "@/lib/admin/revenue";
 import { loadRevenueData } from "@/lib/admin/revenue-data";
 import { revenuePeriodSchema, thisMonthSoFar } from "@/lib/admin/revenue-period";
 import { requireOperatorPage } from "@/lib/auth/server";
+import { displayUnit } from "@/lib/chain/token-info";
 
 export const metadata: Metadata = { title: "Authors' revenue" };
 
@@ -46,7 +47,7 @@ export default async function AuthorsPage({ searchParams }: { searchParams: Prom
           Payments accepted from {period.fromDay} 00:00 UTC until {period.toDay} 00:00 UTC.
         </p>
       </section>
-      <AuthorsTable authors={authors} csvHref={csvHref} place="period" />
+      <AuthorsTable authors={authors} csvHref={csvHref} place="period" unit={await displayUnit()} />
     </>
   );
 }

@@ -13,6 +13,7 @@ import {
   withdrawChannelAction,
   withdrawTargetsAction,
 } from "./actions";
+import { displayUnit } from "@/lib/chain/token-info";
 
 export const metadata: Metadata = { title: "Channels" };
 
@@ -48,6 +49,7 @@ export default async function ChannelsPage(props: { searchParams: Promise<Search
       </>
     );
   }
+  const unit = await displayUnit();
   const list = await listChannelPage({ status: query.status, search: query.q, page: query.page });
   const href = (page: number) => {
     const p = new URLSearchParams();
@@ -66,10 +68,11 @@ export default async function ChannelsPage(props: { searchParams: Promise<Search
         withdrawTargets={withdrawTargetsAction}
         closeTargets={closeTargetsAction}
         sync={syncAction}
+        unit={unit}
       />
       <section className="admin-card">
         <ChannelFilters status={query.status} q={raw.q ?? ""} />
-        <ChannelsTable rows={list.rows} />
+        <ChannelsTable rows={list.rows} unit={unit} />
         <ChannelsPagination
           page={list.page}
           pageCount={list.pageCount}

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { formatUnits } from "viem";
 import { ArticleForm } from "@/components/admin/content/article-form-client";
 import { ContentNav } from "@/components/admin/content/content-nav";
 import { getAdminArticle, type AdminArticle } from "@/lib/admin/articles";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { BadRequestError } from "@/lib/errors";
-import { TOKEN_DECIMALS } from "@/lib/format";
+import { formatTokenInput } from "@/lib/format";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { previewArticleAction, updateArticleAction } from "./actions";
 
 /** Metadata of the editor pages. */
@@ -37,6 +37,7 @@ export async function EditArticle({
 }) {
   await requireOperatorPage(path);
   const article = await load(slug);
+  const unit = await tokenUnit();
   return (
     <>
       <h1>Edit “{article.title}”</h1>
@@ -55,12 +56,13 @@ export async function EditArticle({
           teaser: article.teaser,
           author: article.author,
           category: article.category,
-          price: formatUnits(article.price, TOKEN_DECIMALS),
+          price: formatTokenInput(article.price, unit),
           body: article.body,
           published: article.published,
         }}
         update={updateArticleAction}
         preview={previewArticleAction}
+        unit={unit}
         notice={
           created
             ? `Created ${article.slug} (${article.published ? "published" : "a draft"}).`

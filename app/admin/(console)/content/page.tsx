@@ -5,6 +5,7 @@ import { ContentNav } from "@/components/admin/content/content-nav";
 import { articleListQuerySchema, listAdminArticles } from "@/lib/admin/articles";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { setArticlePublishedAction } from "./actions";
+import { displayUnit } from "@/lib/chain/token-info";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Content" };
@@ -23,6 +24,7 @@ export default async function ContentPage({ searchParams }: { searchParams: Sear
   });
   const query = parsed.success ? parsed.data : articleListQuerySchema.parse({});
   const list = await listAdminArticles(query);
+  const unit = await displayUnit();
   const pageHref = (page: number) =>
     `/admin/content?${new URLSearchParams({ q: query.q, status: query.status, page: String(page) })}`;
   return (
@@ -65,6 +67,7 @@ export default async function ContentPage({ searchParams }: { searchParams: Sear
         </button>
       </form>
       <ArticlesTable
+        unit={unit}
         rows={list.rows.map(({ slug, title, author, category, price, published }) => ({
           slug,
           title,

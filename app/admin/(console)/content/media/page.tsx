@@ -5,6 +5,7 @@ import { MediaUploadForm } from "@/components/admin/content/media-upload-client"
 import { listAdminMedia } from "@/lib/admin/media-upload";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { uploadMediaAction } from "../actions";
+import { tokenUnit } from "@/lib/chain/token-info";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Images" };
@@ -13,6 +14,7 @@ export const metadata: Metadata = { title: "Images" };
 export default async function MediaPage() {
   await requireOperatorPage("/admin/content/media");
   const rows = await listAdminMedia();
+  const unit = await tokenUnit();
   return (
     <>
       <h1>Images</h1>
@@ -23,11 +25,12 @@ export default async function MediaPage() {
           Each image is paid for at /media/&lt;name&gt;; an article shows it with
           ![alt](/media/&lt;name&gt;), and a reader who paid for the article sees it free.
         </p>
-        <MediaUploadForm upload={uploadMediaAction} />
+        <MediaUploadForm upload={uploadMediaAction} unit={unit} />
       </section>
       <section className="admin-card">
         <h2>Media files</h2>
         <MediaTable
+          unit={unit}
           rows={rows.map(({ path, contentType, size, price }) => ({
             path,
             contentType,

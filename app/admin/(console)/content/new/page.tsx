@@ -3,6 +3,7 @@ import { ArticleForm } from "@/components/admin/content/article-form-client";
 import { ContentNav } from "@/components/admin/content/content-nav";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { createArticleAction, previewArticleAction } from "../actions";
+import { tokenUnit } from "@/lib/chain/token-info";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New article" };
@@ -27,6 +28,7 @@ export default async function NewArticlePage() {
         }}
         create={createArticleAction}
         preview={previewArticleAction}
+        unit={await tokenUnit()}
       />
     </>
   );

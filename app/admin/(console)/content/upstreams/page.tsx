@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
-import { formatUnits } from "viem";
 import { ContentNav } from "@/components/admin/content/content-nav";
 import { UpstreamsEditor } from "@/components/admin/content/upstreams-client";
 import { listUpstreams } from "@/lib/admin/upstreams";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { env } from "@/lib/env";
-import { formatToken, TOKEN_DECIMALS } from "@/lib/format";
+import { formatToken, formatTokenInput } from "@/lib/format";
+import { upstreamPrice } from "@/lib/paywall/upstream-price";
+import { tokenUnit } from "@/lib/chain/token-info";
 import { createUpstreamAction, deleteUpstreamAction, updateUpstreamAction } from "../actions";
 
 export const dynamic = "force-dynamic";
@@ -16,6 +17,7 @@ export default async function UpstreamsPage() {
   await requireOperatorPage("/admin/content/upstreams");
   const rows = await listUpstreams();
   const e = env();
+  const unit = await tokenUnit();
   return (
     <>
       <h1>Paywalled upstreams</h1>
@@ -27,7 +29,7 @@ export default async function UpstreamsPage() {
       {e.UPSTREAM_URL && (
         <p className="admin-alert" data-testid="upstream-env">
           Also configured in the environment: <code>{e.UPSTREAM_PREFIX}</code> →{" "}
-          <code>{e.UPSTREAM_URL}</code> at {formatToken(e.UPSTREAM_PRICE)}.
+          <code>{e.UPSTREAM_URL}</code> at {formatToken(await upstreamPrice(), unit)}.
         </p>
       )}
       <UpstreamsEditor
@@ -35,8 +37,9 @@ export default async function UpstreamsPage() {
           prefix: u.prefix,
           url: u.url,
           price: u.price,
-          priceTokens: formatUnits(u.price, TOKEN_DECIMALS),
+          priceTokens: formatTokenInput(u.price, unit),
         }))}
+        unit={unit}
         create={createUpstreamAction}
         update={updateUpstreamAction}
         remove={deleteUpstreamAction}

@@ -11,6 +11,7 @@ import { channelDetailQuerySchema, getChannelDetail } from "@/lib/admin/channels
 import { channelParamsSchema } from "@/lib/api/params";
 import { requireOperatorPage } from "@/lib/auth/server";
 import { closeChannelAction, withdrawChannelAction } from "../../actions";
+import { displayUnit } from "@/lib/chain/token-info";
 
 export const metadata: Metadata = { title: "Channel" };
 
@@ -34,6 +35,7 @@ export default async function ChannelPage(props: {
   if (!query.success) notFound();
 
   const { sender, open_block: openBlock } = key.data;
+  const unit = await displayUnit();
   const detail = await getChannelDetail(sender, openBlock, { before: query.data.before });
   if (!detail) notFound();
   const { channel, payments, events } = detail;
@@ -47,20 +49,22 @@ export default async function ChannelPage(props: {
       <h1>
         Channel <code>{sender}</code> @ {openBlock}
       </h1>
-      <ChannelSummary c={channel} />
+      <ChannelSummary c={channel} unit={unit} />
       <ChannelActions
         sender={sender}
         openBlock={openBlock}
         state={channel.state}
         withdrawChannel={withdrawChannelAction}
         closeChannel={closeChannelAction}
+        unit={unit}
       />
       <ChannelPayments
         payments={payments.payments}
+        unit={unit}
         olderHref={payments.nextBefore === null ? null : `${base}?before=${payments.nextBefore}`}
         newestHref={query.data.before === undefined ? null : base}
       />
-      <ChannelEvents events={events} />
+      <ChannelEvents events={events} unit={unit} />
     </>
   );
 }
