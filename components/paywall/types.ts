@@ -24,6 +24,21 @@ export interface SiteTerms {
   tokenDecimals: number;
   /** A typical article price (the median), the basis of the default deposit. */
   typicalPrice: string;
+  /**
+   * The site opens and tops up channels for the reader (one signature, no ETH): present only when
+   * it relays and the token implements EIP-3009 (the 402 body's `relay`).
+   */
+  relay?: SiteRelay;
+}
+
+/** The site's relay offer as the paywall gets it. */
+export interface SiteRelay {
+  /** The open route (`/api/1/channels`); top-ups go to `<url>/<sender>/<open_block>/topups`. */
+  url: string;
+  /** The smallest relayed deposit or top-up (base units, decimal string). */
+  minDeposit: string;
+  /** Seconds an authorization must still be valid when it reaches the site. */
+  minValiditySeconds: number;
 }
 
 /** One paywalled article as the paywall island sees it. */

@@ -9,6 +9,8 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { formatToken, TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
 import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
+import type { RelayOfferJson } from "@/lib/protocol/terms";
+import { relayOffer } from "@/lib/relay/offer";
 
 /** What kind of thing a paid resource is. */
 export type ResourceKind = "article" | "media" | "api" | "upstream";
@@ -43,6 +45,8 @@ export interface PricesJson {
   /** Seconds within which the same paid request may be sent again without a second charge. */
   payment_retry_seconds: number;
   resources: PricedResource[];
+  /** The site's relay offer (opens and top-ups with one signature, no ETH), when it relays. */
+  relay?: RelayOfferJson;
 }
 
 const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS);
@@ -57,7 +61,8 @@ const label = (price: bigint) => formatToken(price, TOKEN_SYMBOL, TOKEN_DECIMALS
  * const { contract, resources } = await listPrices();
  */
 export async function listPrices(): Promise<PricesJson> {
-  const { deployment, receiver } = await chainConfig();
+  const cfg = await chainConfig();
+  const { deployment, receiver } = cfg;
   const e = env();
   const [articles, media, upstreams] = await Promise.all([
     db().article.findMany({
@@ -71,6 +76,7 @@ export async function listPrices(): Promise<PricesJson> {
       orderBy: { prefix: "asc" },
     }),
   ]);
+  const relay = await relayOffer(cfg);
   const resources: PricedResource[] = [];
   for (const a of articles) {
     const price = BigInt(a.price);
@@ -146,6 +152,7 @@ export async function listPrices(): Promise<PricesJson> {
     confirmations: e.CONFIRMATIONS,
     payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
     resources,
+    ...(relay ? { relay } : {}),
   };
 }
 

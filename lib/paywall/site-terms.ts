@@ -8,6 +8,7 @@ import { typicalArticlePrice } from "@/lib/content/catalog";
 import { env } from "@/lib/env";
 import { TOKEN_DECIMALS, TOKEN_SYMBOL } from "@/lib/format";
 import { GATEWAY_PATH } from "@/lib/protocol/headers";
+import { relayOffer } from "@/lib/relay/offer";
 import type { SiteTerms } from "@/components/paywall/types";
 
 /** The public RPC URL for browsers: PUBLIC_RPC_URL, else RPC_URL. */
@@ -23,6 +24,7 @@ export function publicRpcUrl(): string {
  */
 export async function siteTerms(): Promise<SiteTerms> {
   const chain = await chainConfig();
+  const relay = await relayOffer(chain);
   return {
     receiver: chain.receiver.address,
     contract: chain.deployment.contract,
@@ -36,5 +38,14 @@ export async function siteTerms(): Promise<SiteTerms> {
     tokenSymbol: TOKEN_SYMBOL,
     tokenDecimals: TOKEN_DECIMALS,
     typicalPrice: (await typicalArticlePrice()).toString(),
+    ...(relay
+      ? {
+          relay: {
+            url: relay.url,
+            minDeposit: relay.min_deposit,
+            minValiditySeconds: relay.min_validity_seconds,
+          },
+        }
+      : {}),
   };
 }
