@@ -34,6 +34,11 @@ export interface PaymentTerms extends PaywallIdentity {
   lastProof?: LastProof;
   /** Present on a 402 that carries a failure header. */
   failure?: PaymentFailure;
+  /**
+   * The site's relay offer, read from the JSON body of its 402 (never from headers): present only
+   * when the site relays opens and top-ups.
+   */
+  relay?: RelayOffer;
 }
 
 /** The reader-facing explanation of each failure: every client says the same words. */

@@ -21,9 +21,11 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
 import { buildChain } from "@/lib/chain/chain";
-import type { Deployment } from "@/lib/chain/deployment";
+import { deployContracts } from "@/lib/chain/deploy";
+import { writeDeployment, type Deployment } from "@/lib/chain/deployment";
 import { startAnvil, type AnvilProcess } from "../../scripts/lib/anvil";
 import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
+import { deployDemoDollar } from "./demo-dollar";
 import { startNextServer, type NextServer } from "./next-server";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
@@ -56,9 +58,13 @@ export function assertBuildExists(): void {
   }
 }
 
-/** Starts anvil, prepares the site and serves it; `env` is added to the server's environment. */
+/**
+ * Starts anvil, prepares the site and serves it; `env` is added to the server's environment.
+ * `token: "DemoDollar"` deploys DemoDollar (EIP-3009, 6 decimals; its minter is the receiver)
+ * instead of DemoToken, so the site offers its relay.
+ */
 export async function startSiteServer(
-  opts: { env?: Record<string, string>; blockTime?: number } = {},
+  opts: { env?: Record<string, string>; blockTime?: number; token?: "DemoDollar" } = {},
 ): Promise<SiteServer> {
   assertBuildExists();
   const anvil: AnvilProcess = await startAnvil({ blockTime: opts.blockTime ?? 1 });
@@ -73,6 +79,18 @@ export async function startSiteServer(
     database = await createTestDatabase(dir);
     const databaseUrl = database.url;
     const deploymentFile = path.join(dir, "deployment.json");
+    if (opts.token === "DemoDollar") {
+      // A deployment already on file is kept by prepareSite (it only migrates and seeds).
+      const token = await deployDemoDollar({
+        rpcUrl: anvil.rpcUrl,
+        privateKey: ANVIL_KEY_0,
+        initialSupply: 10n ** 30n,
+      });
+      writeDeployment(
+        deploymentFile,
+        await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_KEY_0, root, token }),
+      );
+    }
     const { deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile });
     const serverEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
