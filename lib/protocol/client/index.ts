@@ -60,3 +60,4 @@ export {
   type RouteChoice,
   type RouteInput,
 } from "./deposit-route";
+export { checkFunds, checkTokens, gasNeeds } from "./chain";
