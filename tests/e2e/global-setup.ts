@@ -6,13 +6,19 @@
  * The server gets a free port, or E2E_PORT when set (refused at once when it is taken). The URL
  * and a state file reach the tests through E2E_BASE_URL and E2E_STATE: Playwright starts its
  * workers after global setup with this process's environment.
+ *
+ * `E2E_TOKEN=DemoDollar` deploys DemoDollar (EIP-3009, the site then offers its relay) instead of
+ * the demo's token. anvil has 11 accounts: account 10 is left to the relay test (it sets its ETH
+ * to 0).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startAnvil } from "../../scripts/lib/anvil";
 import { ANVIL_KEY_0, prepareSite } from "../../scripts/lib/prepare-site";
-import type { Deployment } from "../../lib/chain/deployment";
+import { deployContracts } from "../../lib/chain/deploy";
+import { writeDeployment, type Deployment } from "../../lib/chain/deployment";
+import { deployDemoDollar } from "../helpers/demo-dollar";
 import {
   assertPortFree,
   explicitPort,
@@ -24,7 +30,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const port = explicitPort("E2E_PORT");
   // Checked before anything slow starts: a taken port fails the run at once.
   if (port !== undefined) await assertPortFree(port, "E2E_PORT");
-  const anvil = await startAnvil();
+  const anvil = await startAnvil({ args: ["--accounts", "11"] });
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-e2e-"));
   const cleanup = async () => {
     await anvil.stop();
@@ -35,6 +41,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let deployment: Deployment;
   let server: NextServer;
   try {
+    if (process.env.E2E_TOKEN === "DemoDollar") {
+      // A deployment already on file is kept by prepareSite (it only migrates and seeds).
+      const token = await deployDemoDollar({
+        rpcUrl: anvil.rpcUrl,
+        privateKey: ANVIL_KEY_0,
+        initialSupply: 10n ** 30n,
+      });
+      writeDeployment(
+        deploymentFile,
+        await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_KEY_0, token }),
+      );
+    }
     ({ deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile }));
     server = await startNextServer({
       port,
