@@ -343,7 +343,11 @@ export async function relayOpen(
       isAddressEqual(e.args.receiver, target.receiver),
   );
   if (!event) throw mismatch("no channel with this deposit and signer was created in that block");
-  const info = await readChannel(chainCtx, target.contract, { sender, ...target, openBlock });
+  const info = await readChannel(chainCtx, target.contract, {
+    sender,
+    receiver: target.receiver,
+    openBlock,
+  });
   if (!info || !isAddressEqual(info.signer, signer))
     throw mismatch("the contract does not hold that channel");
   const channel = await ctx.save({
