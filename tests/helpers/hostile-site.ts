@@ -69,6 +69,8 @@ export interface HostileSiteOptions {
   relay?: {
     offer: RelayOfferJson;
     answer: (req: RelayRequest) => RelayReply | Promise<RelayReply>;
+    /** How `GET /api/1/relays/…` (a pending relay's status URL) is answered. */
+    status?: (path: string) => RelayReply | Promise<RelayReply>;
   };
   /** The price the first 402 announces. */
   price: bigint;
@@ -106,6 +108,11 @@ export async function startHostileSite(opts: HostileSiteOptions): Promise<Hostil
       };
       relayRequests.push(relayed);
       const answer = await opts.relay.answer(relayed);
+      reply(answer.status, {}, JSON.stringify(answer.body));
+      return;
+    }
+    if (req.method === "GET" && opts.relay?.status && path.startsWith("/api/1/relays/")) {
+      const answer = await opts.relay.status(path);
       reply(answer.status, {}, JSON.stringify(answer.body));
       return;
     }

@@ -240,6 +240,104 @@ describe("payer against a hostile relay", () => {
   const offer = { url: "/api/1/channels", min_deposit: "1", min_validity_seconds: 60 };
   const fakeHash = `0x${"ab".repeat(32)}` as Hex;
 
+  /** Sends a relayed open's `createChannelWithAuthorization` as the site would (anvil account 5). */
+  async function submitOpen(body: Record<string, string>) {
+    const submitter = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEYS[5]!),
+      chain: buildChain(site.deployment.chainId, site.rpcUrl),
+      transport: http(site.rpcUrl),
+    });
+    const { v, r, s } = authorizationVrs(body.signature!);
+    const hash = await submitter.writeContract({
+      address: site.deployment.contract,
+      abi: microTransferChannelsAbi,
+      functionName: "createChannelWithAuthorization",
+      args: [
+        body.sender as Address,
+        site.receiver,
+        BigInt(body.deposit!),
+        body.signer as Address,
+        body.salt as Hex,
+        BigInt(body.valid_after!),
+        BigInt(body.valid_before!),
+        v,
+        r,
+        s,
+      ],
+    });
+    const receipt = await site.publicClient.waitForTransactionReceipt({ hash });
+    return { hash, block: Number(receipt.blockNumber) };
+  }
+
+  it("follows a 202 to the status URL until mined, then uses the channel", async () => {
+    let mined: { hash: Hex; block: number } | undefined;
+    let polls = 0;
+    const hostile = await startHostileSite({
+      identity: identity(),
+      price: 5n,
+      chainId: site.deployment.chainId,
+      behave: () => ({ type: "serve" }),
+      relay: {
+        offer,
+        answer: async ({ body }) => {
+          mined = await submitOpen(body);
+          const statusUrl = `/api/1/relays/${mined.hash}`;
+          return {
+            status: 202,
+            body: { status: "pending", tx_hash: mined.hash, status_url: statusUrl },
+          };
+        },
+        // Pending twice, then mined.
+        status: () =>
+          ++polls < 3
+            ? { status: 200, body: { status: "pending", open_block: null } }
+            : { status: 200, body: { status: "mined", open_block: mined!.block } },
+      },
+    });
+    try {
+      const r = await newPayer();
+      const res = await r.payer.fetch(`${hostile.url}/paid`);
+      expect(res.status).toBe(200);
+      const [pending] = eventOf(r.events, "relay-pending");
+      expect(pending?.txHash).toBe(mined!.hash);
+      expect(pending?.statusUrl).toBe(`${hostile.url}/api/1/relays/${mined!.hash}`);
+      expect(polls).toBe(3);
+      const [opened] = eventOf(r.events, "channel-opened");
+      expect(opened?.via).toBe("relay");
+      expect(opened?.channel.openBlock).toBe(mined!.block);
+      expect(hostile.proofs.map((p) => p.openBlock)).toEqual([mined!.block]);
+    } finally {
+      await hostile.stop();
+    }
+  });
+
+  it("does not follow a status URL on another origin", async () => {
+    const hostile = await startHostileSite({
+      identity: identity(),
+      price: 5n,
+      chainId: site.deployment.chainId,
+      relay: {
+        offer,
+        answer: () => ({
+          status: 202,
+          body: {
+            status: "pending",
+            tx_hash: fakeHash,
+            status_url: `http://evil.invalid/api/1/relays/${fakeHash}`,
+          },
+        }),
+      },
+    });
+    try {
+      const r = await newPayer();
+      const err = await r.payer.fetch(`${hostile.url}/paid`).catch((e: unknown) => e);
+      expect(isPayerError(err, "relay-mismatch")).toBe(true);
+      expect(await r.payer.channels()).toEqual([]);
+    } finally {
+      await hostile.stop();
+    }
+  });
+
   it("refuses a channel the site did not open (a made-up open block); nothing is used", async () => {
     const head = Number(await site.publicClient.getBlockNumber());
     const hostile = await startHostileSite({
@@ -280,31 +378,8 @@ describe("payer against a hostile relay", () => {
     });
     const otherChannel = await other.open(await siteTarget(), USD, { via: "self" });
     // The hostile site submits the payer's authorization itself, but names the other channel.
-    const submitter = createWalletClient({
-      account: privateKeyToAccount(ANVIL_KEYS[5]!),
-      chain: buildChain(site.deployment.chainId, site.rpcUrl),
-      transport: http(site.rpcUrl),
-    });
     const submit = async ({ body }: RelayRequest) => {
-      const { v, r: rr, s } = authorizationVrs(body.signature!);
-      const hash = await submitter.writeContract({
-        address: site.deployment.contract,
-        abi: microTransferChannelsAbi,
-        functionName: "createChannelWithAuthorization",
-        args: [
-          body.sender as Address,
-          site.receiver,
-          BigInt(body.deposit!),
-          body.signer as Address,
-          body.salt as Hex,
-          BigInt(body.valid_after!),
-          BigInt(body.valid_before!),
-          v,
-          rr,
-          s,
-        ],
-      });
-      await site.publicClient.waitForTransactionReceipt({ hash });
+      const { hash } = await submitOpen(body);
       return { status: 201, body: { open_block: otherChannel.openBlock, tx_hash: hash } };
     };
     const hostile = await startHostileSite({
