@@ -117,6 +117,9 @@ describe("the site announces its relay", () => {
     });
     expect(res.headers.get("rdn-price")).toBe("5");
     expect((await siteTarget()).relay.min_deposit).toBe(USD);
+    const llms = await (await fetch(`${site.url}/llms.txt`)).text();
+    expect(llms).toContain("Without ETH, let the site open it");
+    expect(llms).toContain("/api/1/channels/{sender}/{openBlock}/topups");
   });
 });
 
