@@ -63,6 +63,12 @@ ${EXIT_CODE_HELP}`,
       "deposit of a new channel, and the most top-ups may raise one to (TKN)",
     )
     .option("--budget <amount>", "most this command may spend in total (TKN)")
+    .option(
+      "--deposit-via <way>",
+      "how a channel is opened or topped up: relay (the site sends the transaction, no ETH needed), " +
+        "self (your own transaction), auto (relay when the site offers one and you lack ETH for gas)",
+      "auto",
+    )
     .option("-q, --quiet", "no progress lines on stderr")
     .action((url: string, opts: GetOptions) =>
       getCommand(url, opts, globals(), { stdout: process.stdout, log }),
@@ -80,7 +86,12 @@ ${EXIT_CODE_HELP}`,
     .description("add to a channel's deposit")
     .argument("<amount>", "amount to add (TKN)")
     .option("--channel <openBlock>", "the channel (its open block); needed when several are open")
-    .action((amount: string, opts: { channel?: string }) =>
+    .option(
+      "--deposit-via <way>",
+      "relay (the channel's site sends the transaction), self (your own), or auto",
+      "auto",
+    )
+    .action((amount: string, opts: { channel?: string; depositVia?: string }) =>
       topupCommand(amount, opts, globals(), log),
     );
 

@@ -23,7 +23,15 @@ export function explainError(err: unknown): string {
       case "no-tokens":
         return "Your wallet does not hold enough tokens for this deposit. Choose a smaller deposit or get more tokens.";
       case "no-eth":
-        return "Your wallet has no ETH (or too little) to pay the transaction's gas. Add some ETH and try again.";
+        return err.details.relayOffered === true
+          ? "Your wallet has no ETH (or too little) to pay the transaction's gas. Let the site open it for you instead (one signature, no gas)."
+          : "Your wallet has no ETH (or too little) to pay the transaction's gas. Add some ETH and try again.";
+      case "relay-refused":
+        return `The site did not open or top up the channel for you: ${typeof err.details.error === "string" ? err.details.error : err.message}. Nothing was moved.`;
+      case "relay-mismatch":
+        return "The site said it opened your channel, but the chain does not show that channel, so it is not used and nothing was paid from it.";
+      case "relay-unavailable":
+        return "The site cannot open the channel for you here: open it with your own transaction.";
       case "wrong-chain":
         return "Your wallet is on another network than the site. Switch the network and try again.";
       case "confirmations-timeout":

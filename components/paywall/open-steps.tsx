@@ -1,14 +1,30 @@
-/** The steps of opening a channel, as the payer reports them (`data-step`, `data-state`). */
+/**
+ * The steps of opening a channel, as the payer reports them (`data-step`, `data-state`). A channel
+ * the site opens through its relay has the same four steps under other words: the deposit
+ * authorization is signed ("permit"), the site sends the transaction ("transaction"); the list's
+ * `data-via` says which way ("relay" or "self").
+ */
 
 export type StepName = "permit" | "transaction" | "confirmations" | "site";
 export type StepState = "pending" | "active" | "done" | "error";
 export type Steps = Record<StepName, StepState>;
 
-const LABELS: Record<StepName, string> = {
-  permit: "Sign the token permit",
-  transaction: "Send the transaction",
-  confirmations: "Wait for confirmations",
-  site: "The site sees your channel",
+/** How the deposit reaches the contract. */
+export type OpenVia = "relay" | "self";
+
+const LABELS: Record<OpenVia, Record<StepName, string>> = {
+  self: {
+    permit: "Sign the token permit",
+    transaction: "Send the transaction",
+    confirmations: "Wait for confirmations",
+    site: "The site sees your channel",
+  },
+  relay: {
+    permit: "Sign the deposit authorization",
+    transaction: "The site is opening your channel…",
+    confirmations: "Wait for confirmations",
+    site: "The site sees your channel",
+  },
 };
 
 const ORDER: StepName[] = ["permit", "transaction", "confirmations", "site"];
@@ -53,15 +69,17 @@ export function failActive(steps: Steps): Steps {
 export function OpenSteps({
   steps,
   detail,
+  via = "self",
 }: {
   steps: Steps;
   detail?: Partial<Record<StepName, string>>;
+  via?: OpenVia;
 }) {
   return (
-    <ol className="open-steps" data-testid="open-steps">
+    <ol className="open-steps" data-testid="open-steps" data-via={via}>
       {ORDER.map((s) => (
         <li key={s} data-step={s} data-state={steps[s]} className={`step step-${steps[s]}`}>
-          {LABELS[s]}
+          {LABELS[via][s]}
           {detail?.[s] ? <span className="muted"> — {detail[s]}</span> : null}
         </li>
       ))}

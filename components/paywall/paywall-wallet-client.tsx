@@ -19,7 +19,8 @@ import {
   sitePublicClient,
   raiseAutoPayCap,
 } from "@/lib/browser";
-import type { PayerChannel } from "@/lib/protocol/client";
+import { gasNeeds, type PayerChannel } from "@/lib/protocol/client";
+import type { RelayOffer } from "@/lib/protocol/terms";
 import { explainError } from "./explain-error";
 import { tokens } from "./format";
 import type { LocalState } from "./local-state";
@@ -27,7 +28,7 @@ import { OpenForm } from "./open-form";
 import type { IslandReport } from "./paywall-island";
 import { TestTokens } from "./test-tokens";
 import { TopUpForm } from "./top-up-form";
-import type { PaywallProps } from "./types";
+import type { PaywallProps, SiteTerms } from "./types";
 
 export interface PaywallWalletProps extends PaywallProps {
   local: LocalState;
@@ -58,6 +59,8 @@ function WalletFlow(props: PaywallWalletProps) {
   const [ready, setReady] = useState<Address | undefined>();
   const [busy, setBusy] = useState(false);
   const [tokenBalance, setTokenBalance] = useState<bigint>();
+  /** Whether the reader's ETH covers their own transactions' gas (undefined: not read yet). */
+  const [canPayGas, setCanPayGas] = useState<boolean>();
   const askedToConnect = useRef(false);
   const lookedUp = useRef<string | undefined>(undefined);
 
@@ -70,13 +73,17 @@ function WalletFlow(props: PaywallWalletProps) {
   }, [isConnected, isConnecting, isReconnecting, openConnectModal]);
 
   async function refreshBalance(who: Address) {
-    const balance = await publicClient.readContract({
-      address: terms.token,
-      abi: balanceOfAbi,
-      functionName: "balanceOf",
-      args: [who],
-    });
+    const [balance, gas] = await Promise.all([
+      publicClient.readContract({
+        address: terms.token,
+        abi: balanceOfAbi,
+        functionName: "balanceOf",
+        args: [who],
+      }),
+      gasNeeds({ publicClient, sender: who }, 2).catch(() => undefined),
+    ]);
     setTokenBalance(balance);
+    setCanPayGas(gas ? gas.eth >= gas.gas : undefined);
   }
 
   // Once connected on the site's chain: the reader's channels, recovered from the chain when
@@ -236,14 +243,25 @@ function WalletFlow(props: PaywallWalletProps) {
         price={price}
         channel={usable}
         busy={busy}
-        onTopUp={(amount) =>
+        canPayGas={canPayGas}
+        onTopUp={(amount, via) =>
           run(async () => {
             const sessionKey = isAddressEqual(usable.signer, sender)
               ? undefined
               : await getSessionKey(usable.signer);
-            const { payer } = makePayer({ sessionKey });
-            report.setStatus(`Topping up by ${tokens(amount, terms)}: confirm in your wallet…`);
-            const updated = await payer.topUp(usable, amount);
+            const { payer } = makePayer({
+              sessionKey,
+              onEvent: (e) => {
+                if (e.type === "relay-requested")
+                  report.setStatus("The site is topping up your channel…");
+              },
+            });
+            report.setStatus(
+              via === "relay"
+                ? `Topping up by ${tokens(amount, terms)}: sign the deposit authorization in your wallet…`
+                : `Topping up by ${tokens(amount, terms)}: confirm in your wallet…`,
+            );
+            const updated = await payer.topUp(usable, amount, { via, relay: relayOffer(terms) });
             // Money added to an auto-pay channel is money to spend: the cap grows with it.
             if (sessionKey) {
               await raiseAutoPayCap(
@@ -267,6 +285,7 @@ function WalletFlow(props: PaywallWalletProps) {
         price={price}
         busy={busy}
         tokenBalance={tokenBalance}
+        canPayGas={canPayGas}
         testTokens={(deposit) => (
           <TestTokens
             terms={terms}
@@ -293,19 +312,31 @@ function WalletFlow(props: PaywallWalletProps) {
             const browserPayer = makePayer({
               sessionKey,
               autoPay: choice.mode === "auto",
-              onEvent: steps.onEvent,
+              onEvent: (e) => {
+                steps.onEvent(e);
+                if (e.type === "relay-requested")
+                  report.setStatus("The site is opening your channel…");
+              },
             });
-            report.setStatus("Opening your channel: confirm in your wallet…");
+            report.setStatus(
+              choice.via === "relay"
+                ? "Opening your channel: sign the deposit authorization in your wallet…"
+                : "Opening your channel: confirm in your wallet…",
+            );
             try {
+              // Through the relay the reader's wallet signs the authorization (naming the session
+              // key, when there is one, as the channel's signer) and sends nothing.
               await browserPayer.payer.open(
                 {
                   contract: terms.contract,
                   receiver: terms.receiver,
                   token: terms.token,
                   chainId: terms.chainId,
+                  relay: relayOffer(terms),
                   siteOrigin: window.location.origin,
                 },
                 choice.deposit,
+                { via: choice.via },
               );
               report.setStatus("Channel open. Paying this article…");
               await report.reload(sender);
@@ -324,6 +355,17 @@ function WalletFlow(props: PaywallWalletProps) {
       />
     </div>
   );
+}
+
+/** The site's relay offer in the payer's terms (undefined when the site does not relay). */
+function relayOffer(terms: SiteTerms): RelayOffer | undefined {
+  return terms.relay
+    ? {
+        url: terms.relay.url,
+        min_deposit: BigInt(terms.relay.minDeposit),
+        min_validity_seconds: terms.relay.minValiditySeconds,
+      }
+    : undefined;
 }
 
 /** Channels recovered as `signerUnavailable` whose session key this browser does hold. */

@@ -15,10 +15,11 @@ export interface SiteTerms {
   /** The local development chain (31337): the paywall offers "get test tokens" (the token's `mint()`). */
   localChain: boolean;
   /**
-   * The site relays (RELAY_ENABLED): it sends opens, top-ups and cooperative closes for the reader
-   * and pays their gas, so a wallet without ETH can use channels.
+   * The site relays (RELAY_ENABLED): it sends cooperative closes (and, with an EIP-3009 token,
+   * opens and top-ups: `relay`) for the reader and pays their gas, so a wallet without ETH can
+   * use channels.
    */
-  relay: boolean;
+  relayCloses: boolean;
   /** WalletConnect is offered only when a project id is configured. */
   walletConnectProjectId?: string;
   /** The contract's deployment block: where a browser looks for the reader's channels. */
@@ -29,6 +30,21 @@ export interface SiteTerms {
   tokenDecimals: number;
   /** A typical article price (the median), the basis of the default deposit. */
   typicalPrice: string;
+  /**
+   * The site opens and tops up channels for the reader (one signature, no ETH): present only when
+   * it relays and the token implements EIP-3009 (the 402 body's `relay`).
+   */
+  relay?: SiteRelay;
+}
+
+/** The site's relay offer as the paywall gets it. */
+export interface SiteRelay {
+  /** The open route (`/api/1/channels`); top-ups go to `<url>/<sender>/<open_block>/topups`. */
+  url: string;
+  /** The smallest relayed deposit or top-up (base units, decimal string). */
+  minDeposit: string;
+  /** Seconds an authorization must still be valid when it reaches the site. */
+  minValiditySeconds: number;
 }
 
 /** One paywalled article as the paywall island sees it. */

@@ -46,7 +46,7 @@ export function ChannelCard({
   const block = row.channel.openBlock;
   const disabled = busy !== null || !canAct;
   // Without ETH the reader cannot send a transaction: only the site can close for them.
-  const relayed = terms.relay;
+  const relayed = terms.relayCloses;
   const ownClose = !relayed || page.eth !== 0n;
 
   function submitTopUp() {

@@ -11,6 +11,8 @@ import { env } from "@/lib/env";
 import { upstreamPrice } from "@/lib/paywall/upstream-price";
 import { formatToken } from "@/lib/format";
 import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
+import type { RelayOfferJson } from "@/lib/protocol/terms";
+import { relayOffer } from "@/lib/relay/offer";
 
 /** What kind of thing a paid resource is. */
 export type ResourceKind = "article" | "media" | "api" | "upstream";
@@ -45,6 +47,8 @@ export interface PricesJson {
   /** Seconds within which the same paid request may be sent again without a second charge. */
   payment_retry_seconds: number;
   resources: PricedResource[];
+  /** The site's relay offer (opens and top-ups with one signature, no ETH), when it relays. */
+  relay?: RelayOfferJson;
 }
 
 /**
@@ -57,7 +61,8 @@ export interface PricesJson {
  * const { contract, resources } = await listPrices();
  */
 export async function listPrices(): Promise<PricesJson> {
-  const { deployment, receiver } = await chainConfig();
+  const cfg = await chainConfig();
+  const { deployment, receiver } = cfg;
   const unit = await tokenInfo();
   const label = (price: bigint) => formatToken(price, unit);
   const e = env();
@@ -73,6 +78,7 @@ export async function listPrices(): Promise<PricesJson> {
       orderBy: { prefix: "asc" },
     }),
   ]);
+  const relay = await relayOffer(cfg);
   const resources: PricedResource[] = [];
   for (const a of articles) {
     const price = BigInt(a.price);
@@ -149,6 +155,7 @@ export async function listPrices(): Promise<PricesJson> {
     confirmations: e.CONFIRMATIONS,
     payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
     resources,
+    ...(relay ? { relay } : {}),
   };
 }
 
@@ -195,6 +202,11 @@ export function llmsText(prices: PricesJson, origin: string): string {
     "## How to pay",
     `1. Send the request. A paid resource answers \`402 Payment Required\` with the terms in headers: \`${h.price}\` (the price of this request, base units), \`${h.receiver}\`, \`${h.contract}\`, \`${h.token}\`, \`${h.chainId}\`, \`${h.gatewayPath}\`. Check that the contract and chain id are the ones above.`,
     `2. Open a channel once: on chain ${prices.chain_id}, call \`approve(${prices.contract}, deposit)\` on the token, then \`createChannel(${prices.receiver}, deposit, 0x0000000000000000000000000000000000000000)\` on the contract (or \`createChannelWithPermit\`, one transaction). The channel is (sender, receiver, openBlockNumber), where openBlockNumber is the block of that transaction. Deposit more than one price: every later payment is free of gas.`,
+    ...(prices.relay
+      ? [
+          `   Without ETH, let the site open it: sign an EIP-3009 \`ReceiveWithAuthorization\` in the token's EIP-712 domain (\`eip712Domain()\`) from you to ${prices.contract} for the deposit (at least ${prices.relay.min_deposit} base units) with nonce \`keccak256(abi.encode(receiver, signer, salt))\`, and \`POST ${base}${prices.relay.url}\` \`{ sender, deposit, signer, salt, valid_after, valid_before, signature }\`: the site sends \`createChannelWithAuthorization\` and pays the gas (201 with \`open_block\`, or 202 with a \`status_url\` to poll). Top-ups: \`POST ${base}${prices.relay.url}/{sender}/{openBlock}/topups\`.`,
+        ]
+      : []),
     `3. Sign an EIP-712 BalanceProof (\`eth_signTypedData_v4\`) with domain \`{ name: "MicroTransferChannels", version: "1", chainId: ${prices.chain_id}, verifyingContract: ${prices.contract} }\` and type \`BalanceProof(address sender,address receiver,uint32 openBlockNumber,uint192 balance)\`. \`balance\` is cumulative: the previous accepted balance plus exactly the price.`,
     `4. Send the same request again with \`${h.sender}\`, \`${h.openBlock}\`, \`${h.balance}\` (the new balance) and \`${h.signature}\`. \`200\` means paid and served; the response repeats the accepted balance.`,
     `5. A \`402\` with \`${h.insufficientConfirmations}\` means wait for blocks; \`${h.invalidAmount}\` comes with \`${h.balance}\`/\`${h.signature}\` of the last balance the site accepted: continue from there; \`${h.insufficientFunds}\` means top up (\`topUp\` on the contract).`,

@@ -12,6 +12,7 @@ import { parsePaymentRequest } from "@/lib/protocol/payment-request";
 import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/protocol/paywall";
 import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
 import type { PaymentFailure } from "@/lib/protocol/headers";
+import { relayOffer } from "@/lib/relay/offer";
 import { paywallContext, type PaywallContext } from "./context";
 import { parseCookies } from "./cookies";
 import { assertChainHealthy } from "./health";
@@ -127,7 +128,7 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
     return {
       type: "payment-required",
       headers,
-      body: paymentRequiredBody(ctx.identity, price, outcome.failure),
+      body: paymentRequiredBody(ctx.identity, price, outcome.failure, await relayOffer(ctx.chain)),
       info: {
         price: price.toString(),
         priceLabel: formatToken(price, await tokenUnit()),

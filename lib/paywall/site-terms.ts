@@ -8,6 +8,7 @@ import { isLocalChain } from "@/lib/chain/chain";
 import { typicalArticlePrice } from "@/lib/content/catalog";
 import { env } from "@/lib/env";
 import { GATEWAY_PATH } from "@/lib/protocol/headers";
+import { relayOffer } from "@/lib/relay/offer";
 import { relayEnabled } from "@/lib/relay/policy";
 import type { SiteTerms } from "@/components/paywall/types";
 
@@ -25,6 +26,7 @@ export function publicRpcUrl(): string {
 export async function siteTerms(): Promise<SiteTerms> {
   const chain = await chainConfig();
   const token = await tokenInfo();
+  const relay = await relayOffer(chain);
   return {
     receiver: chain.receiver.address,
     contract: chain.deployment.contract,
@@ -32,12 +34,21 @@ export async function siteTerms(): Promise<SiteTerms> {
     chainId: chain.chain.id,
     rpcUrl: publicRpcUrl(),
     localChain: isLocalChain(chain.chain.id),
-    relay: relayEnabled(chain),
+    relayCloses: relayEnabled(chain),
     walletConnectProjectId: env().WALLETCONNECT_PROJECT_ID,
     startBlock: chain.deployment.startBlock,
     gatewayPath: GATEWAY_PATH,
     tokenSymbol: token.symbol,
     tokenDecimals: token.decimals,
     typicalPrice: (await typicalArticlePrice()).toString(),
+    ...(relay
+      ? {
+          relay: {
+            url: relay.url,
+            minDeposit: relay.min_deposit,
+            minValiditySeconds: relay.min_validity_seconds,
+          },
+        }
+      : {}),
   };
 }

@@ -34,6 +34,11 @@ export interface PaymentTerms extends PaywallIdentity {
   lastProof?: LastProof;
   /** Present on a 402 that carries a failure header. */
   failure?: PaymentFailure;
+  /**
+   * The site's relay offer, read from the JSON body of its 402 (never from headers): present only
+   * when the site relays opens and top-ups.
+   */
+  relay?: RelayOffer;
 }
 
 /** The reader-facing explanation of each failure: every client says the same words. */
@@ -179,6 +184,23 @@ export function encodePaymentHeaders(proof: PaymentProof): Record<string, string
   return headers;
 }
 
+/**
+ * A site's offer to open and top up channels for the payer (docs/protocol.md "Relayed opens and
+ * top-ups"): present in a 402's JSON body only when the site relays (RELAY_ENABLED) and its token
+ * implements EIP-3009. `url` is the open route (`/api/1/channels`, relative to the site's origin);
+ * a channel's top-ups go to `<url>/<sender>/<open_block>/topups`.
+ */
+export const relayOfferSchema = z.object({
+  url: z.string().min(1).max(512),
+  /** The smallest deposit or top-up the relay accepts (base units). */
+  min_deposit: uint192Schema,
+  /** Seconds an authorization must still be valid when it reaches the site. */
+  min_validity_seconds: z.number().int().min(0).max(86_400),
+});
+export type RelayOffer = z.infer<typeof relayOfferSchema>;
+/** The relay offer as sent (wire form: `min_deposit` a decimal string). */
+export type RelayOfferJson = z.input<typeof relayOfferSchema>;
+
 /** The JSON body of a 402 for clients that do not accept HTML. */
 export const paymentRequiredBodySchema = z.object({
   error: z.literal("payment required"),
@@ -197,6 +219,7 @@ export const paymentRequiredBodySchema = z.object({
   token: addressSchema,
   chain_id: z.number().int().positive(),
   gateway: z.string(),
+  relay: relayOfferSchema.optional(),
 });
 export type PaymentRequiredBody = z.infer<typeof paymentRequiredBodySchema>;
 
@@ -205,7 +228,8 @@ export type PaymentRequiredBodyJson = z.input<typeof paymentRequiredBodySchema>;
 
 /**
  * The JSON body of a 402 for `failure`, as the server sends it; `paymentRequiredBodySchema` reads
- * it back. Building it here keeps the server and the schema from drifting apart.
+ * it back. Building it here keeps the server and the schema from drifting apart. `relay` is the
+ * site's relay offer, when it has one.
  *
  * @example
  * Response.json(paymentRequiredBody(identity, price, { reason: "payment-required" }), {
@@ -217,6 +241,7 @@ export function paymentRequiredBody(
   identity: PaywallIdentity,
   price: bigint,
   failure: PaymentFailure,
+  relay?: RelayOfferJson,
 ): PaymentRequiredBodyJson {
   return {
     error: "payment required",
@@ -228,5 +253,6 @@ export function paymentRequiredBody(
     token: identity.token,
     chain_id: identity.chainId,
     gateway: GATEWAY_PATH,
+    ...(relay ? { relay } : {}),
   };
 }

@@ -25,6 +25,9 @@ const PAYER_EXIT: Record<PayerErrorCode, ExitCode> = {
   "no-signer": EXIT.usage,
   "bad-store": EXIT.usage,
   "recovery-failed": EXIT.chain,
+  "relay-unavailable": EXIT.relay,
+  "relay-refused": EXIT.relay,
+  "relay-mismatch": EXIT.refused,
 };
 
 /** The policy and token-balance refusals in tokens rather than base units, for people. */
@@ -54,6 +57,11 @@ function inTokens(err: PayerError): string | undefined {
   }
   if (err.code === "no-tokens" && balance !== undefined && needed !== undefined)
     return `the payer holds ${formatTokens(balance)}, the deposit needs ${formatTokens(needed)}`;
+  const minDeposit = big("minDeposit");
+  if (err.code === "over-policy" && minDeposit !== undefined)
+    return `the site's relay takes ${d.what === "top-up" ? "top-ups" : "deposits"} of at least ${formatTokens(minDeposit)}, more than this command may deposit; allow it with --deposit ${formatTokens(minDeposit).split(" ")[0]} (or pay the gas yourself); nothing was signed`;
+  if (err.code === "no-eth" && d.relayOffered === true)
+    return `${firstLine(err.message)} Run without --deposit-via self to let the site open it.`;
   return undefined;
 }
 

@@ -17,6 +17,8 @@ export const EXIT = {
   chain: 4,
   /** The site answered an HTTP error (after any payment). */
   http: 5,
+  /** The site's relay refused to open or top up the channel (its message is printed), or offers none. */
+  relay: 6,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -28,7 +30,9 @@ export const EXIT_CODE_HELP = `Exit codes:
   2  payment refused: over --max-price/--deposit/--budget, or the site's terms or proofs refused
   3  network: the site or the RPC is unreachable
   4  chain: no tokens, no ETH for gas, wrong chain, transaction failed or not confirmed in time
-  5  the site answered an HTTP error status (its message goes to stderr)`;
+  5  the site answered an HTTP error status (its message goes to stderr)
+  6  the site's relay refused to open or top up the channel (its message is printed), or the site
+     offers no relay and --deposit-via relay was given`;
 
 /** A failure the client reports as one line and an exit code. */
 export class CliError extends Error {

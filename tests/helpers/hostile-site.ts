@@ -9,7 +9,12 @@ import type { AddressInfo } from "node:net";
 import type { Address, Hex } from "viem";
 import { channelDomain, recoverBalanceProofSigner } from "@/lib/protocol";
 import { RDN } from "@/lib/protocol/headers";
-import { paymentTermsHeaders, type LastProof, type PaywallIdentity } from "@/lib/protocol/terms";
+import {
+  paymentTermsHeaders,
+  type LastProof,
+  type PaywallIdentity,
+  type RelayOfferJson,
+} from "@/lib/protocol/terms";
 
 /** A proof the site received. */
 export interface KeptProof {
@@ -39,13 +44,34 @@ export interface HostileSite {
   proofs: KeptProof[];
   /** Requests received (method and path), in order. */
   requests: string[];
+  /** Relay requests received, in order. */
+  relayRequests: RelayRequest[];
   /** The most the site could cash per channel (`sender:openBlock`): its highest valid proof. */
   cashable(): bigint;
   stop(): Promise<void>;
 }
 
+/** A relay request the site received (`POST <relay url>…`), with its JSON body. */
+export interface RelayRequest {
+  path: string;
+  body: Record<string, string>;
+}
+
+/** How the site answers a relay request: a status and a JSON body. */
+export type RelayReply = { status: number; body: unknown };
+
 export interface HostileSiteOptions {
   identity: PaywallIdentity;
+  /**
+   * A relay the site offers in its 402 JSON body (`relay`), and how it answers the requests posted
+   * to it (every `POST`); received requests are kept in `relayRequests`.
+   */
+  relay?: {
+    offer: RelayOfferJson;
+    answer: (req: RelayRequest) => RelayReply | Promise<RelayReply>;
+    /** How `GET /api/1/relays/…` (a pending relay's status URL) is answered. */
+    status?: (path: string) => RelayReply | Promise<RelayReply>;
+  };
   /** The price the first 402 announces. */
   price: bigint;
   /** How proofs are answered, per path (default: keep). */
@@ -62,6 +88,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export async function startHostileSite(opts: HostileSiteOptions): Promise<HostileSite> {
   const proofs: KeptProof[] = [];
   const requests: string[] = [];
+  const relayRequests: RelayRequest[] = [];
   const behave = opts.behave ?? (() => ({ type: "keep" }) as const);
   const domain = channelDomain({ chainId: opts.chainId, contract: opts.identity.contract });
 
@@ -72,9 +99,29 @@ export async function startHostileSite(opts: HostileSiteOptions): Promise<Hostil
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(body);
     };
+    if (req.method === "POST" && opts.relay) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const relayed = {
+        path,
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, string>,
+      };
+      relayRequests.push(relayed);
+      const answer = await opts.relay.answer(relayed);
+      reply(answer.status, {}, JSON.stringify(answer.body));
+      return;
+    }
+    if (req.method === "GET" && opts.relay?.status && path.startsWith("/api/1/relays/")) {
+      const answer = await opts.relay.status(path);
+      reply(answer.status, {}, JSON.stringify(answer.body));
+      return;
+    }
     const signature = header(req, RDN.signature) as Hex | undefined;
     if (!signature) {
-      reply(402, paymentTermsHeaders(opts.identity, opts.price), '{"error":"payment required"}');
+      const body = opts.relay
+        ? { error: "payment required", relay: opts.relay.offer }
+        : { error: "payment required" };
+      reply(402, paymentTermsHeaders(opts.identity, opts.price), JSON.stringify(body));
       return;
     }
     const sender = header(req, RDN.sender) as Address;
@@ -117,6 +164,7 @@ export async function startHostileSite(opts: HostileSiteOptions): Promise<Hostil
     url: `http://127.0.0.1:${port}`,
     proofs,
     requests,
+    relayRequests,
     cashable() {
       const best = new Map<string, bigint>();
       for (const p of proofs) {

@@ -166,23 +166,18 @@ export async function checkContractToken(
   }
 }
 
-/** Throws "no-tokens" or "no-eth" when the sender cannot fund `amount` with `txs` transactions. */
-export async function checkFunds(
-  ctx: ChainContext,
+/** Throws "no-tokens" when the sender holds less than `amount` of `token`. */
+export async function checkTokens(
+  ctx: Pick<ChainContext, "publicClient" | "sender">,
   token: Address,
   amount: bigint,
-  txs: number,
 ): Promise<void> {
-  const [tokens, eth, gasPrice] = await Promise.all([
-    ctx.publicClient.readContract({
-      address: token,
-      abi: payerTokenAbi,
-      functionName: "balanceOf",
-      args: [ctx.sender],
-    }),
-    ctx.publicClient.getBalance({ address: ctx.sender }),
-    ctx.publicClient.getGasPrice(),
-  ]);
+  const tokens = await ctx.publicClient.readContract({
+    address: token,
+    abi: payerTokenAbi,
+    functionName: "balanceOf",
+    args: [ctx.sender],
+  });
   if (tokens < amount) {
     throw new PayerError(
       "no-tokens",
@@ -190,12 +185,42 @@ export async function checkFunds(
       { details: { balance: tokens, needed: amount } },
     );
   }
-  const gas = gasPrice * GAS_PER_TX * BigInt(txs);
+}
+
+/** The sender's ETH and what `txs` channel transactions may cost in gas (wei). */
+export async function gasNeeds(
+  ctx: Pick<ChainContext, "publicClient" | "sender">,
+  txs: number,
+): Promise<{ eth: bigint; gas: bigint }> {
+  const [eth, gasPrice] = await Promise.all([
+    ctx.publicClient.getBalance({ address: ctx.sender }),
+    ctx.publicClient.getGasPrice(),
+  ]);
+  return { eth, gas: gasPrice * GAS_PER_TX * BigInt(txs) };
+}
+
+/**
+ * Throws "no-tokens" or "no-eth" when the sender cannot fund `amount` with `txs` transactions.
+ *
+ * @param relayOffered - the site offers a relay: the "no-eth" message says so
+ */
+export async function checkFunds(
+  ctx: ChainContext,
+  token: Address,
+  amount: bigint,
+  txs: number,
+  relayOffered = false,
+): Promise<void> {
+  await checkTokens(ctx, token, amount);
+  const { eth, gas } = await gasNeeds(ctx, txs);
   if (eth < gas) {
     throw new PayerError(
       "no-eth",
-      `The sender ${ctx.sender} has ${eth} wei, less than the about ${gas} wei of gas the transactions need.`,
-      { details: { balance: eth, needed: gas } },
+      `The sender ${ctx.sender} has ${eth} wei, less than the about ${gas} wei of gas the transactions need` +
+        (relayOffered
+          ? "; the site offers to relay the deposit instead (one signature, no gas)."
+          : "."),
+      { details: { balance: eth, needed: gas, relayOffered } },
     );
   }
 }

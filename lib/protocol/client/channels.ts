@@ -4,36 +4,75 @@
  */
 import { isAddressEqual } from "viem";
 import { recoverBalanceProofSigner } from "../proofs";
-import type { LastProof, PaymentTerms } from "../terms";
+import type { LastProof, PaymentTerms, RelayOffer } from "../terms";
 import {
   checkContractToken,
   checkFunds,
+  checkTokens,
+  gasNeeds,
   openChannelTx,
   readChannel,
   requireWallet,
   topUpTx,
+  type ChainContext,
 } from "./chain";
 import { checkServerProof, planPayment } from "./decide";
+import {
+  chooseDepositRoute,
+  relayAmount,
+  relayCap,
+  relayEndpoint,
+  type DepositVia,
+  type RouteChoice,
+} from "./deposit-route";
 import { PayerError } from "./errors";
 import type { PayerContext } from "./payer-context";
 import { recoverChannels } from "./recover";
+import { relayOpen, relayTopUp } from "./relay";
 import { domainOf, messageOf } from "./signing";
 import { channelName, type PayerChannel } from "./types";
 
-/** Where a channel is opened: the site's contract, token, receiver and chain. */
-export type OpenTarget = Pick<PaymentTerms, "contract" | "token" | "receiver" | "chainId">;
+/**
+ * Where a channel is opened: the site's contract, token, receiver and chain, and the site's relay
+ * offer when it has one (`relay` of its 402 body or site terms, resolved against the site's
+ * origin; an offer on another origin is ignored).
+ */
+export type OpenTarget = Pick<PaymentTerms, "contract" | "token" | "receiver" | "chainId"> & {
+  relay?: RelayOffer;
+};
+
+/** How one open or top-up is made. */
+export interface DepositOptions {
+  /** Overrides the payer's `depositVia` for this call. */
+  via?: DepositVia;
+  /**
+   * The amount was planned by the payer (not asked for by the caller): a relay's minimum may raise
+   * it, within `maxDeposit` (or `RELAY_RAISE_LIMIT` times the amount without one). An amount the
+   * caller asked for is relayed as it is.
+   */
+  planned?: boolean;
+}
+
+/** Whether the sender's ETH covers `txs` channel transactions. */
+const hasGasFor = (chainCtx: ChainContext, txs: number) => async () => {
+  const { eth, gas } = await gasNeeds(chainCtx, txs);
+  return eth >= gas;
+};
 
 /**
- * Opens a channel to `terms.receiver` with `deposit` (EIP-2612 permit when the token has it).
+ * Opens a channel to `terms.receiver` with `deposit`: through the site's relay (one signature, the
+ * site pays the gas) or with the payer's own transaction (EIP-2612 permit when the token has it),
+ * as the payer's `depositVia` (or `options.via`) decides.
  *
  * @throws {PayerError} "wrong-chain" when the RPC node is on another chain than `terms.chainId`,
- *   "no-signer" for a payer without the sender's wallet
+ *   "no-signer" for a payer without the sender's wallet, the relay's errors (see relay.ts)
  */
 export async function openChannel(
   ctx: PayerContext,
   terms: OpenTarget,
   deposit: bigint,
   origin: string | undefined,
+  options: DepositOptions = {},
 ): Promise<PayerChannel> {
   const { sessionSigner, sender, emit } = ctx;
   const chainCtx = await ctx.chainContext();
@@ -45,9 +84,40 @@ export async function openChannel(
     );
   }
   await checkContractToken(chainCtx, terms.contract, terms.token);
-  await checkFunds(chainCtx, terms.token, deposit, 2);
+  const relay = relayEndpoint(terms.relay, origin);
+  const route: RouteChoice = await chooseDepositRoute({
+    via: options.via ?? ctx.depositVia,
+    what: "open",
+    relay,
+    // An amount the caller asked for is sent as it is (the site judges it); a planned one meets
+    // the relay's minimum within the limits.
+    relayAmount:
+      relay && options.planned
+        ? relayAmount(deposit, relay.minDeposit, relayCap(deposit, ctx.policy.maxDeposit))
+        : deposit,
+    hasGas: hasGasFor(chainCtx, 2),
+  });
+  if (route.via === "relay") {
+    await checkTokens(chainCtx, terms.token, route.amount);
+    emit({
+      type: "opening-channel",
+      receiver: terms.receiver,
+      deposit: route.amount,
+      via: "relay",
+    });
+    const opened = await relayOpen(ctx, chainCtx, terms, route.amount, route.relay, origin);
+    emit({
+      type: "channel-opened",
+      channel: opened.channel,
+      txHash: opened.txHash,
+      permit: false,
+      via: "relay",
+    });
+    return opened.channel;
+  }
+  await checkFunds(chainCtx, terms.token, deposit, 2, relay !== undefined);
   const signer = sessionSigner?.address ?? sender;
-  emit({ type: "opening-channel", receiver: terms.receiver, deposit });
+  emit({ type: "opening-channel", receiver: terms.receiver, deposit, via: "self" });
   const tx = await openChannelTx(chainCtx, {
     contract: terms.contract,
     token: terms.token,
@@ -69,12 +139,13 @@ export async function openChannel(
     signature: null,
     state: "open",
   });
-  emit({ type: "channel-opened", channel, txHash: tx.hash, permit: tx.permit });
+  emit({ type: "channel-opened", channel, txHash: tx.hash, permit: tx.permit, via: "self" });
   return channel;
 }
 
 /**
- * Adds `amount` to an open channel's deposit.
+ * Adds `amount` to an open channel's deposit, through the site's relay (`relay`, the offer of the
+ * channel's site) or with the payer's own transaction, as `depositVia` decides.
  *
  * @throws {PayerError} "bad-channel-state" when the channel is not open.
  */
@@ -82,6 +153,7 @@ export async function topUpChannel(
   ctx: PayerContext,
   channel: PayerChannel,
   amount: bigint,
+  options: DepositOptions & { relay?: RelayOffer } = {},
 ): Promise<PayerChannel> {
   if (channel.state !== "open") {
     throw new PayerError(
@@ -91,8 +163,38 @@ export async function topUpChannel(
   }
   const chainCtx = await ctx.chainContext();
   requireWallet(chainCtx, "Topping up a channel");
-  await checkFunds(chainCtx, channel.token, amount, 2);
-  ctx.emit({ type: "topping-up", channel, amount });
+  const offer =
+    options.relay ?? (channel.siteOrigin ? ctx.relays.get(channel.siteOrigin) : undefined);
+  const relay = relayEndpoint(offer, channel.siteOrigin);
+  const route = await chooseDepositRoute({
+    via: options.via ?? ctx.depositVia,
+    what: "top-up",
+    relay,
+    relayAmount:
+      relay && options.planned
+        ? relayAmount(
+            amount,
+            relay.minDeposit,
+            relayCap(amount, ctx.policy.maxDeposit, channel.deposit),
+          )
+        : amount,
+    hasGas: hasGasFor(chainCtx, 2),
+  });
+  if (route.via === "relay") {
+    await checkTokens(chainCtx, channel.token, route.amount);
+    ctx.emit({ type: "topping-up", channel, amount: route.amount, via: "relay" });
+    const done = await relayTopUp(ctx, chainCtx, channel, route.amount, route.relay);
+    ctx.emit({
+      type: "topped-up",
+      channel: done.channel,
+      txHash: done.txHash,
+      permit: false,
+      via: "relay",
+    });
+    return done.channel;
+  }
+  await checkFunds(chainCtx, channel.token, amount, 2, relay !== undefined);
+  ctx.emit({ type: "topping-up", channel, amount, via: "self" });
   const tx = await topUpTx(chainCtx, {
     contract: channel.contract,
     token: channel.token,
@@ -104,7 +206,13 @@ export async function topUpChannel(
     ...(await ctx.latest(channel)),
     deposit: channel.deposit + amount,
   });
-  ctx.emit({ type: "topped-up", channel: updated, txHash: tx.hash, permit: tx.permit });
+  ctx.emit({
+    type: "topped-up",
+    channel: updated,
+    txHash: tx.hash,
+    permit: tx.permit,
+    via: "self",
+  });
   return updated;
 }
 
@@ -150,8 +258,9 @@ export async function channelFor(
       { details: { price: terms.price, needs: plan.type } },
     );
   }
-  if (plan.type === "top-up") return topUpChannel(ctx, plan.channel, plan.amount);
-  return openChannel(ctx, terms, plan.deposit, origin);
+  if (plan.type === "top-up")
+    return topUpChannel(ctx, plan.channel, plan.amount, { relay: terms.relay, planned: true });
+  return openChannel(ctx, terms, plan.deposit, origin, { planned: true });
 }
 
 /** Continues from the site's last proof, if it is provably ours; throws "tampered-proof" otherwise. */

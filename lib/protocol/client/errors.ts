@@ -38,7 +38,16 @@ export type PayerErrorCode =
   /** The channel store cannot be read. */
   | "bad-store"
   /** The sender's channels could not be read from the chain (recovery of a lost store). */
-  | "recovery-failed";
+  | "recovery-failed"
+  /** Relaying was asked for, but the site offers no relay (or its token has no EIP-3009). */
+  | "relay-unavailable"
+  /** The site's relay refused the open or top-up (its message is kept); nothing was moved. */
+  | "relay-refused"
+  /**
+   * The site claims to have opened or topped up the channel, but the chain does not show it
+   * (another open block, signer, receiver or deposit); the payer does not use it.
+   */
+  | "relay-mismatch";
 
 /**
  * Thrown by the payer for every expected failure; `code` says which, `message` explains it in one

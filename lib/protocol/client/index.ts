@@ -7,6 +7,8 @@ export {
   createPayer,
   createPayingFetch,
   type CloseResult,
+  type DepositRoute,
+  type DepositVia,
   type OpenTarget,
   type Payer,
   type PayerOptions,
@@ -47,3 +49,15 @@ export {
   type PaymentTarget,
   type TrustedTerms,
 } from "./decide";
+export {
+  RELAY_RAISE_LIMIT,
+  chooseDepositRoute,
+  relayAmount,
+  relayCap,
+  relayEndpoint,
+  relayTopUpUrl,
+  type RelayEndpoint,
+  type RouteChoice,
+  type RouteInput,
+} from "./deposit-route";
+export { checkFunds, checkTokens, gasNeeds } from "./chain";

@@ -3,12 +3,19 @@
  * price, send the request again, and react to the site's refusals until it serves the request.
  */
 import { isAddressEqual, type Hex } from "viem";
-import { encodePaymentHeaders, FAILURE_TEXT, type PaymentTerms } from "../terms";
+import {
+  encodePaymentHeaders,
+  FAILURE_TEXT,
+  relayOfferSchema,
+  type PaymentTerms,
+  type RelayOffer,
+} from "../terms";
 import { readChannel } from "./chain";
 import { adopt, channelFor } from "./channels";
 import { checkCharge, checkPolicy, checkTerms, failureAction, type TrustedTerms } from "./decide";
 import { PayerError } from "./errors";
 import type { PayerContext } from "./payer-context";
+import { readJsonBody } from "./relay";
 import { decodeTerms, send, type RequestTemplate } from "./request-template";
 import { signProof } from "./signing";
 import { highestSigned, type PayerChannel } from "./types";
@@ -71,6 +78,20 @@ async function checkSite(ctx: PayerContext, origin: string, terms: PaymentTerms)
   }
 }
 
+/**
+ * The relay offer in a 402's JSON body (`relay`), when there is a valid one; the body is consumed
+ * either way (an HTML or malformed body offers nothing).
+ */
+async function relayOfferOf(res: Response): Promise<RelayOffer | undefined> {
+  if (!/\bjson\b/i.test(res.headers.get("content-type") ?? "")) {
+    await res.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  const body = await readJsonBody(res);
+  const offer = relayOfferSchema.safeParse((body as { relay?: unknown } | undefined)?.relay);
+  return offer.success ? offer.data : undefined;
+}
+
 /** The origin that answered `res` (the request's own unless it followed a redirect). */
 function answeringUrl(res: Response, requested: string): string {
   return res.redirected && res.url ? res.url : requested;
@@ -121,8 +142,11 @@ export async function payRequest(
 
   while (res.status === 402) {
     const terms = decodeTerms(res, origin);
-    await res.body?.cancel().catch(() => {});
+    const relay = await relayOfferOf(res);
+    if (relay) terms.relay = relay;
     await checkSite(ctx, origin, terms);
+    if (relay) ctx.relays.set(origin, relay);
+    else ctx.relays.delete(origin);
     lastReason = terms.failure?.reason ?? "payment-required";
     emit({ type: "payment-required", url: t.url, price: terms.price, reason: lastReason });
 

@@ -12,7 +12,9 @@ import {
   type PublicClient,
   type WalletClient,
 } from "viem";
+import type { RelayOffer } from "../terms";
 import type { ChainContext } from "./chain";
+import type { DepositVia } from "./deposit-route";
 import type { TrustedTerms } from "./decide";
 import { PayerError } from "./errors";
 import {
@@ -51,6 +53,15 @@ export interface PayerOptions {
   chainId?: number;
   /** A session key: new channels name it as their signer, and it signs their proofs without prompts. */
   sessionSigner?: LocalAccount;
+  /**
+   * How channels are opened and topped up: `"auto"` (default) through the site's relay when the
+   * site offers one (the `relay` of its 402 body) and the sender has too little ETH for the gas,
+   * else with the sender's own transaction; `"relay"` always through the relay (one signature, no
+   * ETH needed; "relay-unavailable" when the site offers none); `"self"` always with the sender's
+   * own transaction. A relayed authorization names the receiver pinned for the site and this
+   * payer's signer, and the channel is used only once the chain shows it.
+   */
+  depositVia?: DepositVia;
   /** The fetch used for the site (default: the global one). */
   fetch?: typeof fetch;
   onEvent?: (event: PayerEvent) => void;
@@ -91,6 +102,10 @@ export interface PayerContext {
   readonly hasWallet: boolean;
   /** The terms first trusted per site origin. */
   readonly pins: Map<string, TrustedTerms>;
+  /** How deposits reach the contract (see {@link PayerOptions.depositVia}). */
+  readonly depositVia: DepositVia;
+  /** The last relay offer per site origin (from its 402s). */
+  readonly relays: Map<string, RelayOffer>;
   /** What this payer paid so far (its lifetime). */
   spent: bigint;
   /** `contract:receiver` (lower case) pairs recovered from the chain by this payer instance. */
@@ -192,6 +207,8 @@ export function createPayerContext(options: PayerOptions): PayerContext {
         : [sessionSigner.address],
     hasWallet,
     pins: new Map<string, TrustedTerms>(),
+    depositVia: options.depositVia ?? "auto",
+    relays: new Map<string, RelayOffer>(),
     spent: 0n,
     recovered: new Set<string>(),
     chainContext,

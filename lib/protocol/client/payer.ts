@@ -8,7 +8,9 @@
  */
 import type { Address } from "viem";
 import { GATEWAY_PATH } from "../headers";
+import type { RelayOffer } from "../terms";
 import { openChannel, topUpChannel, type OpenTarget } from "./channels";
+import type { DepositVia } from "./deposit-route";
 import { closeChannel, settleChannel, type CloseResult } from "./close";
 import { payRequest } from "./pay-request";
 import { createPayerContext, type PayerOptions } from "./payer-context";
@@ -20,6 +22,7 @@ export type { CloseResult } from "./close";
 export type { PayerOptions } from "./payer-context";
 export type { RecoverTarget } from "./recover";
 export type { OpenTarget } from "./channels";
+export type { DepositRoute, DepositVia } from "./deposit-route";
 
 /** A payer: see {@link createPayer}. */
 export interface Payer {
@@ -32,13 +35,27 @@ export interface Payer {
   /** What this payer paid so far (its lifetime). */
   spent(): bigint;
   /**
-   * Opens a channel to `target.receiver` with `deposit` (one transaction with EIP-2612 permit when
-   * the token has it), named after the session key when the payer has one; `siteOrigin` is
-   * recorded on it. `fetch` then pays from it.
+   * Opens a channel to `target.receiver` with exactly `deposit`, named after the session key when
+   * the payer has one; `siteOrigin` is recorded on it. Through the site's relay (`target.relay`,
+   * on `siteOrigin`: one signature, no gas) or with one transaction (EIP-2612 permit when the
+   * token has it), as `depositVia` (or `options.via`) decides; the "channel-opened" event says
+   * which (`via`). `fetch` then pays from it.
    */
-  open(target: OpenTarget & { siteOrigin?: string }, deposit: bigint): Promise<PayerChannel>;
-  /** Adds `amount` to a channel's deposit. */
-  topUp(channel: PayerChannel, amount: bigint): Promise<PayerChannel>;
+  open(
+    target: OpenTarget & { siteOrigin?: string },
+    deposit: bigint,
+    options?: { via?: DepositVia },
+  ): Promise<PayerChannel>;
+  /**
+   * Adds `amount` to a channel's deposit: through the relay of the channel's site (`options.relay`,
+   * else the offer of the site's last 402) or with the sender's transaction, as `depositVia` (or
+   * `options.via`) decides; the "topped-up" event says which.
+   */
+  topUp(
+    channel: PayerChannel,
+    amount: bigint,
+    options?: { via?: DepositVia; relay?: RelayOffer },
+  ): Promise<PayerChannel>;
   /** Closes a channel: cooperatively through the site, else uncooperatively (challenge period). */
   close(
     channel: PayerChannel,
@@ -101,11 +118,11 @@ export function createPayer(options: PayerOptions): Payer {
 
     spent: () => ctx.spent,
 
-    open: (target, deposit) =>
-      serialize(() => openChannel(ctx, target, deposit, target.siteOrigin)),
+    open: (target, deposit, options = {}) =>
+      serialize(() => openChannel(ctx, target, deposit, target.siteOrigin, options)),
 
-    topUp: (channel, amount) =>
-      serialize(async () => topUpChannel(ctx, await ctx.latest(channel), amount)),
+    topUp: (channel, amount, options = {}) =>
+      serialize(async () => topUpChannel(ctx, await ctx.latest(channel), amount, options)),
 
     close: (channel, { siteOrigin, gatewayPath = GATEWAY_PATH }) =>
       serialize(() => closeChannel(ctx, channel, siteOrigin, gatewayPath)),

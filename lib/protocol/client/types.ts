@@ -3,6 +3,7 @@
  * payer may spend, and the progress events it reports.
  */
 import { isAddressEqual, type Address, type Hex } from "viem";
+import type { DepositRoute } from "./deposit-route";
 
 /** A channel as the payer remembers it. */
 export interface PayerChannel {
@@ -111,11 +112,37 @@ export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
 /** Progress reported by a payer through `onEvent`. */
 export type PayerEvent =
   | { type: "payment-required"; url: string; price: bigint; reason: string }
-  | { type: "opening-channel"; receiver: Address; deposit: bigint }
-  /** `permit`: opened in one transaction with EIP-2612 permit (else approve + createChannel). */
-  | { type: "channel-opened"; channel: PayerChannel; txHash: Hex; permit: boolean }
-  | { type: "topping-up"; channel: PayerChannel; amount: bigint }
-  | { type: "topped-up"; channel: PayerChannel; txHash: Hex; permit: boolean }
+  /**
+   * `via`: "relay" through the site's relay (a signature, no gas), "self" with a transaction (the
+   * payer core always sets it on this event and on "topping-up").
+   */
+  | { type: "opening-channel"; receiver: Address; deposit: bigint; via?: DepositRoute }
+  /**
+   * `permit`: opened in one transaction with EIP-2612 permit (else approve + createChannel).
+   * `via`: "relay" when the site sent the transaction (`txHash` as the chain's event shows it for
+   * an open, as the site reported it for a top-up), "self" when the payer did.
+   */
+  | {
+      type: "channel-opened";
+      channel: PayerChannel;
+      txHash: Hex;
+      permit: boolean;
+      via: DepositRoute;
+    }
+  | { type: "topping-up"; channel: PayerChannel; amount: bigint; via?: DepositRoute }
+  | {
+      type: "topped-up";
+      channel: PayerChannel;
+      txHash: Hex;
+      permit: boolean;
+      via: DepositRoute;
+    }
+  /** The sender's wallet is asked for the EIP-3009 deposit authorization a relay needs. */
+  | { type: "signing-authorization"; what: "open" | "top-up"; amount: bigint }
+  /** The signed authorization was sent to the site's relay. */
+  | { type: "relay-requested"; what: "open" | "top-up"; url: string }
+  /** The site sent the transaction and it is not mined yet: the payer polls `statusUrl`. */
+  | { type: "relay-pending"; what: "open" | "top-up"; txHash: Hex; statusUrl: string }
   /** A transaction was handed to the wallet: it may be waiting for the user's confirmation. */
   | { type: "sending-transaction"; what: string }
   | { type: "transaction-sent"; what: string; txHash: Hex }

@@ -5,7 +5,7 @@ import { decodePaymentTerms } from "@/lib/protocol/terms";
 import { parseTokenAmount, adoptTokenUnits } from "../amounts";
 import { connectChain, type GlobalOptions } from "../config";
 import { CliError, EXIT } from "../exit-codes";
-import { setupPayer } from "../payer";
+import { parseDepositVia, setupPayer } from "../payer";
 import { parseSiteUrl } from "../site";
 
 export interface GetOptions {
@@ -13,6 +13,8 @@ export interface GetOptions {
   maxPrice?: string;
   deposit?: string;
   budget?: string;
+  /** How a channel is opened or topped up: auto (default), relay or self. */
+  depositVia?: string;
   quiet?: boolean;
 }
 
@@ -46,12 +48,13 @@ export async function getCommand(
 ): Promise<void> {
   const target = parseSiteUrl(url);
   policyOf(opts); // syntax errors before any network call
+  const depositVia = parseDepositVia(opts.depositVia);
   const clients = await connectChain(global);
   // A HEAD is never charged: its 402 names the token, whose decimals and symbol the amounts use.
   const token = await probeToken(target.href);
   if (token) await adoptTokenUnits(clients.publicClient, token);
   const policy = policyOf(opts);
-  const { payer } = await setupPayer(global, policy, opts.quiet ? undefined : io.log);
+  const { payer } = await setupPayer(global, policy, opts.quiet ? undefined : io.log, depositVia);
   const res = await payer.fetch(target.href);
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status === 402) {

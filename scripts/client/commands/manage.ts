@@ -1,9 +1,11 @@
 /** The channel commands: `channels`, `topup`, `close`, `settle`. */
 import type { PayerChannel } from "@/lib/protocol/client/types";
+import { GATEWAY_PATH } from "@/lib/protocol/headers";
+import { relayOfferSchema, type RelayOffer } from "@/lib/protocol/terms";
 import { formatTokens, parseTokenAmount } from "../amounts";
 import type { GlobalOptions } from "../config";
 import { CliError, EXIT } from "../exit-codes";
-import { setupPayer } from "../payer";
+import { parseDepositVia, setupPayer } from "../payer";
 import { parseSiteUrl } from "../site";
 import { renderTable } from "../table";
 
@@ -76,19 +78,40 @@ export async function channelsCommand(global: GlobalOptions, out: Log): Promise<
   );
 }
 
-/** `topup <amount>`: adds `amount` TKN to a channel's deposit. */
+/**
+ * `topup <amount>`: adds `amount` TKN to a channel's deposit, through the site's relay (its
+ * `GET /api/1/prices` names it) or with the payer's transaction, as `--deposit-via` says.
+ */
 export async function topupCommand(
   amount: string,
-  opts: { channel?: string },
+  opts: { channel?: string; depositVia?: string },
   global: GlobalOptions,
   log: Log,
 ): Promise<void> {
   parseTokenAmount(amount, "amount"); // syntax errors before any network call
-  const { payer } = await setupPayer(global, {}, log);
+  const depositVia = parseDepositVia(opts.depositVia);
+  const { payer } = await setupPayer(global, {}, log, depositVia);
   const channel = pickChannel(await payer.channels(), opts.channel, ["open"], "top up");
   const value = parseTokenAmount(amount, "amount");
-  const after = await payer.topUp(channel, value);
+  const relay =
+    depositVia !== "self" && channel.siteOrigin ? await siteRelay(channel.siteOrigin) : undefined;
+  const after = await payer.topUp(channel, value, { relay });
   log(`topped up the ${name(channel)}: deposit ${formatTokens(after.deposit)}`);
+}
+
+/** The relay offer a site lists in `GET /api/1/prices` (undefined when none or unreachable). */
+async function siteRelay(origin: string): Promise<RelayOffer | undefined> {
+  try {
+    const res = await fetch(`${origin}${GATEWAY_PATH}/prices`, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) return undefined;
+    const parsed = relayOfferSchema.safeParse(((await res.json()) as { relay?: unknown }).relay);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   FAILURE_TEXT,
   paymentRequiredBody,
   paymentRequiredBodySchema,
+  relayOfferSchema,
   PaymentTermsError,
   paymentTermsHeaders,
   type LastProof,
@@ -240,5 +241,21 @@ describe("paymentRequiredBody", () => {
     const parsed = paymentRequiredBodySchema.safeParse(body);
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual([field]);
+  });
+  it("carries the site's relay offer only when given, and reads it back", () => {
+    const relay = { url: "/api/1/channels", min_deposit: "1000000", min_validity_seconds: 60 };
+    expect(paymentRequiredBody(identity, 5n, FAILURES[0]!)).not.toHaveProperty("relay");
+    const wire = JSON.parse(JSON.stringify(paymentRequiredBody(identity, 5n, FAILURES[0]!, relay)));
+    expect(paymentRequiredBodySchema.parse(wire).relay).toEqual({
+      ...relay,
+      min_deposit: 1_000_000n,
+    });
+    for (const bad of [
+      { ...relay, min_deposit: "-1" },
+      { ...relay, url: "" },
+      { ...relay, min_validity_seconds: 1.5 },
+    ]) {
+      expect(relayOfferSchema.safeParse(bad).success).toBe(false);
+    }
   });
 });
