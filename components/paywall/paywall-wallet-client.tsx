@@ -20,7 +20,6 @@ import {
   raiseAutoPayCap,
 } from "@/lib/browser";
 import { gasNeeds, type PayerChannel } from "@/lib/protocol/client";
-import type { RelayOffer } from "@/lib/protocol/terms";
 import { explainError } from "./explain-error";
 import { tokens } from "./format";
 import type { LocalState } from "./local-state";
@@ -28,6 +27,7 @@ import { OpenForm } from "./open-form";
 import type { IslandReport } from "./paywall-island";
 import { TestTokens } from "./test-tokens";
 import { TopUpForm } from "./top-up-form";
+import { relayOffer } from "./relay-offer";
 import type { PaywallProps, SiteTerms } from "./types";
 
 export interface PaywallWalletProps extends PaywallProps {
@@ -355,17 +355,6 @@ function WalletFlow(props: PaywallWalletProps) {
       />
     </div>
   );
-}
-
-/** The site's relay offer in the payer's terms (undefined when the site does not relay). */
-function relayOffer(terms: SiteTerms): RelayOffer | undefined {
-  return terms.relay
-    ? {
-        url: terms.relay.url,
-        min_deposit: BigInt(terms.relay.minDeposit),
-        min_validity_seconds: terms.relay.minValiditySeconds,
-      }
-    : undefined;
 }
 
 /** Channels recovered as `signerUnavailable` whose session key this browser does hold. */

@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { isAddressEqual, type Address, type PublicClient } from "viem";
 import { useSignMessage, useWalletClient } from "wagmi";
+import { relayOffer } from "@/components/paywall/relay-offer";
 import type { SiteTerms } from "@/components/paywall/types";
 import { useWalletPayer } from "@/components/wallet/use-wallet-payer";
 import {
@@ -246,10 +247,11 @@ export function useWalletPage(terms: SiteTerms) {
     (row: ChannelRow, amount: bigint) =>
       run(`topup:${row.channel.openBlock}`, `Topping up ${fmt(amount)}…`, async () => {
         const payer = await payerFor(row.channel);
-        const updated = await payer.topUp(row.channel, amount);
+        // Through the site's relay when the wallet has no ETH for gas (the payer decides).
+        const updated = await payer.topUp(row.channel, amount, { relay: relayOffer(terms) });
         return `Added ${fmt(amount)}: the channel opened in block ${updated.openBlock} now holds ${fmt(updated.deposit)}.`;
       }),
-    [run, payerFor, fmt],
+    [run, payerFor, fmt, terms],
   );
 
   const close = useCallback(

@@ -182,8 +182,8 @@ test("a reader without ETH closes through the site and gets deposit − spent ba
   await relayed.click();
   await expect(channel).toHaveAttribute("data-state", "settled", { timeout: 30_000 });
   await expect(page.getByTestId("wallet-status")).toContainText("Channel closed by the site");
-  expect((await tokenBalance(reader)) - readerBefore).toBe(4n * TOKEN);
-  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(TOKEN);
+  expect((await tokenBalance(reader)) - readerBefore).toBe(5n * TOKEN - PRICE);
+  expect((await tokenBalance(RECEIVER)) - receiverBefore).toBe(PRICE);
   expect(await chainClient().getBalance({ address: reader })).toBe(0n);
   await context.close();
 });

@@ -59,6 +59,8 @@ test("auto-pay: one transaction and one permit, then articles without a prompt u
     timeout: 20_000,
   });
   await page.getByTestId("mode-auto").check();
+  // The reader's own transaction (the relay's one signature is wallet-relay.spec.ts's).
+  await page.getByTestId("open-via-self").check();
   await expect(page.getByTestId("per-article-max")).toBeVisible();
   // A cap of exactly the three articles' prices (5 + 3 + 8 cents).
   await page.getByTestId("spending-cap").fill("0.16");
@@ -179,6 +181,7 @@ test("top-up: the channel runs short, the reader tops up and the article is paid
   await expect(page.getByText("Add at least $0.08")).toBeVisible();
   const before = transactionsByTarget(wallet).channel;
   await topUpInput.fill("5");
+  await page.getByTestId("topup-via-self").check();
   // Declined in the wallet first: explained, and the offer stays.
   wallet.rejectNext("eth_sendTransaction");
   await page.getByTestId("topup-button").click();

@@ -15,6 +15,7 @@ import {
   connectOnPaywall,
   e2eState,
   shot,
+  TOKEN,
   tokenBalance,
 } from "../helpers/wallet-flow";
 
@@ -41,7 +42,7 @@ test("a reader without ETH opens a channel through the relay: one signature, no 
     account: privateKeyToAccount(ANVIL_KEYS[0]!),
     transport: http(rpcUrl),
   });
-  const funding = 10n * ARTICLES.the402.price;
+  const funding = 5n * TOKEN;
   const hash = await deployer.writeContract({
     chain: null,
     address: deployment.token,
@@ -89,6 +90,6 @@ test("a reader without ETH opens a channel through the relay: one signature, no 
   expect(wallet.typedDataSigned()).toEqual(["ReceiveWithAuthorization"]);
   expect(wallet.transactions()).toEqual([]);
   expect(await client.getBalance({ address: READER })).toBe(0n);
-  expect(await tokenBalance(READER)).toBe(funding - 2n * 10n ** 18n);
+  expect(await tokenBalance(READER)).toBe(funding - 2n * TOKEN);
   await context.close();
 });

@@ -104,11 +104,17 @@ export async function sameDocument(page: Page): Promise<boolean> {
 
 /**
  * On a connected paywall: "Get test tokens" (one mint transaction), then opens a channel with
- * `deposit` tokens in `mode`, and waits for the article.
+ * `deposit` tokens in `mode`, with the reader's own transaction (`via: "self"`, the default) or
+ * through the site's relay, and waits for the article.
  */
 export async function mintAndOpen(
   page: Page,
-  opts: { deposit: string; mode: "auto" | "confirm"; screenshots?: string },
+  opts: {
+    deposit: string;
+    mode: "auto" | "confirm";
+    via?: "relay" | "self";
+    screenshots?: string;
+  },
 ): Promise<void> {
   await page.getByTestId("deposit-input").fill(opts.deposit);
   await page.getByTestId("get-test-tokens").click();
@@ -116,6 +122,8 @@ export async function mintAndOpen(
     timeout: 20_000,
   });
   await page.getByTestId(opts.mode === "auto" ? "mode-auto" : "mode-confirm").check();
+  // The site relays (DemoDollar has EIP-3009) and this wallet has ETH: both ways are offered.
+  await page.getByTestId(`open-via-${opts.via ?? "self"}`).check();
   if (opts.screenshots) await shot(page, `${opts.screenshots}-open-form`);
   await page.getByTestId("open-channel").click();
 }
