@@ -133,6 +133,15 @@ export function OpenForm({
   const via: OpenVia = ways.includes(chosenVia) ? chosenVia : ways[0]!;
   const [stepsVia, setStepsVia] = useState<OpenVia>(via);
   const [mode, setMode] = useState<PayMode>("auto");
+  // Through the relay, no preset under its minimum deposit (equal ones shown once).
+  const presets = [
+    ...new Set(
+      PRESETS.map((m) => {
+        const v = atLeastPrice(typical * m);
+        return via === "relay" && v < minRelayed ? minRelayed : v;
+      }),
+    ),
+  ];
   const [max, setMax] = useState(tokenInput(price * 2n, terms));
   const [cap, setCap] = useState<string | undefined>(undefined);
   const [invalid, setInvalid] = useState<string>();
@@ -245,11 +254,10 @@ export function OpenForm({
           />
         </label>
         <span className="presets">
-          {PRESETS.map((m) => {
-            const v = atLeastPrice(typical * m);
+          {presets.map((v) => {
             return (
               <button
-                key={m.toString()}
+                key={v.toString()}
                 type="button"
                 className="link-button"
                 onClick={() => setDeposit(tokenInput(v, terms))}

@@ -83,6 +83,15 @@ describe("depositWays", () => {
 });
 
 describe("OpenForm", () => {
+  it("offers no deposit preset under the relay's minimum when the deposit goes through it", () => {
+    // typical 10000 (1 cent): presets 5, 10, 25 cents; the relay's minimum is $1.00.
+    const presets = (html: string) =>
+      [...html.matchAll(/<button[^>]*class="link-button"[^>]*>([^<]*)<\/button>/g)].map(
+        (m) => m[1],
+      );
+    expect(presets(openForm(relayed, false))).toEqual(["$1.00"]);
+    expect(presets(openForm(base, true))).toEqual(["$0.05", "$0.10", "$0.25"]);
+  });
   it("offers the relay first and the reader's own transaction second when they have ETH", () => {
     const html = openForm(relayed, true);
     expect(html).toContain('data-testid="open-via-relay"');
