@@ -10,11 +10,11 @@ import {
   anvilAddress,
   ARTICLES,
   chainClient,
-  chooseMetaMask,
   connectOnPaywall,
   e2eState,
   mine,
   mintAndOpen,
+  openWalletPage,
   RECEIVER,
   shot,
   TOKEN,
@@ -23,25 +23,6 @@ import {
 } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 150_000 });
-
-/** Opens /wallet; connects through RainbowKit unless the wallet reconnects by itself. */
-async function openWalletPage(page: Page): Promise<void> {
-  await page.goto("/wallet");
-  const connect = page.getByRole("button", { name: /connect wallet/i });
-  const channels = page.getByRole("heading", { name: "Your channels to this site" });
-  await expect(connect.or(channels)).toBeVisible({ timeout: 30_000 });
-  // A wallet connected on the paywall reconnects by itself: RainbowKit shows "Connect Wallet"
-  // while wagmi reconnects, and clicking it then races the reconnection. Ask only if it does not.
-  const reconnected = await channels.waitFor({ state: "visible", timeout: 20_000 }).then(
-    () => true,
-    () => false,
-  );
-  if (!reconnected) {
-    await connect.click();
-    await chooseMetaMask(page);
-  }
-  await expect(channels).toBeVisible({ timeout: 30_000 });
-}
 
 /** The one channel card opened in `openBlock`. */
 const card = (page: Page, openBlock: number): Locator =>

@@ -6,26 +6,26 @@
  */
 import { expect, test } from "@playwright/test";
 import { createWalletClient, erc20Abi, http, type Address } from "viem";
-import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount } from "viem/accounts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
-import { installTestWallet } from "../helpers/test-wallet";
 import {
+  anvilAddress,
   ARTICLES,
   chainClient,
   connectOnPaywall,
+  dropEth,
   e2eState,
   shot,
   TOKEN,
   tokenBalance,
+  walletSession,
 } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 120_000 });
 
-/** anvil's development mnemonic: account 10 is this test's alone (global setup starts 12). */
-const READER: Address = mnemonicToAccount(
-  "test test test test test test test test test test test junk",
-  { addressIndex: 10 },
-).address;
+/** Anvil account 10 is this test's alone (beyond the wallet tests' 1–9). */
+const ACCOUNT = 10;
+const READER = anvilAddress(ACCOUNT);
 
 test("a reader without ETH opens a channel through the relay: one signature, no transaction", async ({
   browser,
@@ -51,19 +51,9 @@ test("a reader without ETH opens a channel through the relay: one signature, no 
     args: [READER, funding],
   });
   await client.waitForTransactionReceipt({ hash });
-  await client.request({
-    method: "anvil_setBalance" as "eth_chainId",
-    params: [READER, "0x0"] as unknown as undefined,
-  });
+  await dropEth(READER);
 
-  const context = await browser.newContext({ baseURL });
-  await context.route(/walletconnect|web3modal|reown|coinbase/, (route) => route.abort());
-  const wallet = await installTestWallet(context, {
-    rpcUrl,
-    address: READER,
-    chainId: deployment.chainId,
-  });
-  const page = await context.newPage();
+  const { context, page, wallet } = await walletSession(browser, ACCOUNT, baseURL!);
   const res = await page.goto(ARTICLES.the402.path);
   expect(res?.status()).toBe(402);
   await connectOnPaywall(page);

@@ -6,28 +6,26 @@
  * reader's ETH is still 0 and their dollars are what the faucet gave minus what they read.
  */
 import { expect, test, type Page } from "@playwright/test";
-import type { Address } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { PROMPT_METHODS, installTestWallet } from "../helpers/test-wallet";
+import { PROMPT_METHODS } from "../helpers/test-wallet";
 import {
+  anvilAddress,
   ARTICLES,
-  RECEIVER,
-  TOKEN,
   chainClient,
-  chooseMetaMask,
   connectOnPaywall,
-  e2eState,
+  dropEth,
+  openWalletPage,
+  RECEIVER,
   shot,
+  TOKEN,
   tokenBalance,
+  walletSession,
 } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 180_000 });
 
-/** anvil's development mnemonic: account 11 is this test's alone (global setup starts 12). */
-const READER: Address = mnemonicToAccount(
-  "test test test test test test test test test test test junk",
-  { addressIndex: 11 },
-).address;
+/** Anvil account 11 is this test's alone (beyond the wallet tests' 1–9). */
+const ACCOUNT = 11;
+const READER = anvilAddress(ACCOUNT);
 
 /** The five articles read, in order. */
 const PATHS = [
@@ -57,23 +55,12 @@ test("no ETH anywhere: faucet, one signature to open, five articles, closed by t
   browser,
   baseURL,
 }) => {
-  const { rpcUrl, deployment } = e2eState();
   const client = chainClient();
-  await client.request({
-    method: "anvil_setBalance" as "eth_chainId",
-    params: [READER, "0x0"] as unknown as undefined,
-  });
+  await dropEth(READER);
   const prices = await Promise.all(PATHS.map((p) => priceOf(baseURL!, p)));
   const paid = prices.reduce((a, b) => a + b, 0n);
 
-  const context = await browser.newContext({ baseURL });
-  await context.route(/walletconnect|web3modal|reown|coinbase/, (route) => route.abort());
-  const wallet = await installTestWallet(context, {
-    rpcUrl,
-    address: READER,
-    chainId: deployment.chainId,
-  });
-  const page = await context.newPage();
+  const { context, page, wallet } = await walletSession(browser, ACCOUNT, baseURL!);
 
   await openPaywall(page, PATHS[0]!);
   await connectOnPaywall(page);
@@ -109,16 +96,7 @@ test("no ETH anywhere: faucet, one signature to open, five articles, closed by t
   expect(promptsWhileReading).toBe(0);
 
   // The wallet page: only the close the site sends is offered.
-  await page.goto("/wallet");
-  const channels = page.getByRole("heading", { name: "Your channels to this site" });
-  const reconnected = await channels.waitFor({ state: "visible", timeout: 20_000 }).then(
-    () => true,
-    () => false,
-  );
-  if (!reconnected) {
-    await page.getByRole("button", { name: /connect wallet/i }).click();
-    await chooseMetaMask(page);
-  }
+  await openWalletPage(page);
   const card = page.getByTestId("wallet-channel");
   await expect(card).toHaveCount(1, { timeout: 30_000 });
   await expect(card).toHaveAttribute("data-state", "open", { timeout: 20_000 });

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { createPublicClient, formatUnits, http, type Address, type PublicClient } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { demoTokenAbi } from "@/lib/chain/abi";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
 import { installTestWallet, type TestWallet } from "./test-wallet";
@@ -40,7 +40,40 @@ export const ARTICLES = {
 } as const;
 
 /** The address of anvil development account `n`. */
-export const anvilAddress = (n: number): Address => privateKeyToAccount(ANVIL_KEYS[n]!).address;
+export const anvilAddress = (n: number): Address =>
+  n < ANVIL_KEYS.length
+    ? privateKeyToAccount(ANVIL_KEYS[n]!).address
+    : mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: n }).address;
+
+/** anvil's development mnemonic: global setup starts 12 accounts (10 and 11 beyond ANVIL_KEYS). */
+const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Takes every wei of `owner`'s ETH away (a reader with dollars and no ETH). */
+export async function dropEth(owner: Address): Promise<void> {
+  await chainClient().request({
+    method: "anvil_setBalance" as "eth_chainId",
+    params: [owner, "0x0"] as unknown as undefined,
+  });
+}
+
+/** Opens /wallet; connects through RainbowKit unless the wallet reconnects by itself. */
+export async function openWalletPage(page: Page): Promise<void> {
+  await page.goto("/wallet");
+  const connect = page.getByRole("button", { name: /connect wallet/i });
+  const channels = page.getByRole("heading", { name: "Your channels to this site" });
+  await expect(connect.or(channels)).toBeVisible({ timeout: 30_000 });
+  // A wallet connected on the paywall reconnects by itself: RainbowKit shows "Connect Wallet"
+  // while wagmi reconnects, and clicking it then races the reconnection. Ask only if it does not.
+  const reconnected = await channels.waitFor({ state: "visible", timeout: 20_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!reconnected) {
+    await connect.click();
+    await chooseMetaMask(page);
+  }
+  await expect(channels).toBeVisible({ timeout: 30_000 });
+}
 
 /** A browser context of its own with the test wallet of anvil account `account`, and a page. */
 export async function walletSession(
