@@ -179,7 +179,13 @@ beforeAll(async () => {
   anvil = await startAnvil({ blockTime: 1 });
   dir = mkdtempSync(path.join(os.tmpdir(), "site-cluster-"));
   const deploymentFile = path.join(dir, "deployment.json");
-  ({ deployment } = await prepareSite({ rpcUrl: anvil.rpcUrl, databaseUrl, deploymentFile }));
+  ({ deployment } = await prepareSite({
+    rpcUrl: anvil.rpcUrl,
+    databaseUrl,
+    deploymentFile,
+    // Amounts below are in whole tokens of 18 decimals.
+    demoToken: "DemoToken",
+  }));
   const chain = buildChain(deployment.chainId, anvil.rpcUrl);
   publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 100 });
   testClient = createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) });
