@@ -13,6 +13,11 @@
  * calls: the payment itself (`PAYMENT-SIGNATURE`) and its answer (`PAYMENT-RESPONSE`) are the
  * site's.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { x402Client, wrapFetchWithPayment, decodePaymentResponseHeader } from "@x402/fetch";
 import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from "@x402/core/http";
@@ -30,6 +35,7 @@ import {
 import { decodePaymentTerms, relayOfferSchema } from "@/lib/protocol/terms";
 import { rdnChannelError } from "@/lib/protocol/x402-channel";
 import { rdnChannelAccepts } from "@/lib/x402/rdn-channel";
+import { runCli } from "../../helpers/cli";
 import { channelsCreatedBy, startSiteServer, type SiteServer } from "../../helpers/site-server";
 
 const USD = 1_000_000n;
@@ -52,13 +58,19 @@ afterAll(async () => {
  * headers and JSON body with `rdnChannelAccepts` (the corrective proof's open block is the one
  * the request's `PAYMENT-SIGNATURE` named: the RDN-* headers do not carry it).
  */
-function withPaymentRequired(inner: typeof fetch): typeof fetch {
+function withPaymentRequired(
+  inner: typeof fetch,
+  resourceUrl: (req: Request) => string = (req) => req.url,
+): typeof fetch {
   return async (input, init) => {
     const req = new Request(input, init);
-    const res = await inner(req);
+    const res = await inner(req.clone());
     if (res.status !== 402 || res.headers.has("payment-required")) return res;
     const terms = decodePaymentTerms(res.headers);
-    const body = (await res.clone().json()) as { relay?: unknown; reason: string };
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => ({}))) as { relay?: unknown };
     const relay = relayOfferSchema.safeParse(body.relay);
     const signature = req.headers.get("payment-signature");
     const named = signature
@@ -67,7 +79,7 @@ function withPaymentRequired(inner: typeof fetch): typeof fetch {
     const paymentRequired: PaymentRequired = {
       x402Version: 2,
       ...(terms.failure ? { error: rdnChannelError(terms.failure) } : {}),
-      resource: { url: req.url },
+      resource: { url: resourceUrl(req) },
       accepts: [
         rdnChannelAccepts({
           identity: terms,
@@ -208,5 +220,103 @@ describe("rdn-channel through a stock x402 client", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ header: "PAYMENT-SIGNATURE" });
+  });
+});
+
+describe("paychan get --protocol x402", () => {
+  let dir: string;
+  let proxy: Server;
+  let proxyUrl: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "x402-cli-"));
+    // The site behind a proxy that adds the PAYMENT-REQUIRED header (see withPaymentRequired).
+    const toSite = withPaymentRequired(fetch, (req) => {
+      const url = new URL(req.url);
+      return `${proxyUrl}${url.pathname}${url.search}`;
+    });
+    proxy = createServer(async (inReq, outRes) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of inReq) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(inReq.headers)) {
+        if (name !== "host" && name !== "connection" && typeof value === "string")
+          headers.set(name, value);
+      }
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      const res = await toSite(`${site.url}${inReq.url}`, {
+        method: inReq.method,
+        headers,
+        body,
+        redirect: "manual",
+      });
+      const out: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        if (name !== "content-encoding" && name !== "content-length") out[name] = value;
+      });
+      outRes.writeHead(res.status, out);
+      outRes.end(Buffer.from(await res.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => proxy?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(name: string) {
+    const { key, address } = await site.fundedAccount(20n * USD, 0n);
+    const keyFile = path.join(dir, `${name}.key`);
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    const state = path.join(dir, `${name}.json`);
+    const run = (args: string[]) =>
+      runCli(
+        ["--rpc-url", site.rpcUrl, "--key-file", keyFile, "--state", state, ...args],
+        path.join(dir, "xdg"),
+      );
+    return { address, run };
+  }
+
+  it("pays the site's rdn-channel offer through @x402/fetch, one relayed channel", async () => {
+    const { address, run } = await cli("x402");
+    for (const word of ["one", "two"]) {
+      const r = await run([
+        "get",
+        "--protocol",
+        "x402",
+        "--deposit",
+        "2",
+        `${proxyUrl}/api/echo/fix/${word}`,
+      ]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ echo: word });
+    }
+    const created = await channelsCreatedBy(site, address);
+    expect(created).toHaveLength(1);
+    const onSite = await siteChannel(address, Number(created[0]!.args.openBlockNumber));
+    expect(BigInt(onSite.balance)).toBe(2n * PRICE);
+  });
+
+  it("refuses a price over --max-price before signing (exit 2)", async () => {
+    const { run } = await cli("x402-limit");
+    const r = await run([
+      "get",
+      "--protocol",
+      "x402",
+      "--max-price",
+      "0.000004",
+      `${proxyUrl}/api/echo/fix/dear`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/max/i);
+  });
+
+  it("says so when the 402 carries no x402 offer (exit 2)", async () => {
+    const { run } = await cli("x402-none");
+    const r = await run(["get", "--protocol", "x402", `${site.url}/api/echo/fix/plain`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--protocol rdn");
   });
 });
