@@ -93,13 +93,23 @@ export async function acceptPayment(
 
 /**
  * Continues from the site's last proof on `channel` when it is provably ours (signed by the
- * channel's signer, within the deposit); throws "tampered-proof" otherwise.
+ * channel's signer, within the deposit); throws "tampered-proof" otherwise. When the site's
+ * balance is above the proof just `sent`, that proof's charge is given back (as `fetch` does);
+ * `refunded` says how much.
  */
 export async function adoptProof(
   ctx: PayerContext,
   channel: PayerChannel,
   lastProof: LastProof,
-): Promise<PayerChannel> {
+  sent?: Pick<Authorization, "balance" | "charged">,
+): Promise<{ channel: PayerChannel; refunded: bigint }> {
   await adopt(ctx, channel, lastProof);
-  return ctx.latest(channel);
+  let refunded = 0n;
+  if (sent && sent.charged > 0n && lastProof.balance > sent.balance) {
+    // The site held a higher proof of ours (signed elsewhere): the one just sent adds nothing it
+    // can cash, so its charge no longer counts.
+    ctx.spent -= sent.charged;
+    refunded = sent.charged;
+  }
+  return { channel: await ctx.latest(channel), refunded };
 }

@@ -58,7 +58,11 @@ async function trustedFor(ctx: PayerContext, origin: string): Promise<TrustedTer
   };
 }
 
-export async function checkSite(ctx: PayerContext, origin: string, terms: PaymentTerms): Promise<void> {
+export async function checkSite(
+  ctx: PayerContext,
+  origin: string,
+  terms: PaymentTerms,
+): Promise<void> {
   const refusal = checkTerms(terms, await trustedFor(ctx, origin), origin);
   if (refusal) throw refusal;
   const chainCtx = await ctx.chainContext();

@@ -94,9 +94,14 @@ export interface Payer {
   accept(auth: Pick<Authorization, "channel" | "balance" | "signature">): Promise<PayerChannel>;
   /**
    * The site answered with its last proof on `channel` (a corrective 402): continue from it when
-   * it is signed by the channel's signer within the deposit, else "tampered-proof".
+   * it is signed by the channel's signer within the deposit, else "tampered-proof". `sent` (the
+   * proof just answered) has its charge given back when the site's balance is above it.
    */
-  adopt(channel: PayerChannel, lastProof: LastProof): Promise<PayerChannel>;
+  adopt(
+    channel: PayerChannel,
+    lastProof: LastProof,
+    sent?: Pick<Authorization, "balance" | "charged">,
+  ): Promise<{ channel: PayerChannel; refunded: bigint }>;
 }
 
 /**
@@ -175,7 +180,7 @@ export function createPayer(options: PayerOptions): Payer {
 
     accept: (auth) => serialize(() => acceptPayment(ctx, auth)),
 
-    adopt: (channel, lastProof) => serialize(() => adoptProof(ctx, channel, lastProof)),
+    adopt: (channel, lastProof, sent) => serialize(() => adoptProof(ctx, channel, lastProof, sent)),
   };
 }
 

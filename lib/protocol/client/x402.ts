@@ -134,7 +134,8 @@ export function rdnChannel(
         // The site kept the proof just sent and asks again: adopt it once, never sign on and on.
         if (attempt.corrections >= maxCorrections) return;
         if (ours.balance === channel.balance && error === undefined) return;
-        await payer.adopt(channel, ours);
+        const { refunded } = await payer.adopt(channel, ours, attempt.auth);
+        attempt.requestCharged -= refunded;
         attempt.corrections += 1;
         return { recovered: true };
       }

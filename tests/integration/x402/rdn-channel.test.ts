@@ -164,12 +164,15 @@ describe("rdn-channel through a stock x402 client", () => {
   });
 
   it("continues from the site's proof in extra.channel after losing its store", async () => {
-    const again = await newReader({ key: reader.key });
+    // maxPrice = the price: the first proof (on the balance it lost) is given back when the site
+    // shows its higher one, so the corrected payment still fits.
+    const again = await newReader({ key: reader.key, policy: { maxPrice: PRICE } });
     const res = await again.paidFetch(`${site.url}/api/echo/fix/after-loss`);
     expect(res.status).toBe(200);
     expect(again.events.some((e) => e.type === "adopted-server-balance")).toBe(true);
     const [channel] = await again.payer.channels();
     expect(channel!.balance).toBe(21n * PRICE);
+    expect(again.payer.spent()).toBe(PRICE);
     expect(BigInt((await siteChannel(reader.address, channel!.openBlock)).balance)).toBe(
       21n * PRICE,
     );
