@@ -58,6 +58,12 @@ async function trustedFor(ctx: PayerContext, origin: string): Promise<TrustedTer
   };
 }
 
+/**
+ * Checks a site's terms against what the payer trusts for `origin` and the RPC node's chain, and
+ * pins them for the origin on first contact.
+ *
+ * @throws {PayerError} "foreign-contract" or "wrong-chain"
+ */
 export async function checkSite(
   ctx: PayerContext,
   origin: string,
