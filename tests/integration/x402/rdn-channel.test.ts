@@ -217,6 +217,21 @@ describe("rdn-channel through a stock x402 client", () => {
     expect(guarded.payer.spent()).toBe(spentBefore);
   });
 
+  it("pays an article page (proxy.ts) on the same channel", async () => {
+    const res = await reader.paidFetch(`${site.url}/articles/why-payment-channels`);
+    expect(res.status).toBe(200);
+    const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+    expect(settle).toMatchObject({ success: true, payer: reader.address, transaction: "" });
+    const price = BigInt(settle.amount!);
+    expect(price).toBeGreaterThan(0n);
+    const [channel] = await reader.payer.channels();
+    expect(BigInt(settle.extra!.balance as string)).toBe(channel!.balance);
+    expect(BigInt((await siteChannel(reader.address, channel!.openBlock)).balance)).toBe(
+      channel!.balance,
+    );
+    expect(await channelsCreatedBy(site, reader.address)).toHaveLength(1);
+  });
+
   it("answers a malformed PAYMENT-SIGNATURE with 400 naming the header", async () => {
     const res = await fetch(`${site.url}/api/echo/fix/bad`, {
       headers: { "PAYMENT-SIGNATURE": "not base64 json!" },
