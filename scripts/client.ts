@@ -69,6 +69,12 @@ ${EXIT_CODE_HELP}`,
         "self (your own transaction), auto (relay when the site offers one and you lack ETH for gas)",
       "auto",
     )
+    .option(
+      "--protocol <protocol>",
+      "how the site is paid: rdn (RDN-* headers), x402 (its PAYMENT-REQUIRED offer, scheme " +
+        "rdn-channel, through @x402/fetch), auto (rdn)",
+      "auto",
+    )
     .option("-q, --quiet", "no progress lines on stderr")
     .action((url: string, opts: GetOptions) =>
       getCommand(url, opts, globals(), { stdout: process.stdout, log }),

@@ -125,7 +125,12 @@ export async function articleGate(
     });
     if (decision.type === "malformed") {
       return pricedHeaders(
-        json(Response.json({ error: decision.error, header: decision.header }, { status: 409 })),
+        json(
+          Response.json(
+            { error: decision.error, header: decision.header },
+            { status: decision.status },
+          ),
+        ),
         {},
         page.csp,
       );

@@ -13,6 +13,16 @@ import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/proto
 import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
 import type { PaymentFailure } from "@/lib/protocol/headers";
 import { relayOffer } from "@/lib/relay/offer";
+import type { PaymentRequirements } from "@x402/core/types";
+import { rdnChannelError } from "@/lib/protocol/x402-channel";
+import {
+  PAYMENT_RESPONSE,
+  PAYMENT_SIGNATURE,
+  rdnChannelAccepts,
+  rdnChannelPaymentRequest,
+  rdnChannelPaymentResponseHeader,
+  type RdnChannelParse,
+} from "@/lib/x402/rdn-channel";
 import { paywallContext, type PaywallContext } from "./context";
 import { parseCookies } from "./cookies";
 import { assertChainHealthy } from "./health";
@@ -55,9 +65,21 @@ export type Decision =
       body: ReturnType<typeof paymentRequiredBody>;
       info: PaywallInfo;
       failure: PaymentFailure;
+      /**
+       * The channel the request named and the last proof the site accepted on it, when its
+       * signature verified (what the RDN-Sender-* headers carry, plus the open block).
+       */
+      channel?: { sender: string; openBlock: number; balance: bigint; signature: string | null };
+      /** The `rdn-channel` entry for the x402 `accepts` of this 402 (lib/x402/rdn-channel.ts). */
+      rdnChannel: PaymentRequirements;
+      /** The x402 error code of the failure (`invalid_amount`…); undefined for a plain 402. */
+      x402Error?: string;
     }
-  /** A malformed RDN-* value: 409 naming the header. */
-  | { type: "malformed"; error: string; header: string };
+  /**
+   * A malformed payment: 409 naming the RDN-* header, or 400 naming `PAYMENT-SIGNATURE` (an
+   * `rdn-channel` payment that does not parse).
+   */
+  | { type: "malformed"; error: string; header: string; status: 400 | 409 };
 
 let cachedKey: { secret: string; key: Buffer } | undefined;
 
@@ -83,11 +105,17 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
   await assertChainHealthy(ctx.chain);
   const cookieHeader = req.headers.get("cookie");
   const cookies = cookieHeader ? parseCookies(cookieHeader) : undefined;
-  const parsed = parsePaymentRequest(
-    (name) => req.headers.get(name),
-    cookies ? (name) => cookies.get(name) : undefined,
-  );
-  if (!parsed.ok) return { type: "malformed", error: parsed.error, header: parsed.header };
+  const x402 = x402Payment(req);
+  if (x402?.type === "malformed") return { ...x402, status: 400 };
+  const parsed =
+    x402?.type === "payment"
+      ? { ok: true as const, payment: x402.payment }
+      : parsePaymentRequest(
+          (name) => req.headers.get(name),
+          cookies ? (name) => cookies.get(name) : undefined,
+        );
+  if (!parsed.ok)
+    return { type: "malformed", error: parsed.error, header: parsed.header, status: 409 };
 
   if (input.grant && verifyGrant(ctx, input.grant.value, input.grant.path)) {
     return {
@@ -125,10 +153,14 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
       );
   const headers = paywallHeaders(ctx.identity, price, outcome);
   if (outcome.type === "payment-required") {
+    const relay = await relayOffer(ctx.chain);
+    const named = parsed.payment;
+    const channel =
+      outcome.lastProof && named ? { ...outcome.lastProof, openBlock: named.openBlock } : undefined;
     return {
       type: "payment-required",
       headers,
-      body: paymentRequiredBody(ctx.identity, price, outcome.failure, await relayOffer(ctx.chain)),
+      body: paymentRequiredBody(ctx.identity, price, outcome.failure, relay),
       info: {
         price: price.toString(),
         priceLabel: formatToken(price, await tokenUnit()),
@@ -136,7 +168,24 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
         headers,
       },
       failure: outcome.failure,
+      ...(channel ? { channel } : {}),
+      rdnChannel: rdnChannelAccepts({
+        identity: ctx.identity,
+        price,
+        challengePeriod: ctx.chain.deployment.challengePeriod,
+        relay,
+        channel,
+      }),
+      x402Error: rdnChannelError(outcome.failure),
     };
+  }
+  if (x402?.type === "payment" && outcome.type === "paid") {
+    headers[PAYMENT_RESPONSE] = rdnChannelPaymentResponseHeader(ctx.identity, {
+      ...outcome.proof,
+      openBlock: x402.payment.openBlock,
+      amount: outcome.amount,
+      retry: outcome.retry,
+    });
   }
 
   // A retry is served again but buys nothing more: no new receipt.
@@ -152,4 +201,17 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
   }
   const paid: Paid = outcome.type === "paid" ? outcome : { type: "free" };
   return { type: "granted", paid, headers, setCookie };
+}
+
+/**
+ * The request's `rdn-channel` payment, if it carries one: a `PAYMENT-SIGNATURE` header is read
+ * only when there is no `RDN-Balance-Signature` header (RDN-* headers win when both are present),
+ * and it wins over the RDN cookies (headers win over cookies). A payment of another scheme is
+ * not this decision's (undefined here).
+ */
+function x402Payment(req: Request): Exclude<RdnChannelParse, { type: "other-scheme" }> | undefined {
+  const header = req.headers.get(PAYMENT_SIGNATURE);
+  if (!header?.trim() || req.headers.get(RDN.signature)?.trim()) return undefined;
+  const parsed = rdnChannelPaymentRequest(header);
+  return parsed.type === "other-scheme" ? undefined : parsed;
 }

@@ -129,7 +129,10 @@ export function withPayment<P, T>(
       });
       if (decision.type === "malformed")
         return finish(
-          Response.json({ error: decision.error, header: decision.header }, { status: 409 }),
+          Response.json(
+            { error: decision.error, header: decision.header },
+            { status: decision.status },
+          ),
           { head, priced: true },
         );
       if (decision.type === "payment-required") {

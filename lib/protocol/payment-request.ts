@@ -13,6 +13,8 @@ export interface PaymentRequest {
   payment?: bigint;
   receiver?: Address;
   contract?: Address;
+  /** The chain the payment names (an x402 `accepted.network`); RDN-* headers name none. */
+  chainId?: number;
 }
 
 /** Result of {@link parsePaymentRequest}. `payment` is undefined when the request carries none. */

@@ -97,7 +97,8 @@ export async function processPayment(
   const { identity } = deps;
   if (
     (request.receiver && request.receiver !== identity.receiver) ||
-    (request.contract && request.contract !== identity.contract)
+    (request.contract && request.contract !== identity.contract) ||
+    (request.chainId !== undefined && request.chainId !== identity.chainId)
   ) {
     return required({ reason: "nonexisting-channel" });
   }

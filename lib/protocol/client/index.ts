@@ -61,3 +61,5 @@ export {
   type RouteInput,
 } from "./deposit-route";
 export { checkFunds, checkTokens, gasNeeds } from "./chain";
+export { rdnChannel, type RdnChannelOptions } from "./x402";
+export type { Authorization, AuthorizeOptions } from "./authorize";

@@ -58,7 +58,17 @@ async function trustedFor(ctx: PayerContext, origin: string): Promise<TrustedTer
   };
 }
 
-async function checkSite(ctx: PayerContext, origin: string, terms: PaymentTerms): Promise<void> {
+/**
+ * Checks a site's terms against what the payer trusts for `origin` and the RPC node's chain, and
+ * pins them for the origin on first contact.
+ *
+ * @throws {PayerError} "foreign-contract" or "wrong-chain"
+ */
+export async function checkSite(
+  ctx: PayerContext,
+  origin: string,
+  terms: PaymentTerms,
+): Promise<void> {
   const refusal = checkTerms(terms, await trustedFor(ctx, origin), origin);
   if (refusal) throw refusal;
   const chainCtx = await ctx.chainContext();

@@ -8,7 +8,14 @@
  */
 import type { Address } from "viem";
 import { GATEWAY_PATH } from "../headers";
-import type { RelayOffer } from "../terms";
+import type { LastProof, PaymentTerms, RelayOffer } from "../terms";
+import {
+  acceptPayment,
+  adoptProof,
+  authorizePayment,
+  type Authorization,
+  type AuthorizeOptions,
+} from "./authorize";
 import { openChannel, topUpChannel, type OpenTarget } from "./channels";
 import type { DepositVia } from "./deposit-route";
 import { closeChannel, settleChannel, type CloseResult } from "./close";
@@ -22,6 +29,7 @@ export type { CloseResult } from "./close";
 export type { PayerOptions } from "./payer-context";
 export type { RecoverTarget } from "./recover";
 export type { OpenTarget } from "./channels";
+export type { Authorization, AuthorizeOptions } from "./authorize";
 export type { DepositRoute, DepositVia } from "./deposit-route";
 
 /** A payer: see {@link createPayer}. */
@@ -70,6 +78,30 @@ export interface Payer {
    * Takes a site's terms or `{ contract, receiver }`; returns the channels it stored.
    */
   recover(target: RecoverTarget): Promise<PayerChannel[]>;
+  /**
+   * Signs one payment of `terms.price` for the site at `origin` outside `fetch` (the x402 scheme
+   * client, `rdnChannel`): the same trust in the site's contract and receiver, the same limits
+   * (`maxPrice` with `options.requestCharged`, `budget`, `maxDeposit`), channel choice, deposit
+   * and reservation as `fetch`. The caller sends the proof and reports the site's answer with
+   * `accept` or `adopt`.
+   */
+  authorize(
+    origin: string,
+    terms: PaymentTerms,
+    options?: AuthorizeOptions,
+  ): Promise<Authorization>;
+  /** The site served a payment `authorize` signed: its balance becomes the accepted one. */
+  accept(auth: Pick<Authorization, "channel" | "balance" | "signature">): Promise<PayerChannel>;
+  /**
+   * The site answered with its last proof on `channel` (a corrective 402): continue from it when
+   * it is signed by the channel's signer within the deposit, else "tampered-proof". `sent` (the
+   * proof just answered) has its charge given back when the site's balance is above it.
+   */
+  adopt(
+    channel: PayerChannel,
+    lastProof: LastProof,
+    sent?: Pick<Authorization, "balance" | "charged">,
+  ): Promise<{ channel: PayerChannel; refunded: bigint }>;
 }
 
 /**
@@ -142,6 +174,13 @@ export function createPayer(options: PayerOptions): Payer {
         ctx.recovered.add(`${contract}:${receiver}`.toLowerCase());
         return added;
       }),
+
+    authorize: (origin, terms, options) =>
+      serialize(() => authorizePayment(ctx, origin, terms, options)),
+
+    accept: (auth) => serialize(() => acceptPayment(ctx, auth)),
+
+    adopt: (channel, lastProof, sent) => serialize(() => adoptProof(ctx, channel, lastProof, sent)),
   };
 }
 

@@ -1,4 +1,7 @@
 import { writeFile } from "node:fs/promises";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { rdnChannel, type Payer } from "@/lib/protocol/client";
+import { isPayerError } from "@/lib/protocol/client/errors";
 import type { SpendingPolicy } from "@/lib/protocol/client/types";
 import type { Address } from "viem";
 import { decodePaymentTerms } from "@/lib/protocol/terms";
@@ -15,7 +18,57 @@ export interface GetOptions {
   budget?: string;
   /** How a channel is opened or topped up: auto (default), relay or self. */
   depositVia?: string;
+  /** How the site is paid: rdn, x402 or auto (default: rdn headers). */
+  protocol?: string;
   quiet?: boolean;
+}
+
+/** The values of `--protocol`. */
+export const PROTOCOLS = ["auto", "rdn", "x402"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/**
+ * Reads `--protocol` (default auto, which pays with the RDN-* headers).
+ *
+ * @throws {@link CliError} (exit 1) for another value
+ */
+export function parseProtocol(value: string | undefined): Protocol {
+  if (value === undefined) return "auto";
+  if ((PROTOCOLS as readonly string[]).includes(value)) return value as Protocol;
+  throw new CliError(`--protocol: "${value}" is not one of ${PROTOCOLS.join(", ")}`, EXIT.usage);
+}
+
+/**
+ * A fetch that pays the site's x402 offer (`PAYMENT-REQUIRED`, scheme `rdn-channel`) with the
+ * payer's channels through @x402/fetch. The payer's limits (`--max-price`, `--budget`,
+ * `--deposit`) are the spending controls: the x402 client's own are off. A payer error (limits,
+ * foreign receiver) is rethrown as it is, so it keeps its exit code.
+ */
+function x402Fetch(payer: Payer): typeof fetch {
+  let failure: unknown;
+  const client = new x402Client()
+    .register("eip155:*", rdnChannel(payer))
+    .setSpendControls(false)
+    .onPaymentCreationFailure(async ({ error }) => {
+      failure = error;
+    });
+  const paid = wrapFetchWithPayment(fetch, client);
+  return async (input, init) => {
+    failure = undefined;
+    try {
+      return await paid(input, init);
+    } catch (err) {
+      if (isPayerError(failure)) throw failure;
+      const why = err instanceof Error ? err.message : String(err);
+      if (/payment requirements/i.test(why)) {
+        throw new CliError(
+          `${String(input)} answered 402 without a usable x402 offer (${why.split("\n")[0]}); try --protocol rdn`,
+          EXIT.refused,
+        );
+      }
+      throw err;
+    }
+  };
 }
 
 /**
@@ -49,13 +102,15 @@ export async function getCommand(
   const target = parseSiteUrl(url);
   policyOf(opts); // syntax errors before any network call
   const depositVia = parseDepositVia(opts.depositVia);
+  const protocol = parseProtocol(opts.protocol);
   const clients = await connectChain(global);
   // A HEAD is never charged: its 402 names the token, whose decimals and symbol the amounts use.
   const token = await probeToken(target.href);
   if (token) await adoptTokenUnits(clients.publicClient, token);
   const policy = policyOf(opts);
   const { payer } = await setupPayer(global, policy, opts.quiet ? undefined : io.log, depositVia);
-  const res = await payer.fetch(target.href);
+  const res =
+    protocol === "x402" ? await x402Fetch(payer)(target.href) : await payer.fetch(target.href);
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status === 402) {
     throw new CliError(

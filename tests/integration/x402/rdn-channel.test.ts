@@ -1,0 +1,340 @@
+/**
+ * The `rdn-channel` x402 scheme end to end: a stock `x402Client` with the payer's `rdnChannel`
+ * registered, through `wrapFetchWithPayment` of @x402/fetch, against the real site (`next start`
+ * of the production build) on anvil with DemoDollar. A reader with tokens and 0 ETH pays 20 calls
+ * over one channel opened through the site's relay (no transaction of its own); the site's
+ * channel balance is exactly the sum of the prices; a reader that lost its store continues from
+ * the corrective proof of `extra.channel`; hostile requirements are refused before anything is
+ * signed.
+ *
+ * The site's `PAYMENT-REQUIRED` header comes with the x402 envelope (lib/x402/envelope.ts, built
+ * elsewhere). Until it is here, `withPaymentRequired` below adds it on the client side from the
+ * 402's own RDN-* headers and JSON body with `rdnChannelAccepts`, the same function the envelope
+ * calls: the payment itself (`PAYMENT-SIGNATURE`) and its answer (`PAYMENT-RESPONSE`) are the
+ * site's.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { x402Client, wrapFetchWithPayment, decodePaymentResponseHeader } from "@x402/fetch";
+import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from "@x402/core/http";
+import type { PaymentRequired } from "@x402/core/types";
+import type { Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  createPayer,
+  isPayerError,
+  memoryChannelStore,
+  rdnChannel,
+  type PayerEvent,
+  type SpendingPolicy,
+} from "@/lib/protocol/client";
+import { decodePaymentTerms, relayOfferSchema } from "@/lib/protocol/terms";
+import { rdnChannelError } from "@/lib/protocol/x402-channel";
+import { rdnChannelAccepts } from "@/lib/x402/rdn-channel";
+import { runCli } from "../../helpers/cli";
+import { channelsCreatedBy, startSiteServer, type SiteServer } from "../../helpers/site-server";
+
+const USD = 1_000_000n;
+const PRICE = 5n; // /api/echo/fix/:param
+let site: SiteServer;
+
+beforeAll(async () => {
+  site = await startSiteServer({
+    demoToken: "DemoDollar",
+    env: { RELAY_MAX_PER_IP_PER_HOUR: "1000", RELAY_MAX_PER_SENDER_PER_HOUR: "100" },
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await site?.stop();
+});
+
+/**
+ * Adds a `PAYMENT-REQUIRED` header to a 402 of the site that has none, built from the 402's RDN-*
+ * headers and JSON body with `rdnChannelAccepts` (the corrective proof's open block is the one
+ * the request's `PAYMENT-SIGNATURE` named: the RDN-* headers do not carry it).
+ */
+function withPaymentRequired(
+  inner: typeof fetch,
+  resourceUrl: (req: Request) => string = (req) => req.url,
+): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    const res = await inner(req.clone());
+    if (res.status !== 402 || res.headers.has("payment-required")) return res;
+    const terms = decodePaymentTerms(res.headers);
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => ({}))) as { relay?: unknown };
+    const relay = relayOfferSchema.safeParse(body.relay);
+    const signature = req.headers.get("payment-signature");
+    const named = signature
+      ? (decodePaymentSignatureHeader(signature).payload as { openBlock: number })
+      : undefined;
+    const paymentRequired: PaymentRequired = {
+      x402Version: 2,
+      ...(terms.failure ? { error: rdnChannelError(terms.failure) } : {}),
+      resource: { url: resourceUrl(req) },
+      accepts: [
+        rdnChannelAccepts({
+          identity: terms,
+          price: terms.price,
+          challengePeriod: site.deployment.challengePeriod,
+          relay: relay.success ? (body.relay as never) : undefined,
+          channel:
+            terms.lastProof && named
+              ? { ...terms.lastProof, openBlock: named.openBlock }
+              : undefined,
+        }),
+      ],
+    };
+    const headers = new Headers(res.headers);
+    headers.set("PAYMENT-REQUIRED", encodePaymentRequiredHeader(paymentRequired));
+    return new Response(await res.arrayBuffer(), { status: 402, headers });
+  };
+}
+
+async function newReader(opts: { key?: `0x${string}`; policy?: SpendingPolicy } = {}) {
+  const funded = opts.key
+    ? { key: opts.key, address: privateKeyToAccount(opts.key).address }
+    : await site.fundedAccount(20n * USD, 0n);
+  const events: PayerEvent[] = [];
+  const store = memoryChannelStore();
+  const payer = createPayer({
+    account: privateKeyToAccount(funded.key),
+    publicClient: site.publicClient,
+    store,
+    policy: { confirmationTimeoutMs: 30_000, maxDeposit: 5n * USD, ...opts.policy },
+    pollingIntervalMs: 200,
+    onEvent: (e) => events.push(e),
+  });
+  const client = new x402Client()
+    .register("eip155:*", rdnChannel(payer, { retryDelayMs: 1000 }))
+    .setSpendControls({
+      allowedAssets: [
+        { network: `eip155:${site.deployment.chainId}`, asset: site.deployment.token },
+      ],
+    });
+  const paidFetch = wrapFetchWithPayment(withPaymentRequired(fetch), client);
+  return { ...funded, payer, store, events, client, paidFetch };
+}
+
+/** The site's record of a channel (operator API). */
+async function siteChannel(sender: Address, openBlock: number) {
+  const res = await fetch(`${site.url}/api/1/channels/${sender}/${openBlock}`, {
+    headers: { authorization: `Bearer ${site.serverEnv.API_TOKEN}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { balance: string; deposit: string };
+}
+
+describe("rdn-channel through a stock x402 client", () => {
+  let reader: Awaited<ReturnType<typeof newReader>>;
+
+  it("pays 20 calls over one relayed channel with 0 ETH; the site's balance is their sum", async () => {
+    reader = await newReader();
+    for (let i = 0; i < 20; i++) {
+      const res = await reader.paidFetch(`${site.url}/api/echo/fix/call-${i}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ echo: `call-${i}` });
+      const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+      expect(settle).toMatchObject({
+        success: true,
+        network: `eip155:${site.deployment.chainId}`,
+        payer: reader.address,
+        transaction: "",
+        amount: PRICE.toString(),
+      });
+      expect(settle.extra?.balance).toBe(((BigInt(i) + 1n) * PRICE).toString());
+    }
+    const created = await channelsCreatedBy(site, reader.address);
+    expect(created).toHaveLength(1);
+    expect(await site.publicClient.getBalance({ address: reader.address })).toBe(0n);
+    expect(reader.events.find((e) => e.type === "channel-opened")).toMatchObject({ via: "relay" });
+    const [channel] = await reader.payer.channels();
+    expect(channel!.balance).toBe(20n * PRICE);
+    const onSite = await siteChannel(reader.address, channel!.openBlock);
+    expect(BigInt(onSite.balance)).toBe(20n * PRICE);
+    expect(reader.payer.spent()).toBe(20n * PRICE);
+  });
+
+  it("continues from the site's proof in extra.channel after losing its store", async () => {
+    // maxPrice = the price: the first proof (on the balance it lost) is given back when the site
+    // shows its higher one, so the corrected payment still fits.
+    const again = await newReader({ key: reader.key, policy: { maxPrice: PRICE } });
+    const res = await again.paidFetch(`${site.url}/api/echo/fix/after-loss`);
+    expect(res.status).toBe(200);
+    expect(again.events.some((e) => e.type === "adopted-server-balance")).toBe(true);
+    const [channel] = await again.payer.channels();
+    expect(channel!.balance).toBe(21n * PRICE);
+    expect(again.payer.spent()).toBe(PRICE);
+    expect(BigInt((await siteChannel(reader.address, channel!.openBlock)).balance)).toBe(
+      21n * PRICE,
+    );
+    expect(await channelsCreatedBy(site, reader.address)).toHaveLength(1);
+  });
+
+  it("refuses hostile requirements without signing: another payTo, a price over maxPrice", async () => {
+    const guarded = await newReader({ key: reader.key, policy: { maxPrice: 100n } });
+    // Pin the site's receiver for its origin with one honest payment.
+    expect((await guarded.paidFetch(`${site.url}/api/echo/fix/pin`)).status).toBe(200);
+    const signedBefore = guarded.events.filter((e) => e.type === "signed").length;
+    const spentBefore = guarded.payer.spent();
+    const identity = {
+      receiver: site.receiver,
+      contract: site.deployment.contract,
+      token: site.deployment.token,
+      chainId: site.deployment.chainId,
+    };
+    const offer = (over: Partial<typeof identity>, price: bigint): PaymentRequired => ({
+      x402Version: 2,
+      resource: { url: `${site.url}/api/echo/fix/hostile` },
+      accepts: [
+        rdnChannelAccepts({
+          identity: { ...identity, ...over },
+          price,
+          challengePeriod: site.deployment.challengePeriod,
+        }),
+      ],
+    });
+    const other = privateKeyToAccount(`0x${"42".repeat(32)}`).address;
+    const refusals = [
+      offer({ receiver: other }, PRICE),
+      offer({ contract: other }, PRICE),
+      offer({}, 101n),
+    ];
+    for (const paymentRequired of refusals) {
+      const err = await guarded.client.createPaymentPayload(paymentRequired).catch((e) => e);
+      expect(isPayerError(err)).toBe(true);
+      expect(["foreign-contract", "over-policy"]).toContain(err.code);
+    }
+    expect(guarded.events.filter((e) => e.type === "signed").length).toBe(signedBefore);
+    expect(guarded.payer.spent()).toBe(spentBefore);
+  });
+
+  it("pays an article page (proxy.ts) on the same channel", async () => {
+    const res = await reader.paidFetch(`${site.url}/articles/why-payment-channels`);
+    expect(res.status).toBe(200);
+    const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+    expect(settle).toMatchObject({ success: true, payer: reader.address, transaction: "" });
+    const price = BigInt(settle.amount!);
+    expect(price).toBeGreaterThan(0n);
+    const [channel] = await reader.payer.channels();
+    expect(BigInt(settle.extra!.balance as string)).toBe(channel!.balance);
+    expect(BigInt((await siteChannel(reader.address, channel!.openBlock)).balance)).toBe(
+      channel!.balance,
+    );
+    expect(await channelsCreatedBy(site, reader.address)).toHaveLength(1);
+  });
+
+  it("answers a malformed PAYMENT-SIGNATURE with 400 naming the header", async () => {
+    const res = await fetch(`${site.url}/api/echo/fix/bad`, {
+      headers: { "PAYMENT-SIGNATURE": "not base64 json!" },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ header: "PAYMENT-SIGNATURE" });
+  });
+});
+
+describe("paychan get --protocol x402", () => {
+  let dir: string;
+  let proxy: Server;
+  let proxyUrl: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "x402-cli-"));
+    // The site behind a proxy that adds the PAYMENT-REQUIRED header (see withPaymentRequired).
+    const toSite = withPaymentRequired(fetch, (req) => {
+      const url = new URL(req.url);
+      return `${proxyUrl}${url.pathname}${url.search}`;
+    });
+    proxy = createServer(async (inReq, outRes) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of inReq) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(inReq.headers)) {
+        if (name !== "host" && name !== "connection" && typeof value === "string")
+          headers.set(name, value);
+      }
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      const res = await toSite(`${site.url}${inReq.url}`, {
+        method: inReq.method,
+        headers,
+        body,
+        redirect: "manual",
+      });
+      const out: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        if (name !== "content-encoding" && name !== "content-length") out[name] = value;
+      });
+      outRes.writeHead(res.status, out);
+      outRes.end(Buffer.from(await res.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => proxy?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(name: string) {
+    const { key, address } = await site.fundedAccount(20n * USD, 0n);
+    const keyFile = path.join(dir, `${name}.key`);
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    const state = path.join(dir, `${name}.json`);
+    const run = (args: string[]) =>
+      runCli(
+        ["--rpc-url", site.rpcUrl, "--key-file", keyFile, "--state", state, ...args],
+        path.join(dir, "xdg"),
+      );
+    return { address, run };
+  }
+
+  it("pays the site's rdn-channel offer through @x402/fetch, one relayed channel", async () => {
+    const { address, run } = await cli("x402");
+    for (const word of ["one", "two"]) {
+      const r = await run([
+        "get",
+        "--protocol",
+        "x402",
+        "--deposit",
+        "2",
+        `${proxyUrl}/api/echo/fix/${word}`,
+      ]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ echo: word });
+    }
+    const created = await channelsCreatedBy(site, address);
+    expect(created).toHaveLength(1);
+    const onSite = await siteChannel(address, Number(created[0]!.args.openBlockNumber));
+    expect(BigInt(onSite.balance)).toBe(2n * PRICE);
+  });
+
+  it("refuses a price over --max-price before signing (exit 2)", async () => {
+    const { run } = await cli("x402-limit");
+    const r = await run([
+      "get",
+      "--protocol",
+      "x402",
+      "--max-price",
+      "0.000004",
+      `${proxyUrl}/api/echo/fix/dear`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/max/i);
+  });
+
+  it("says so when the 402 carries no x402 offer (exit 2)", async () => {
+    const { run } = await cli("x402-none");
+    const r = await run(["get", "--protocol", "x402", `${site.url}/api/echo/fix/plain`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--protocol rdn");
+  });
+});
