@@ -4,6 +4,7 @@
  * valid balance proof grants the request, anything else gets the 402 terms. The payment is
  * committed here, before the caller produces the content.
  */
+import type { Address, Hex } from "viem";
 import { tokenUnit } from "@/lib/chain/token-info";
 import { env } from "@/lib/env";
 import { formatToken } from "@/lib/format";
@@ -13,6 +14,8 @@ import { paywallHeaders, processPayment, type PaymentOutcome } from "@/lib/proto
 import { FAILURE_TEXT, paymentRequiredBody } from "@/lib/protocol/terms";
 import type { PaymentFailure } from "@/lib/protocol/headers";
 import { relayOffer } from "@/lib/relay/offer";
+import { paymentRequiredHeader, X402_HEADERS } from "@/lib/x402/envelope";
+import { handlePaymentSignature } from "@/lib/x402/payment-signature";
 import { paywallContext, type PaywallContext } from "./context";
 import { parseCookies } from "./cookies";
 import { assertChainHealthy } from "./health";
@@ -26,6 +29,8 @@ export type Paid =
   | { type: "receipt"; sender: string }
   /** An image of a paid article, linked from its page with a grant. */
   | { type: "grant" }
+  /** An x402 `exact` payment: the token transfer was mined before the content is served. */
+  | { type: "x402"; payer: Address; transaction: Hex; network: string }
   | Extract<PaymentOutcome, { type: "paid" }>;
 
 export interface DecideInput {
@@ -55,9 +60,11 @@ export type Decision =
       body: ReturnType<typeof paymentRequiredBody>;
       info: PaywallInfo;
       failure: PaymentFailure;
+      /** The x402 v2 envelope: the `PAYMENT-REQUIRED` header's value. */
+      x402: string;
     }
-  /** A malformed RDN-* value: 409 naming the header. */
-  | { type: "malformed"; error: string; header: string };
+  /** A malformed RDN-* value (409) or `PAYMENT-SIGNATURE` (400), naming the header. */
+  | { type: "malformed"; error: string; header: string; status: 400 | 409 };
 
 let cachedKey: { secret: string; key: Buffer } | undefined;
 
@@ -68,10 +75,26 @@ export function receiptSigningKey(ctx: PaywallContext): Buffer {
   return cachedKey.key;
 }
 
+/** The receipt cookie a payment by `sender` earns for `receiptPath` (none without one). */
+function receiptCookie(
+  req: Request,
+  ctx: PaywallContext,
+  receiptPath: string | undefined,
+  sender: Address,
+): string | undefined {
+  const ttl = env().RECEIPT_TTL_SECONDS;
+  if (!receiptPath || ttl <= 0) return undefined;
+  const expires = Math.floor(Date.now() / 1000) + ttl;
+  const value = createReceipt(receiptSigningKey(ctx), sender, receiptPath, expires);
+  const secure = req.url.startsWith("https:") ? "; Secure" : "";
+  return `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
+}
+
 /**
  * Decides whether `req` may have the priced resource: a valid receipt for `receiptPath` (bound to
- * the sender the request names, if any), else a valid balance proof for exactly `price` (committed
- * before this resolves), else the 402 terms.
+ * the sender the request names, if any), else an x402 `PAYMENT-SIGNATURE` for exactly `price`
+ * (settled on chain before this resolves), else a valid balance proof for exactly `price`
+ * (committed before this resolves), else the 402 terms with the x402 envelope.
  *
  * @throws the chain's errors (502/503) when the paywall cannot decide
  */
@@ -87,7 +110,8 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
     (name) => req.headers.get(name),
     cookies ? (name) => cookies.get(name) : undefined,
   );
-  if (!parsed.ok) return { type: "malformed", error: parsed.error, header: parsed.header };
+  if (!parsed.ok)
+    return { type: "malformed", error: parsed.error, header: parsed.header, status: 409 };
 
   if (input.grant && verifyGrant(ctx, input.grant.value, input.grant.path)) {
     return {
@@ -112,17 +136,38 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
     }
   }
 
-  const outcome: PaymentOutcome = input.announceOnly
-    ? { type: "payment-required", failure: { reason: "payment-required" } }
-    : await processPayment(
-        {
-          price,
-          resource,
-          request: parsed.payment,
-          retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
-        },
-        ctx.deps,
-      );
+  // An x402 payment (PAYMENT-SIGNATURE) is settled on chain before anything is served.
+  const offer = { chain: ctx.chain, identity: ctx.identity, price };
+  const x402 = input.announceOnly
+    ? ({ type: "none" } as const)
+    : await handlePaymentSignature(req.headers, offer, resource);
+  if (x402.type === "malformed")
+    return { type: "malformed", error: x402.error, header: X402_HEADERS.signature, status: 400 };
+  if (x402.type === "paid") {
+    const { payer, transaction, network } = x402;
+    return {
+      type: "granted",
+      paid: { type: "x402", payer, transaction, network },
+      headers: {
+        ...paywallHeaders(ctx.identity, price, { type: "free" }),
+        [X402_HEADERS.response]: x402.responseHeader,
+      },
+      setCookie: receiptCookie(req, ctx, receiptPath, payer),
+    };
+  }
+
+  const outcome: PaymentOutcome =
+    input.announceOnly || x402.type === "refused"
+      ? { type: "payment-required", failure: { reason: "payment-required" } }
+      : await processPayment(
+          {
+            price,
+            resource,
+            request: parsed.payment,
+            retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
+          },
+          ctx.deps,
+        );
   const headers = paywallHeaders(ctx.identity, price, outcome);
   if (outcome.type === "payment-required") {
     return {
@@ -136,20 +181,24 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
         headers,
       },
       failure: outcome.failure,
+      x402: await paymentRequiredHeader({
+        ...offer,
+        url: req.url,
+        error:
+          x402.type === "refused"
+            ? x402.error
+            : outcome.failure.reason === "payment-required"
+              ? undefined
+              : FAILURE_TEXT[outcome.failure.reason],
+      }),
     };
   }
 
   // A retry is served again but buys nothing more: no new receipt.
-  let setCookie: string | undefined;
-  if (receiptPath && key && outcome.type === "paid" && !outcome.retry) {
-    const ttl = env().RECEIPT_TTL_SECONDS;
-    if (ttl > 0) {
-      const expires = Math.floor(Date.now() / 1000) + ttl;
-      const value = createReceipt(key, outcome.proof.sender, receiptPath, expires);
-      const secure = req.url.startsWith("https:") ? "; Secure" : "";
-      setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
-    }
-  }
+  const setCookie =
+    outcome.type === "paid" && !outcome.retry
+      ? receiptCookie(req, ctx, receiptPath, outcome.proof.sender)
+      : undefined;
   const paid: Paid = outcome.type === "paid" ? outcome : { type: "free" };
   return { type: "granted", paid, headers, setCookie };
 }
