@@ -111,7 +111,9 @@ export async function handlePaymentSignature(
   // The rdn-channel scheme is handled beside this one; any other is not accepted here.
   if (payload.accepted.scheme !== "exact")
     return { type: "refused", error: `scheme ${payload.accepted.scheme} is not accepted here` };
-  const ours = await exactRequirement(ctx);
+  const ours = await exactRequirement(ctx).catch((err: unknown) => {
+    throw new BadGatewayError("exact: the token could not be read; nothing was paid", err);
+  });
   if (!ours) return { type: "refused", error: "exact is not offered: the token has no EIP-3009" };
   const mismatch = requirementMismatch(payload.accepted, ours);
   if (mismatch) return { type: "refused", error: `exact: ${mismatch}` };
@@ -120,7 +122,8 @@ export async function handlePaymentSignature(
   try {
     outcome = await onLeader("x402Exact", { payload, requirements: ours, resource });
   } catch (err) {
-    if (err instanceof AppError) throw err;
+    // A leader's 500 (an unexpected fault) is the payer's 502 like any other settlement failure.
+    if (err instanceof AppError && err.status !== 500) throw err;
     throw new BadGatewayError("exact: the payment could not be settled", err);
   }
   if (!outcome.success) return { type: "refused", error: reasonText(outcome.errorReason) };
