@@ -18,6 +18,9 @@ import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { getAddress, type Address } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { loadRevenueData } from "@/lib/admin/revenue-data";
+import { db } from "@/lib/db/client";
+import { resetEnv } from "@/lib/env";
 import { startSiteServer, tokenBalance, type SiteServer } from "../../helpers/site-server";
 
 const USD = 1_000_000n;
@@ -137,6 +140,28 @@ describe("a stock x402 client with no ETH", () => {
   it("buys an image", async () => {
     const res = await buy("/media/kitten.jpg");
     expect(res.headers.get("content-type")).toMatch(/^image\//);
+  });
+});
+
+describe("the site's books", () => {
+  it("records each purchase as a one-off payment with its gas, counted in the revenue", async () => {
+    for (const [name, value] of Object.entries(site.serverEnv)) process.env[name] = value;
+    resetEnv();
+    const rows = await db().oneOffPayment.findMany({ orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.kind, r.resource, r.payer])).toEqual([
+      ["x402-exact", "article:why-payment-channels", getAddress(payer.address)],
+      ["x402-exact", "echo:fix:hello", getAddress(payer.address)],
+      ["x402-exact", "media:kitten.jpg", getAddress(payer.address)],
+    ]);
+    for (const r of rows) {
+      expect(BigInt(r.gasUsed)).toBeGreaterThan(21_000n);
+      expect(BigInt(r.gasCost)).toBeGreaterThan(0n);
+    }
+    const { payments } = await loadRevenueData();
+    for (const r of rows)
+      expect(payments).toContainEqual(
+        expect.objectContaining({ resource: r.resource, amount: BigInt(r.amount) }),
+      );
   });
 });
 
