@@ -1,8 +1,9 @@
 /**
  * The payment decision for one request of a priced resource, shared by `withPayment` (route
- * handlers: media, paid API routes, the upstream) and `proxy.ts` (article pages): a receipt or a
- * valid balance proof grants the request, anything else gets the 402 terms. The payment is
- * committed here, before the caller produces the content.
+ * handlers: media, paid API routes, the upstream) and `proxy.ts` (article pages): a receipt, an
+ * x402 `exact` payment (lib/x402/) or a valid balance proof grants the request, anything else gets
+ * the 402 terms (RDN-* headers and body, and the x402 envelope). The payment is committed here,
+ * before the caller produces the content.
  */
 import type { Address, Hex } from "viem";
 import { tokenUnit } from "@/lib/chain/token-info";

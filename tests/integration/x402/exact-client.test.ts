@@ -21,6 +21,7 @@ import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { loadRevenueData } from "@/lib/admin/revenue-data";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
+import { paymentRequiredBody } from "@/lib/protocol/terms";
 import { startSiteServer, tokenBalance, type SiteServer } from "../../helpers/site-server";
 
 const USD = 1_000_000n;
@@ -118,6 +119,35 @@ describe("the x402 envelope", () => {
         extra: { name: "Demo Dollar", version: "2" },
       },
     ]);
+  });
+});
+
+describe("RDN-* clients", () => {
+  it("get the same 402 body and RDN-* headers as before, whether or not they pay with x402", async () => {
+    for (const path of [
+      "/api/echo/fix/hello",
+      "/articles/why-payment-channels",
+      "/media/kitten.jpg",
+    ]) {
+      const res = await fetch(url(path));
+      expect(res.status).toBe(402);
+      const price = res.headers.get("RDN-Price")!;
+      expect(await res.json()).toEqual(
+        paymentRequiredBody(
+          {
+            receiver: site.receiver,
+            contract: site.deployment.contract,
+            token: site.deployment.token,
+            chainId: site.deployment.chainId,
+          },
+          BigInt(price),
+          { reason: "payment-required" },
+          expect.anything(),
+        ),
+      );
+      expect(res.headers.get("RDN-Receiver-Address")).toBe(site.receiver);
+      expect(res.headers.get("RDN-Contract-Address")).toBe(site.deployment.contract);
+    }
   });
 });
 
@@ -219,6 +249,19 @@ describe("payments that buy nothing", () => {
     expect(await refused("/api/echo/fix/altered", encodePaymentSignatureHeader(p))).toMatch(
       /payTo/,
     );
+  });
+
+  it("the same authorization sent twice at once buys one response", async () => {
+    const path = "/api/echo/fix/twice";
+    const { price } = await terms(path);
+    const header = encodePaymentSignatureHeader(await freshPayload(path));
+    const before = await balances();
+    const answers = await Promise.all(
+      [0, 1].map(() => fetch(url(path), { headers: { "PAYMENT-SIGNATURE": header } })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 402]);
+    const after = await balances();
+    expect(before.payer - after.payer).toBe(price);
   });
 
   it("a malformed PAYMENT-SIGNATURE is a 400 naming the header", async () => {
