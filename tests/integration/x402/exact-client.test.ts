@@ -122,6 +122,30 @@ describe("the x402 envelope", () => {
   });
 });
 
+describe("discovery", () => {
+  it("the 402 page for browsers carries the envelope too", async () => {
+    const res = await fetch(url("/articles/why-payment-channels"), {
+      headers: { accept: "text/html" },
+    });
+    expect(res.status).toBe(402);
+    const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
+    expect(required.accepts.map((a) => a.scheme)).toEqual(["exact"]);
+  });
+
+  it("the price list and llms.txt say exact is accepted", async () => {
+    const prices = await (await fetch(url("/api/1/prices"))).json();
+    expect(prices.x402).toEqual({
+      version: 2,
+      schemes: ["exact"],
+      network: `eip155:${site.deployment.chainId}`,
+      exact: { name: "Demo Dollar", version: "2", max_timeout_seconds: expect.any(Number) },
+    });
+    const llms = await (await fetch(url("/llms.txt"))).text();
+    expect(llms).toContain("## Paying with x402 (no channel)");
+    expect(llms).toContain("PAYMENT-SIGNATURE");
+  });
+});
+
 describe("RDN-* clients", () => {
   it("get the same 402 body and RDN-* headers as before, whether or not they pay with x402", async () => {
     for (const path of [
