@@ -18,8 +18,12 @@ import {
 } from "viem";
 import { chainConfig, type ChainConfig } from "@/lib/chain/config";
 import { txQueue } from "@/lib/chain/tx-queue";
+import { minReceiverEth } from "@/lib/chain/receiver-eth";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { eip3009TokenAbi } from "@/lib/protocol/authorization";
+import { relayLimits } from "@/lib/relay/policy";
+import { relayGasSince } from "@/lib/relay/submit";
 
 /** What the leader is asked to settle. */
 export interface ExactSettlement {
@@ -37,6 +41,9 @@ export type ExactSettleOutcome =
 
 /** Longest wait for the transfer's receipt. */
 const RECEIPT_TIMEOUT_MS = 60_000;
+/** Gas a `transferWithAuthorization` may take, with headroom (it uses about 60,000). */
+const TRANSFER_GAS = 100_000n;
+const DAY_MS = 86_400_000;
 
 const globalForExact = globalThis as unknown as { exactInFlight?: Set<string> };
 
@@ -120,6 +127,29 @@ async function explain(
 }
 
 /**
+ * Why the receiver cannot pay this settlement's gas now, or undefined when it can. The receiver
+ * pays the gas of every `exact` payment, which may cost more than a small price brings: these
+ * transfers share the relay's daily gas budget (RELAY_DAILY_GAS_BUDGET_WEI, counted with the
+ * relays of the last 24 hours) and never take the receiver's ETH below the dispute reserve.
+ */
+async function gasRefusal(cfg: ChainConfig): Promise<string | undefined> {
+  const since = new Date(Date.now() - DAY_MS);
+  const [relays, oneOffs, fees, eth, minimum] = await Promise.all([
+    relayGasSince(since),
+    db().oneOffPayment.findMany({ where: { createdAt: { gt: since } }, select: { gasCost: true } }),
+    txQueue(cfg).marketFees(),
+    cfg.publicClient.getBalance({ address: cfg.receiver.address }),
+    minReceiverEth(cfg),
+  ]);
+  const cap = env().MAX_FEE_PER_GAS_WEI;
+  const maxCost = TRANSFER_GAS * (fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap);
+  const spent = oneOffs.reduce((sum, r) => sum + BigInt(r.gasCost), relays);
+  if (spent + maxCost > relayLimits(cfg).dailyGasBudget) return "gas_budget_spent";
+  if (eth < minimum + maxCost) return "receiver_eth_reserve";
+  return undefined;
+}
+
+/**
  * Verifies and settles one `exact` payment as the receiver (leader work) and records it once
  * mined. A refusal sends nothing; an authorization already being settled here is refused (its
  * second transaction could only revert).
@@ -152,6 +182,8 @@ export async function settleExact(input: ExactSettlement): Promise<ExactSettleOu
         transaction: "",
         payer: verified.payer,
       };
+    const refusal = await gasRefusal(cfg);
+    if (refusal) return { success: false, errorReason: refusal, transaction: "", payer: auth.from };
     const settled = await scheme.settle(payload, requirements);
     if (!settled.success)
       return {

@@ -85,6 +85,10 @@ const REASON_TEXT: Record<string, string> = {
   invalid_exact_evm_insufficient_balance: "the payer's token balance is below the price",
   invalid_exact_evm_transaction_simulation_failed: "the token refuses the transfer",
   authorization_in_settlement: "this authorization is already being settled",
+  gas_budget_spent:
+    "the site's daily gas budget for transfers it submits is spent; pay through a channel or later",
+  receiver_eth_reserve:
+    "the site's ETH is kept for disputes and pays no transfers now; pay through a channel",
 };
 
 const reasonText = (reason: string) =>
