@@ -1,8 +1,8 @@
 /**
  * The one database read behind the revenue figures: payments of a period (channel payments and
- * one-off ones), the catalogue's
- * articles (slug, title, author) and the 402 counts. Everything else is computed by the pure
- * functions of lib/admin/revenue.ts and lib/admin/revenue-series.ts.
+ * one-off payments such as x402 `exact`), the catalogue's articles (slug, title, author) and the
+ * 402 counts. Everything else is computed by the pure functions of lib/admin/revenue.ts and
+ * lib/admin/revenue-series.ts.
  */
 import { storedDate } from "@/lib/api/payments";
 import { sql } from "@/lib/db/sql";
