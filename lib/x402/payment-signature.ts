@@ -85,6 +85,8 @@ const REASON_TEXT: Record<string, string> = {
   invalid_exact_evm_insufficient_balance: "the payer's token balance is below the price",
   invalid_exact_evm_transaction_simulation_failed: "the token refuses the transfer",
   authorization_in_settlement: "this authorization is already being settled",
+  settlement_pending: "the transfer was sent but not mined in time; do not sign it again",
+  invalid_exact_evm_transaction_failed: "the transfer reverted on chain",
   gas_budget_spent:
     "the site's daily gas budget for transfers it submits is spent; pay through a channel or later",
   receiver_eth_reserve:
@@ -130,7 +132,11 @@ export async function handlePaymentSignature(
     if (err instanceof AppError && err.status !== 500) throw err;
     throw new BadGatewayError("exact: the payment could not be settled", err);
   }
-  if (!outcome.success) return { type: "refused", error: reasonText(outcome.errorReason) };
+  if (!outcome.success) {
+    // A transaction that was sent but did not succeed in time is named, so the payer can look.
+    const tx = outcome.transaction ? `; transaction ${outcome.transaction}` : "";
+    return { type: "refused", error: `${reasonText(outcome.errorReason)}${tx}` };
+  }
   return {
     type: "paid",
     payer: outcome.payer,
