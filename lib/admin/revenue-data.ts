@@ -1,7 +1,8 @@
 /**
- * The one database read behind the revenue figures: payments of a period, the catalogue's
- * articles (slug, title, author) and the 402 counts. Everything else is computed by the pure
- * functions of lib/admin/revenue.ts and lib/admin/revenue-series.ts.
+ * The one database read behind the revenue figures: payments of a period (channel payments and
+ * one-off payments such as x402 `exact`), the catalogue's articles (slug, title, author) and the
+ * 402 counts. Everything else is computed by the pure functions of lib/admin/revenue.ts and
+ * lib/admin/revenue-series.ts.
  */
 import { storedDate } from "@/lib/api/payments";
 import { sql } from "@/lib/db/sql";
@@ -26,18 +27,21 @@ const DAY_MS = 86_400_000;
 export async function loadRevenueData(range?: { from: Date; to: Date }): Promise<RevenueData> {
   type Row = { resource: string; amount: string; createdAt: string | number };
   const db = sql();
+  // Channel payments and one-off payments (x402 exact) alike.
+  const PAID = `(SELECT "resource", "amount", "createdAt" FROM "Payment"
+      UNION ALL SELECT "resource", "amount", "createdAt" FROM "OneOffPayment") AS "paid"`;
   let rows: Row[];
   if (!range) {
-    rows = await db.all<Row>(`SELECT "resource", "amount", "createdAt" FROM "Payment"`);
+    rows = await db.all<Row>(`SELECT "resource", "amount", "createdAt" FROM ${PAID}`);
   } else if (db.kind === "postgres") {
     rows = await db.all<Row>(
-      `SELECT "resource", "amount", "createdAt" FROM "Payment"
+      `SELECT "resource", "amount", "createdAt" FROM ${PAID}
         WHERE "createdAt" >= ? AND "createdAt" < ?`,
       [range.from.toISOString(), range.to.toISOString()],
     );
   } else {
     rows = await db.all<Row>(
-      `SELECT "resource", "amount", "createdAt" FROM "Payment"
+      `SELECT "resource", "amount", "createdAt" FROM ${PAID}
         WHERE CASE WHEN typeof("createdAt") = 'text' AND "createdAt" GLOB '[0-9][0-9][0-9][0-9]-*'
                    THEN "createdAt" >= ? AND "createdAt" < ?
                    ELSE CAST("createdAt" AS INTEGER) >= ? AND CAST("createdAt" AS INTEGER) < ?

@@ -7,6 +7,7 @@ import { closeOne, syncNow, withdrawOne } from "@/lib/admin/channel-actions";
 import { runSyncPass } from "@/lib/indexer/run-sync-pass";
 import { submitRelay, type RelaySubmission } from "@/lib/relay/submit";
 import { withdrawChannels } from "@/lib/watchtower/withdraw-channels";
+import { settleExact, type ExactSettlement } from "@/lib/x402/exact-settle";
 
 type ChannelKey = { sender: Address; openBlock: number };
 
@@ -24,6 +25,8 @@ export const leaderWork = {
   closeOne: (input: ChannelKey) => closeOne(input),
   /** Submit a checked relay (open, top-up, close, faucet grant) and wait for it. */
   relay: (input: RelaySubmission) => submitRelay(input),
+  /** Verify and settle an x402 `exact` payment (EIP-3009 transfer to the receiver), record it. */
+  x402Exact: (input: ExactSettlement) => settleExact(input),
 };
 
 export type LeaderWorkKind = keyof typeof leaderWork;

@@ -12,6 +12,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { articlePrice } from "@/lib/content/article-price";
 import { SLUG_RE } from "@/lib/content/slug";
 import { errorResponse } from "@/lib/errors";
+import { X402_HEADERS } from "@/lib/x402/envelope";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
 import { countChallenge } from "./challenge-counter";
@@ -63,6 +64,8 @@ function verdictOf(paid: Paid): Verdict {
       return { how: "free" };
     case "receipt":
       return { how: "receipt", sender: paid.sender as `0x${string}` };
+    case "x402":
+      return { how: "paid", sender: paid.payer };
     default:
       return { how: "paid", sender: paid.proof.sender };
   }
@@ -137,10 +140,12 @@ export async function articleGate(
     }
     if (decision.type === "payment-required") {
       if (!head && !prefetch) countChallenge(resource);
+      // The x402 envelope on every 402 (not on the router's 200 paywall).
+      const with402 = { ...decision.headers, [X402_HEADERS.required]: decision.x402 };
       if (!document && !rsc) {
         return pricedHeaders(
           json(Response.json(decision.body, { status: 402 })),
-          decision.headers,
+          with402,
           page.csp,
         );
       }
@@ -159,7 +164,7 @@ export async function articleGate(
       const url = new URL(`/paywall/${slug}${req.nextUrl.search}`, req.url);
       return pricedHeaders(
         NextResponse.rewrite(url, { status: rsc ? 200 : 402, request: { headers } }),
-        decision.headers,
+        rsc ? decision.headers : with402,
         page.csp,
       );
     }

@@ -1,9 +1,11 @@
 /**
  * The payment decision for one request of a priced resource, shared by `withPayment` (route
- * handlers: media, paid API routes, the upstream) and `proxy.ts` (article pages): a receipt or a
- * valid balance proof grants the request, anything else gets the 402 terms. The payment is
- * committed here, before the caller produces the content.
+ * handlers: media, paid API routes, the upstream) and `proxy.ts` (article pages): a receipt, an
+ * x402 `exact` payment (lib/x402/) or a valid balance proof grants the request, anything else gets
+ * the 402 terms (RDN-* headers and body, and the x402 envelope). The payment is committed here,
+ * before the caller produces the content.
  */
+import type { Address, Hex } from "viem";
 import { tokenUnit } from "@/lib/chain/token-info";
 import { env } from "@/lib/env";
 import { formatToken } from "@/lib/format";
@@ -23,6 +25,8 @@ import {
   rdnChannelPaymentResponseHeader,
   type RdnChannelParse,
 } from "@/lib/x402/rdn-channel";
+import { paymentRequiredHeader, X402_HEADERS } from "@/lib/x402/envelope";
+import { handlePaymentSignature } from "@/lib/x402/payment-signature";
 import { paywallContext, type PaywallContext } from "./context";
 import { parseCookies } from "./cookies";
 import { assertChainHealthy } from "./health";
@@ -36,6 +40,8 @@ export type Paid =
   | { type: "receipt"; sender: string }
   /** An image of a paid article, linked from its page with a grant. */
   | { type: "grant" }
+  /** An x402 `exact` payment: the token transfer was mined before the content is served. */
+  | { type: "x402"; payer: Address; transaction: Hex; network: string }
   | Extract<PaymentOutcome, { type: "paid" }>;
 
 export interface DecideInput {
@@ -74,10 +80,12 @@ export type Decision =
       rdnChannel: PaymentRequirements;
       /** The x402 error code of the failure (`invalid_amount`…); undefined for a plain 402. */
       x402Error?: string;
+      /** The x402 v2 envelope: the `PAYMENT-REQUIRED` header's value. */
+      x402: string;
     }
   /**
    * A malformed payment: 409 naming the RDN-* header, or 400 naming `PAYMENT-SIGNATURE` (an
-   * `rdn-channel` payment that does not parse).
+   * `rdn-channel` or `exact` payment that does not parse).
    */
   | { type: "malformed"; error: string; header: string; status: 400 | 409 };
 
@@ -90,10 +98,26 @@ export function receiptSigningKey(ctx: PaywallContext): Buffer {
   return cachedKey.key;
 }
 
+/** The receipt cookie a payment by `sender` earns for `receiptPath` (none without one). */
+function receiptCookie(
+  req: Request,
+  ctx: PaywallContext,
+  receiptPath: string | undefined,
+  sender: Address,
+): string | undefined {
+  const ttl = env().RECEIPT_TTL_SECONDS;
+  if (!receiptPath || ttl <= 0) return undefined;
+  const expires = Math.floor(Date.now() / 1000) + ttl;
+  const value = createReceipt(receiptSigningKey(ctx), sender, receiptPath, expires);
+  const secure = req.url.startsWith("https:") ? "; Secure" : "";
+  return `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
+}
+
 /**
  * Decides whether `req` may have the priced resource: a valid receipt for `receiptPath` (bound to
- * the sender the request names, if any), else a valid balance proof for exactly `price` (committed
- * before this resolves), else the 402 terms.
+ * the sender the request names, if any), else an x402 `PAYMENT-SIGNATURE` for exactly `price`
+ * (settled on chain before this resolves), else a valid balance proof for exactly `price`
+ * (committed before this resolves), else the 402 terms with the x402 envelope.
  *
  * @throws the chain's errors (502/503) when the paywall cannot decide
  */
@@ -105,11 +129,11 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
   await assertChainHealthy(ctx.chain);
   const cookieHeader = req.headers.get("cookie");
   const cookies = cookieHeader ? parseCookies(cookieHeader) : undefined;
-  const x402 = x402Payment(req);
-  if (x402?.type === "malformed") return { ...x402, status: 400 };
+  const channelX402 = x402Payment(req);
+  if (channelX402?.type === "malformed") return { ...channelX402, status: 400 };
   const parsed =
-    x402?.type === "payment"
-      ? { ok: true as const, payment: x402.payment }
+    channelX402?.type === "payment"
+      ? { ok: true as const, payment: channelX402.payment }
       : parsePaymentRequest(
           (name) => req.headers.get(name),
           cookies ? (name) => cookies.get(name) : undefined,
@@ -140,23 +164,52 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
     }
   }
 
-  const outcome: PaymentOutcome = input.announceOnly
-    ? { type: "payment-required", failure: { reason: "payment-required" } }
-    : await processPayment(
-        {
-          price,
-          resource,
-          request: parsed.payment,
-          retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
-        },
-        ctx.deps,
-      );
+  // An x402 payment (PAYMENT-SIGNATURE) is settled on chain before anything is served.
+  const offer = { chain: ctx.chain, identity: ctx.identity, price };
+  const x402 = input.announceOnly
+    ? ({ type: "none" } as const)
+    : await handlePaymentSignature(req.headers, offer, resource);
+  if (x402.type === "malformed")
+    return { type: "malformed", error: x402.error, header: X402_HEADERS.signature, status: 400 };
+  if (x402.type === "paid") {
+    const { payer, transaction, network } = x402;
+    return {
+      type: "granted",
+      paid: { type: "x402", payer, transaction, network },
+      headers: {
+        ...paywallHeaders(ctx.identity, price, { type: "free" }),
+        [X402_HEADERS.response]: x402.responseHeader,
+      },
+      setCookie: receiptCookie(req, ctx, receiptPath, payer),
+    };
+  }
+
+  const outcome: PaymentOutcome =
+    input.announceOnly || x402.type === "refused"
+      ? { type: "payment-required", failure: { reason: "payment-required" } }
+      : await processPayment(
+          {
+            price,
+            resource,
+            request: parsed.payment,
+            retryWindowMs: env().PAYMENT_RETRY_SECONDS * 1000,
+          },
+          ctx.deps,
+        );
   const headers = paywallHeaders(ctx.identity, price, outcome);
   if (outcome.type === "payment-required") {
     const relay = await relayOffer(ctx.chain);
     const named = parsed.payment;
     const channel =
       outcome.lastProof && named ? { ...outcome.lastProof, openBlock: named.openBlock } : undefined;
+    const rdnChannel = rdnChannelAccepts({
+      identity: ctx.identity,
+      price,
+      challengePeriod: ctx.chain.deployment.challengePeriod,
+      relay,
+      channel,
+    });
+    const x402Error = rdnChannelError(outcome.failure);
     return {
       type: "payment-required",
       headers,
@@ -169,36 +222,31 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
       },
       failure: outcome.failure,
       ...(channel ? { channel } : {}),
-      rdnChannel: rdnChannelAccepts({
-        identity: ctx.identity,
-        price,
-        challengePeriod: ctx.chain.deployment.challengePeriod,
-        relay,
-        channel,
+      rdnChannel,
+      ...(x402Error ? { x402Error } : {}),
+      x402: await paymentRequiredHeader({
+        ...offer,
+        url: req.url,
+        // The channel first: a client that speaks both keeps channel economics.
+        leading: [rdnChannel],
+        error: x402.type === "refused" ? x402.error : x402Error,
       }),
-      x402Error: rdnChannelError(outcome.failure),
     };
   }
-  if (x402?.type === "payment" && outcome.type === "paid") {
+  if (channelX402?.type === "payment" && outcome.type === "paid") {
     headers[PAYMENT_RESPONSE] = rdnChannelPaymentResponseHeader(ctx.identity, {
       ...outcome.proof,
-      openBlock: x402.payment.openBlock,
+      openBlock: channelX402.payment.openBlock,
       amount: outcome.amount,
       retry: outcome.retry,
     });
   }
 
   // A retry is served again but buys nothing more: no new receipt.
-  let setCookie: string | undefined;
-  if (receiptPath && key && outcome.type === "paid" && !outcome.retry) {
-    const ttl = env().RECEIPT_TTL_SECONDS;
-    if (ttl > 0) {
-      const expires = Math.floor(Date.now() / 1000) + ttl;
-      const value = createReceipt(key, outcome.proof.sender, receiptPath, expires);
-      const secure = req.url.startsWith("https:") ? "; Secure" : "";
-      setCookie = `${RECEIPT_COOKIE}=${value}; Path=${receiptPath}; Max-Age=${ttl}; HttpOnly; SameSite=Lax${secure}`;
-    }
-  }
+  const setCookie =
+    outcome.type === "paid" && !outcome.retry
+      ? receiptCookie(req, ctx, receiptPath, outcome.proof.sender)
+      : undefined;
   const paid: Paid = outcome.type === "paid" ? outcome : { type: "free" };
   return { type: "granted", paid, headers, setCookie };
 }

@@ -1,5 +1,6 @@
 import { nameInstance } from "@/lib/cluster/instance";
 import { errorResponse } from "@/lib/errors";
+import { X402_HEADERS } from "@/lib/x402/envelope";
 import { countChallenge } from "./challenge-counter";
 import { decidePayment, type Paid } from "./decide";
 import { htmlDocument, paywallBox } from "./html";
@@ -137,17 +138,19 @@ export function withPayment<P, T>(
         );
       if (decision.type === "payment-required") {
         if (!head && options.countChallenges) countChallenge(resource);
+        // The x402 envelope beside the RDN-* headers (docs/protocol.md "x402 envelope").
+        const headers = { ...decision.headers, [X402_HEADERS.required]: decision.x402 };
         if (wantsHtml(req)) {
           const body = htmlDocument("Payment required", paywallBox(decision.info));
           return finish(
             new Response(body, {
               status: 402,
-              headers: { ...decision.headers, "content-type": "text/html; charset=utf-8" },
+              headers: { ...headers, "content-type": "text/html; charset=utf-8" },
             }),
             { head, priced: true },
           );
         }
-        return finish(Response.json(decision.body, { status: 402, headers: decision.headers }), {
+        return finish(Response.json(decision.body, { status: 402, headers }), {
           head,
           priced: true,
         });
