@@ -166,9 +166,11 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
 
   // An x402 payment (PAYMENT-SIGNATURE) is settled on chain before anything is served.
   const offer = { chain: ctx.chain, identity: ctx.identity, price };
-  const x402 = input.announceOnly
-    ? ({ type: "none" } as const)
-    : await handlePaymentSignature(req.headers, offer, resource);
+  // RDN-* headers win over any PAYMENT-SIGNATURE (docs/protocol.md): it is then not read.
+  const x402 =
+    input.announceOnly || req.headers.get(RDN.signature)?.trim()
+      ? ({ type: "none" } as const)
+      : await handlePaymentSignature(req.headers, offer, resource);
   if (x402.type === "malformed")
     return { type: "malformed", error: x402.error, header: X402_HEADERS.signature, status: 400 };
   if (x402.type === "paid") {

@@ -108,7 +108,9 @@ describe("the x402 envelope", () => {
     const { price, required } = await terms("/api/echo/fix/hello");
     expect(required.x402Version).toBe(2);
     expect(required.resource.url).toBe(url("/api/echo/fix/hello"));
-    expect(required.accepts).toEqual([
+    // The channel first (preferred by clients that speak both), then exact.
+    expect(required.accepts.map((a) => a.scheme)).toEqual(["rdn-channel", "exact"]);
+    expect(required.accepts.filter((a) => a.scheme === "exact")).toEqual([
       {
         scheme: "exact",
         network: `eip155:${site.deployment.chainId}`,
@@ -129,7 +131,7 @@ describe("discovery", () => {
     });
     expect(res.status).toBe(402);
     const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
-    expect(required.accepts.map((a) => a.scheme)).toEqual(["exact"]);
+    expect(required.accepts.map((a) => a.scheme)).toEqual(["rdn-channel", "exact"]);
   });
 
   it("the price list and llms.txt say exact is accepted", async () => {
@@ -232,7 +234,7 @@ async function refused(path: string, header: string): Promise<string> {
   const res = await fetch(url(path), { headers: { "PAYMENT-SIGNATURE": header } });
   expect(res.status).toBe(402);
   const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
-  expect(required.accepts.length).toBe(1);
+  expect(required.accepts.map((a) => a.scheme)).toEqual(["rdn-channel", "exact"]);
   expect(await balances()).toEqual(before);
   expect(await receiverNonce()).toBe(nonce);
   return required.error!;

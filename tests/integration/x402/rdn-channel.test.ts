@@ -7,11 +7,9 @@
  * the corrective proof of `extra.channel`; hostile requirements are refused before anything is
  * signed.
  *
- * The site's `PAYMENT-REQUIRED` header comes with the x402 envelope (lib/x402/envelope.ts, built
- * elsewhere). Until it is here, `withPaymentRequired` below adds it on the client side from the
- * 402's own RDN-* headers and JSON body with `rdnChannelAccepts`, the same function the envelope
- * calls: the payment itself (`PAYMENT-SIGNATURE`) and its answer (`PAYMENT-RESPONSE`) are the
- * site's.
+ * The site's own `PAYMENT-REQUIRED` envelope carries the `rdn-channel` offer (first) beside
+ * `exact`; the CLI's `--protocol x402` pays it too, and says so when a site (here one that strips
+ * the envelope, like a site that speaks only RDN-*) offers nothing x402 can pay.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -20,7 +18,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { x402Client, wrapFetchWithPayment, decodePaymentResponseHeader } from "@x402/fetch";
-import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -32,8 +29,6 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { decodePaymentTerms, relayOfferSchema } from "@/lib/protocol/terms";
-import { rdnChannelError } from "@/lib/protocol/x402-channel";
 import { rdnChannelAccepts } from "@/lib/x402/rdn-channel";
 import { runCli } from "../../helpers/cli";
 import { channelsCreatedBy, startSiteServer, type SiteServer } from "../../helpers/site-server";
@@ -52,52 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.stop();
 });
-
-/**
- * Adds a `PAYMENT-REQUIRED` header to a 402 of the site that has none, built from the 402's RDN-*
- * headers and JSON body with `rdnChannelAccepts` (the corrective proof's open block is the one
- * the request's `PAYMENT-SIGNATURE` named: the RDN-* headers do not carry it).
- */
-function withPaymentRequired(
-  inner: typeof fetch,
-  resourceUrl: (req: Request) => string = (req) => req.url,
-): typeof fetch {
-  return async (input, init) => {
-    const req = new Request(input, init);
-    const res = await inner(req.clone());
-    if (res.status !== 402 || res.headers.has("payment-required")) return res;
-    const terms = decodePaymentTerms(res.headers);
-    const body = (await res
-      .clone()
-      .json()
-      .catch(() => ({}))) as { relay?: unknown };
-    const relay = relayOfferSchema.safeParse(body.relay);
-    const signature = req.headers.get("payment-signature");
-    const named = signature
-      ? (decodePaymentSignatureHeader(signature).payload as { openBlock: number })
-      : undefined;
-    const paymentRequired: PaymentRequired = {
-      x402Version: 2,
-      ...(terms.failure ? { error: rdnChannelError(terms.failure) } : {}),
-      resource: { url: resourceUrl(req) },
-      accepts: [
-        rdnChannelAccepts({
-          identity: terms,
-          price: terms.price,
-          challengePeriod: site.deployment.challengePeriod,
-          relay: relay.success ? (body.relay as never) : undefined,
-          channel:
-            terms.lastProof && named
-              ? { ...terms.lastProof, openBlock: named.openBlock }
-              : undefined,
-        }),
-      ],
-    };
-    const headers = new Headers(res.headers);
-    headers.set("PAYMENT-REQUIRED", encodePaymentRequiredHeader(paymentRequired));
-    return new Response(await res.arrayBuffer(), { status: 402, headers });
-  };
-}
 
 async function newReader(opts: { key?: `0x${string}`; policy?: SpendingPolicy } = {}) {
   const funded = opts.key
@@ -120,7 +69,7 @@ async function newReader(opts: { key?: `0x${string}`; policy?: SpendingPolicy } 
         { network: `eip155:${site.deployment.chainId}`, asset: site.deployment.token },
       ],
     });
-  const paidFetch = wrapFetchWithPayment(withPaymentRequired(fetch), client);
+  const paidFetch = wrapFetchWithPayment(fetch, client);
   return { ...funded, payer, store, events, client, paidFetch };
 }
 
@@ -248,11 +197,7 @@ describe("paychan get --protocol x402", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "x402-cli-"));
-    // The site behind a proxy that adds the PAYMENT-REQUIRED header (see withPaymentRequired).
-    const toSite = withPaymentRequired(fetch, (req) => {
-      const url = new URL(req.url);
-      return `${proxyUrl}${url.pathname}${url.search}`;
-    });
+    // A site that speaks only RDN-*: the real one behind a proxy that strips the envelope.
     proxy = createServer(async (inReq, outRes) => {
       const chunks: Buffer[] = [];
       for await (const chunk of inReq) chunks.push(chunk as Buffer);
@@ -262,7 +207,7 @@ describe("paychan get --protocol x402", () => {
           headers.set(name, value);
       }
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      const res = await toSite(`${site.url}${inReq.url}`, {
+      const res = await fetch(`${site.url}${inReq.url}`, {
         method: inReq.method,
         headers,
         body,
@@ -270,7 +215,8 @@ describe("paychan get --protocol x402", () => {
       });
       const out: Record<string, string> = {};
       res.headers.forEach((value, name) => {
-        if (name !== "content-encoding" && name !== "content-length") out[name] = value;
+        if (!["content-encoding", "content-length", "payment-required"].includes(name))
+          out[name] = value;
       });
       outRes.writeHead(res.status, out);
       outRes.end(Buffer.from(await res.arrayBuffer()));
@@ -306,7 +252,7 @@ describe("paychan get --protocol x402", () => {
         "x402",
         "--deposit",
         "2",
-        `${proxyUrl}/api/echo/fix/${word}`,
+        `${site.url}/api/echo/fix/${word}`,
       ]);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ echo: word });
@@ -325,7 +271,7 @@ describe("paychan get --protocol x402", () => {
       "x402",
       "--max-price",
       "0.000004",
-      `${proxyUrl}/api/echo/fix/dear`,
+      `${site.url}/api/echo/fix/dear`,
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/max/i);
@@ -333,7 +279,7 @@ describe("paychan get --protocol x402", () => {
 
   it("says so when the 402 carries no x402 offer (exit 2)", async () => {
     const { run } = await cli("x402-none");
-    const r = await run(["get", "--protocol", "x402", `${site.url}/api/echo/fix/plain`]);
+    const r = await run(["get", "--protocol", "x402", `${proxyUrl}/api/echo/fix/plain`]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--protocol rdn");
   });
