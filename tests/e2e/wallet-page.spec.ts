@@ -2,7 +2,7 @@
  * The /wallet page in Chromium against the production build: a channel opened from the paywall is
  * listed with its amounts and closed there, cooperatively (the site signs; token balances checked
  * on chain), or without the site (challenge period, countdown, settle after mining blocks), or by
- * the site's own transaction for a reader without ETH. Anvil accounts 8, 9 and 3, a fresh browser
+ * the site's own transaction for a reader without ETH. Anvil accounts 8, 9 and 12, a fresh browser
  * context each.
  */
 import { expect, test, type Locator, type Page } from "@playwright/test";
@@ -137,8 +137,9 @@ test("a reader without ETH closes through the site and gets deposit − spent ba
   browser,
   baseURL,
 }) => {
-  const reader = anvilAddress(3);
-  const { context, page } = await walletSession(browser, 3, baseURL!);
+  // An account of its own: no other test funds it (admin.spec's machine payer is account 3).
+  const reader = anvilAddress(12);
+  const { context, page } = await walletSession(browser, 12, baseURL!);
   const openBlock = await openAndPay(page, "5");
   // The reader spends the last of their ETH elsewhere.
   await chainClient().request({
