@@ -57,12 +57,18 @@ ${EXIT_CODE_HELP}`,
     .description("fetch a URL, paying as needed; the body goes to stdout (or -o FILE)")
     .argument("<url>", "the resource, e.g. http://127.0.0.1:3000/articles/why-payment-channels")
     .option("-o, --output <file>", "write the body to this file")
-    .option("--max-price <amount>", "refuse to pay more than this for the request (TKN)")
+    .option(
+      "--max-price <amount>",
+      "refuse to pay more than this for the request (in the site's token, e.g. 0.05)",
+    )
     .option(
       "--deposit <amount>",
-      "deposit of a new channel, and the most top-ups may raise one to (TKN)",
+      "deposit of a new channel, and the most top-ups may raise one to (in the site's token, e.g. 0.05)",
     )
-    .option("--budget <amount>", "most this command may spend in total (TKN)")
+    .option(
+      "--budget <amount>",
+      "most this command may spend in total (in the site's token, e.g. 0.05)",
+    )
     .option(
       "--deposit-via <way>",
       "how a channel is opened or topped up: relay (the site sends the transaction, no ETH needed), " +
@@ -90,7 +96,7 @@ ${EXIT_CODE_HELP}`,
   program
     .command("topup")
     .description("add to a channel's deposit")
-    .argument("<amount>", "amount to add (TKN)")
+    .argument("<amount>", "amount to add (in the site's token, e.g. 0.05)")
     .option("--channel <openBlock>", "the channel (its open block); needed when several are open")
     .option(
       "--deposit-via <way>",
