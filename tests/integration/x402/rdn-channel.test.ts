@@ -30,8 +30,16 @@ import {
   type SpendingPolicy,
 } from "@/lib/protocol/client";
 import { rdnChannelAccepts } from "@/lib/x402/rdn-channel";
+import { registerExactEvmScheme } from "@x402/evm/exact/client";
+import { db } from "@/lib/db/client";
+import { resetEnv } from "@/lib/env";
 import { runCli } from "../../helpers/cli";
-import { channelsCreatedBy, startSiteServer, type SiteServer } from "../../helpers/site-server";
+import {
+  channelsCreatedBy,
+  startSiteServer,
+  tokenBalance,
+  type SiteServer,
+} from "../../helpers/site-server";
 
 const USD = 1_000_000n;
 const PRICE = 5n; // /api/echo/fix/:param
@@ -80,6 +88,13 @@ async function siteChannel(sender: Address, openBlock: number) {
   });
   expect(res.status).toBe(200);
   return (await res.json()) as { balance: string; deposit: string };
+}
+
+/** One-off (x402 exact) sales in the site's database. */
+async function oneOffCount(): Promise<number> {
+  for (const [name, value] of Object.entries(site.serverEnv)) process.env[name] = value;
+  resetEnv();
+  return db().oneOffPayment.count();
 }
 
 describe("rdn-channel through a stock x402 client", () => {
@@ -179,6 +194,25 @@ describe("rdn-channel through a stock x402 client", () => {
       channel!.balance,
     );
     expect(await channelsCreatedBy(site, reader.address)).toHaveLength(1);
+  });
+
+  it("with exact registered too, pays through the channel: no one-off transfer", async () => {
+    const both = await newReader();
+    registerExactEvmScheme(both.client, { signer: privateKeyToAccount(both.key) });
+    const oneOffBefore = await oneOffCount();
+    const receiverBefore = await tokenBalance(site, site.receiver);
+    for (let i = 0; i < 3; i++) {
+      const res = await both.paidFetch(`${site.url}/api/echo/fix/both-${i}`);
+      expect(res.status).toBe(200);
+      const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+      expect(settle).toMatchObject({ transaction: "", extra: { scheme: "rdn-channel" } });
+    }
+    expect(await channelsCreatedBy(site, both.address)).toHaveLength(1);
+    // The deposit went to the contract; nothing was transferred to the receiver, no one-off sale.
+    expect(await tokenBalance(site, site.receiver)).toBe(receiverBefore);
+    expect(await oneOffCount()).toBe(oneOffBefore);
+    const [channel] = await both.payer.channels();
+    expect(channel!.balance).toBe(3n * PRICE);
   });
 
   it("answers a malformed PAYMENT-SIGNATURE with 400 naming the header", async () => {
