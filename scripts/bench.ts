@@ -4,8 +4,12 @@
  * Starts anvil and the production build (`next start`; built first when missing), opens one
  * channel per connection, then measures with autocannon, in one run:
  *   (a) a paid API route where every request carries a fresh valid proof vs the same route free;
- *   (b) a paid article page vs the same page served free (a zero-price article).
- * Prints req/s, p50/p99 latency and the paid÷free ratios (target ≥ 0.9).
+ *   (b) a paid article page vs the same page served free (a zero-price article);
+ *   (c) the API route of (a) paid with the same proofs in x402's envelope (`PAYMENT-SIGNATURE`,
+ *       scheme `rdn-channel`, paying the entry of the site's own 402) vs the same free route;
+ *   (d) the latency of one x402 `exact` purchase by a stock client (settled on chain by the site).
+ * Prints req/s, p50/p99 latency and the paid÷free ratios (target ≥ 0.9), and what the envelope
+ * costs over the RDN-* headers (goal ≤ 5 %). The site runs on the demo's dollar token.
  *
  * Each run stops gracefully (every request in flight is answered), then every paid request is
  * matched against the payments recorded during the run (`bench-payments.ts`); any discrepancy
@@ -19,7 +23,22 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
-import { createPublicClient, createWalletClient, http, parseEther, toHex } from "viem";
+import { decodePaymentRequiredHeader } from "@x402/core/http";
+import type { PaymentRequirements } from "@x402/core/types";
+import { x402Client } from "@x402/core/client";
+import { registerExactEvmScheme } from "@x402/evm/exact/client";
+import { wrapFetchWithPayment } from "@x402/fetch";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEther,
+  parseUnits,
+  toHex,
+  type Address,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildChain, LOCAL_CHAIN_ID } from "../lib/chain/chain";
 import { demoTokenAbi, microTransferChannelsAbi } from "../lib/chain/abi";
@@ -33,9 +52,86 @@ import { openBenchDb } from "./lib/bench-db";
 import { startCluster, type Cluster } from "./lib/cluster";
 import { startPostgres, type PostgresServer } from "./lib/postgres";
 import { channelKey, checkPayments } from "./bench-payments";
-import { measure, signProofs, type Channel } from "./lib/bench-measure";
+import { measure, signProofs, x402Envelopes, type Channel } from "./lib/bench-measure";
 
 const root = path.resolve(__dirname, "..");
+/** The bench runs on the demo's dollar token. */
+const DECIMALS = 6;
+
+/** The `rdn-channel` entry of the x402 envelope of `url`'s 402, as an x402 client reads it. */
+async function rdnChannelOffer(url: string): Promise<PaymentRequirements> {
+  const res = await fetch(url);
+  const header = res.headers.get("PAYMENT-REQUIRED");
+  if (res.status !== 402 || !header)
+    throw new Error(`${url}: expected a 402 with PAYMENT-REQUIRED`);
+  const offer = decodePaymentRequiredHeader(header).accepts.find((a) => a.scheme === "rdn-channel");
+  if (!offer) throw new Error(`${url}: the 402 offers no rdn-channel`);
+  return offer;
+}
+
+/**
+ * Latency of x402 `exact` purchases, one after another, by a stock client (@x402/fetch with
+ * @x402/evm's exact scheme) with tokens and no ETH: 402, EIP-3009 signature, the site's own
+ * settlement on chain, the answer. Beside it the latency of a free request. Checks that the
+ * payer paid exactly the prices.
+ */
+async function exactLatency(opts: {
+  base: string;
+  publicClient: PublicClient;
+  deployer: WalletClient & { account: { address: Address } };
+  token: Address;
+  chainId: number;
+  count: number;
+}): Promise<{ exact: number[]; free: number[]; problem?: string }> {
+  const { base, publicClient, deployer, token, count } = opts;
+  const payer = privateKeyToAccount(generatePrivateKey());
+  const price = 5n; // /api/echo/fix/:param
+  await publicClient.waitForTransactionReceipt({
+    hash: await deployer.writeContract({
+      chain: deployer.chain,
+      account: deployer.account as never,
+      address: token,
+      abi: demoTokenAbi,
+      functionName: "transfer",
+      args: [payer.address, parseUnits("1", DECIMALS)],
+    }),
+  });
+  const balance = () =>
+    publicClient.readContract({
+      address: token,
+      abi: demoTokenAbi,
+      functionName: "balanceOf",
+      args: [payer.address],
+    });
+  const client = new x402Client();
+  registerExactEvmScheme(client, { signer: payer });
+  client.setSpendControls({
+    allowedAssets: [{ network: `eip155:${opts.chainId}`, asset: token }],
+  });
+  const pay = wrapFetchWithPayment(fetch, client);
+  const before = await balance();
+  const time = async (f: () => Promise<Response>) => {
+    const t = performance.now();
+    const res = await f();
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`exact purchase answered ${res.status}`);
+    return performance.now() - t;
+  };
+  const exact: number[] = [];
+  const free: number[] = [];
+  for (let i = 0; i < count; i++) {
+    free.push(await time(() => fetch(`${base}/api/echo/dyn/0`)));
+    exact.push(await time(() => pay(`${base}/api/echo/fix/exact-${i}`)));
+  }
+  const spent = before - (await balance());
+  const problem =
+    spent === price * BigInt(count)
+      ? undefined
+      : `exact purchases: the payer spent ${spent}, expected ${price * BigInt(count)}`;
+  return { exact, free, problem };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const program = new Command()
   .option("--connections <n>", "concurrent connections (one channel each)", "32")
   .option("--duration <s>", "seconds per measurement", "10")
@@ -99,8 +195,8 @@ async function main(): Promise<void> {
       rpcUrl: anvil.rpcUrl,
       databaseUrl,
       deploymentFile,
-      // 18 decimals: the deposits below are sized in ether-like units.
-      demoToken: "DemoToken",
+      // The demo's dollar token (6 decimals, EIP-3009): x402's exact offer needs it.
+      demoToken: "DemoDollar",
       log: (l) => console.log(l),
     });
     // A free copy of a paid article: the same route and page, price 0.
@@ -152,7 +248,7 @@ async function main(): Promise<void> {
 
     // Channels: one funded reader per connection, each with a large deposit.
     // Each scenario pays on channels of its own, one per connection.
-    console.log(`opening ${2 * connections} channels…`);
+    console.log(`opening ${3 * connections} channels…`);
     const chain = buildChain(LOCAL_CHAIN_ID, anvil.rpcUrl);
     const transport = http(anvil.rpcUrl);
     const publicClient = createPublicClient({ chain, transport });
@@ -162,9 +258,9 @@ async function main(): Promise<void> {
       account: privateKeyToAccount(ANVIL_KEY_0),
     });
     const receiver = deployer.account.address;
-    const deposit = parseEther("100000");
+    const deposit = parseUnits("10000", DECIMALS);
     const channels: Omit<Channel, "proofs" | "next">[] = [];
-    for (let i = 0; i < 2 * connections; i++) {
+    for (let i = 0; i < 3 * connections; i++) {
       const key = generatePrivateKey();
       const reader = privateKeyToAccount(key);
       await publicClient.request({
@@ -216,21 +312,33 @@ async function main(): Promise<void> {
     const domain = channelDomain({ chainId: deployment.chainId, contract: deployment.contract });
     // Proof budget per channel: generous for the expected throughput of each connection.
     const budget = Math.ceil((2500 * duration * (rounds + 1)) / connections) + 50;
-    console.log(`signing ${2 * budget * connections} proofs…`);
+    console.log(`signing ${3 * budget * connections} proofs…`);
     const apiPrice = 5n;
     const articlePrice = BigInt(
-      seedPrice(seedArticles.find((a) => a.slug === "the-402-status-code")!.cents, 18),
+      seedPrice(seedArticles.find((a) => a.slug === "the-402-status-code")!.cents, DECIMALS),
     );
     const apiChannels: Channel[] = channels.slice(0, connections).map((c) => ({
       ...c,
       next: 0,
       proofs: signProofs(domain, receiver, c, 0n, apiPrice, budget),
     }));
-    const articleChannels: Channel[] = channels.slice(connections).map((c) => ({
+    const articleChannels: Channel[] = channels.slice(connections, 2 * connections).map((c) => ({
       ...c,
       next: 0,
       proofs: signProofs(domain, receiver, c, 0n, articlePrice, budget),
     }));
+    // The same API route paid with the same proofs in x402's envelope (scheme rdn-channel),
+    // paying the entry the site's own 402 offers, as an x402 client does.
+    const x402Url = `${base}/api/echo/fix/bench-x402`;
+    const accepted = await rdnChannelOffer(x402Url);
+    const x402Channels: Channel[] = channels.slice(2 * connections).map((c) => {
+      const ch: Channel = {
+        ...c,
+        next: 0,
+        proofs: signProofs(domain, receiver, c, 0n, apiPrice, budget),
+      };
+      return { ...ch, x402: x402Envelopes(ch, accepted, x402Url) };
+    });
 
     const scenarios = [
       {
@@ -249,10 +357,19 @@ async function main(): Promise<void> {
         price: articlePrice,
         chans: articleChannels,
       },
+      {
+        name: "API route, x402 envelope (rdn-channel)",
+        free: `${base}/api/echo/dyn/0`,
+        paid: x402Url,
+        resource: "echo:fix:bench-x402",
+        price: apiPrice,
+        chans: x402Channels,
+      },
     ];
     // Every paid request must match the payments recorded during its run, proof by proof.
     type Run = Awaited<ReturnType<typeof measure>>;
     const rows: string[] = [];
+    const ratios = new Map<string, number>();
     let failures = 0;
     for (const s of scenarios) {
       await measure(s.free, connections, 2); // warm-up
@@ -295,11 +412,26 @@ async function main(): Promise<void> {
         runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
       const free = mean(frees, (r) => r.rps);
       const paid = mean(paids, (r) => r.rps);
+      ratios.set(s.name, paid / free);
       rows.push(
         `| ${s.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(paids, (r) => r.p50).toFixed(0)} / ${mean(paids, (r) => r.p99).toFixed(0)} | ${recordedTotal} |`,
       );
     }
     await benchDb.close();
+
+    console.log("timing x402 exact purchases…");
+    const exact = await exactLatency({
+      base,
+      publicClient,
+      deployer,
+      token: deployment.token,
+      chainId: deployment.chainId,
+      count: 20,
+    });
+    if (exact.problem) {
+      failures++;
+      console.error(exact.problem);
+    }
     if (custom) {
       const database =
         dbKind === "postgres"
@@ -318,6 +450,18 @@ async function main(): Promise<void> {
     );
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) console.log(row);
+    const rdn = ratios.get("API route")!;
+    const envelope = ratios.get("API route, x402 envelope (rdn-channel)")!;
+    console.log(
+      `\nx402 envelope vs RDN-* headers (API route, paid ÷ free): ${envelope.toFixed(2)} vs ` +
+        `${rdn.toFixed(2)}: the envelope costs ${((rdn / envelope - 1) * 100).toFixed(1)} % more (goal ≤ 5 %)`,
+    );
+    console.log(
+      `one x402 exact purchase (402, EIP-3009 signature, settled on chain by the site, served; ` +
+        `anvil mines at once): median ${median(exact.exact).toFixed(0)} ms, max ` +
+        `${Math.max(...exact.exact).toFixed(0)} ms over ${exact.exact.length}; a free request: ` +
+        `median ${median(exact.free).toFixed(1)} ms`,
+    );
     if (failures > 0) {
       console.error(`${failures} run(s) failed their check: see above`);
       process.exitCode = 1;

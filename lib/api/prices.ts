@@ -13,7 +13,9 @@ import { formatToken } from "@/lib/format";
 import { GATEWAY_PATH, RDN } from "@/lib/protocol/headers";
 import type { RelayOfferJson } from "@/lib/protocol/terms";
 import { relayOffer } from "@/lib/relay/offer";
+import { caip2, RDN_CHANNEL_SCHEME } from "@/lib/protocol/x402-channel";
 import { exactRequirement } from "@/lib/x402/exact-offer";
+import { RDN_CHANNEL_TIMEOUT_SECONDS } from "@/lib/x402/rdn-channel";
 
 /** What kind of thing a paid resource is. */
 export type ResourceKind = "article" | "media" | "api" | "upstream";
@@ -51,26 +53,27 @@ export interface PricesJson {
   /** The site's relay offer (opens and top-ups with one signature, no ETH), when it relays. */
   relay?: RelayOfferJson;
   /**
-   * The x402 v2 schemes every paid resource accepts besides the channel (`PAYMENT-REQUIRED` on
-   * each 402 carries the offers): `exact` when the token implements EIP-3009.
+   * The x402 v2 schemes every paid resource accepts (`PAYMENT-REQUIRED` on each 402 carries the
+   * offers): the channel as `rdn-channel`, and `exact` when the token implements EIP-3009.
    */
-  x402?: X402Json;
+  x402: X402Json;
 }
 
 /** The x402 part of the price list. */
 export interface X402Json {
   version: 2;
+  /** `rdn-channel` always (listed first: it is the cheaper); `exact` with an EIP-3009 token. */
   schemes: string[];
   /** CAIP-2 network of the offers, `eip155:<chain_id>`. */
   network: string;
+  /** The channel as an x402 scheme (docs/protocol.md "x402 scheme `rdn-channel`"). */
+  rdn_channel: { challenge_period: number; max_timeout_seconds: number };
   /** The token's EIP-712 name and version an `exact` authorization is signed in. */
   exact?: { name: string; version: string; max_timeout_seconds: number };
 }
 
-/** The x402 schemes offered here, or undefined when none is (never throws: RPC failures too). */
-async function x402Terms(
-  cfg: Awaited<ReturnType<typeof chainConfig>>,
-): Promise<X402Json | undefined> {
+/** The x402 schemes offered here (never throws: an RPC failure only leaves `exact` out). */
+async function x402Terms(cfg: Awaited<ReturnType<typeof chainConfig>>): Promise<X402Json> {
   const identity = {
     receiver: cfg.receiver.address,
     contract: cfg.deployment.contract,
@@ -78,16 +81,23 @@ async function x402Terms(
     chainId: cfg.deployment.chainId,
   };
   const exact = await exactRequirement({ chain: cfg, identity, price: 1n }).catch(() => undefined);
-  if (!exact) return undefined;
   return {
     version: 2,
-    schemes: ["exact"],
-    network: exact.network,
-    exact: {
-      name: String(exact.extra.name),
-      version: String(exact.extra.version),
-      max_timeout_seconds: exact.maxTimeoutSeconds,
+    schemes: [RDN_CHANNEL_SCHEME, ...(exact ? ["exact"] : [])],
+    network: caip2(identity.chainId),
+    rdn_channel: {
+      challenge_period: cfg.deployment.challengePeriod,
+      max_timeout_seconds: RDN_CHANNEL_TIMEOUT_SECONDS,
     },
+    ...(exact
+      ? {
+          exact: {
+            name: String(exact.extra.name),
+            version: String(exact.extra.version),
+            max_timeout_seconds: exact.maxTimeoutSeconds,
+          },
+        }
+      : {}),
   };
 }
 
@@ -196,7 +206,7 @@ export async function listPrices(): Promise<PricesJson> {
     payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
     resources,
     ...(relay ? { relay } : {}),
-    ...(x402 ? { x402 } : {}),
+    x402,
   };
 }
 
@@ -253,11 +263,14 @@ export function llmsText(prices: PricesJson, origin: string): string {
     `5. A \`402\` with \`${h.insufficientConfirmations}\` means wait for blocks; \`${h.invalidAmount}\` comes with \`${h.balance}\`/\`${h.signature}\` of the last balance the site accepted: continue from there; \`${h.insufficientFunds}\` means top up (\`topUp\` on the contract).`,
     `6. Retries: if the response is lost, send the exact same request with the same proof within ${prices.payment_retry_seconds} seconds of the payment and it is served again without a second charge. After that the proof is spent.`,
     `7. Closing: \`DELETE ${base}${prices.gateway}/channels/{sender}/{openBlock}\` with the last proof and a signed close request returns the receiver's closing signature for \`cooperativeClose\` on the contract; without it, \`uncooperativeClose\` then \`settle\` after the challenge period.`,
-    ...(prices.x402
+    "",
+    "## Paying with x402",
+    `Every 402 also carries the x402 v2 header \`PAYMENT-REQUIRED\` (base64 JSON) on \`${prices.x402.network}\`. Its \`accepts\` lists, first, the scheme \`rdn-channel\`: the channel above in x402's envelope. Pay it with \`PAYMENT-SIGNATURE\` carrying \`{ x402Version: 2, accepted: <that entry>, payload: { sender, openBlock, balance, signature } }\`, the same BalanceProof as step 3; the answer's \`PAYMENT-RESPONSE\` gives the channel's new balance, and a refusal's \`PAYMENT-REQUIRED.error\` names the failure (\`invalid_amount\`, \`insufficient_funds\`…) with the last accepted proof in \`extra.channel\`. An x402 client pays it with the \`rdnChannel\` plugin of this site's repository (\`lib/protocol/client/x402.ts\`), or \`npm run -s client -- get --protocol x402 <url>\`.`,
+    ...(prices.x402.exact
       ? [
           "",
-          "## Paying with x402 (no channel)",
-          `Every 402 also carries the x402 v2 header \`PAYMENT-REQUIRED\` (base64 JSON) whose \`accepts\` offers the \`exact\` scheme on \`${prices.x402.network}\`: an EIP-3009 \`TransferWithAuthorization\` of exactly the price from you to ${prices.receiver} in the token ${prices.token} (EIP-712 domain name \`${prices.x402.exact?.name}\`, version \`${prices.x402.exact?.version}\`). Send the same request again with the signed payload in \`PAYMENT-SIGNATURE\`: the site submits the transfer itself and pays the gas (you need no ETH), and serves the response once it is mined, with \`PAYMENT-RESPONSE\` naming the transaction. Each payment is one transaction: for many small requests a channel is cheaper. A stock x402 client works unmodified (\`@x402/fetch\` with \`@x402/evm\`'s exact client; allow this token in its spend controls, it is not one of its default assets). A paid article sets the same receipt cookie as a channel payment.`,
+          "### One payment, no channel: `exact`",
+          `The second entry is x402's \`exact\` scheme: an EIP-3009 \`TransferWithAuthorization\` of exactly the price from you to ${prices.receiver} in the token ${prices.token} (EIP-712 domain name \`${prices.x402.exact.name}\`, version \`${prices.x402.exact.version}\`). Send the same request again with the signed payload in \`PAYMENT-SIGNATURE\`: the site submits the transfer itself and pays the gas (you need no ETH), and serves the response once it is mined, with \`PAYMENT-RESPONSE\` naming the transaction. Each payment is one transaction: for many small requests a channel is cheaper. A stock x402 client works unmodified (\`@x402/fetch\` with \`@x402/evm\`'s exact client; allow this token in its spend controls, it is not one of its default assets; or \`mppx <url> --protocol x402\`). A paid article sets the same receipt cookie as a channel payment.`,
         ]
       : []),
     "",

@@ -167,8 +167,9 @@ export async function decidePayment(req: Request, input: DecideInput): Promise<D
   // An x402 payment (PAYMENT-SIGNATURE) is settled on chain before anything is served.
   const offer = { chain: ctx.chain, identity: ctx.identity, price };
   // RDN-* headers win over any PAYMENT-SIGNATURE (docs/protocol.md): it is then not read.
+  // An rdn-channel payment (already read above) is the channel decision's, below.
   const x402 =
-    input.announceOnly || req.headers.get(RDN.signature)?.trim()
+    input.announceOnly || channelX402?.type === "payment" || req.headers.get(RDN.signature)?.trim()
       ? ({ type: "none" } as const)
       : await handlePaymentSignature(req.headers, offer, resource);
   if (x402.type === "malformed")

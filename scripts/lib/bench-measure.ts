@@ -3,6 +3,8 @@
  * connection a channel of its own and stop gracefully (every request in flight is answered).
  */
 import autocannon from "autocannon";
+import { encodePaymentSignatureHeader } from "@x402/core/http";
+import type { PaymentRequirements } from "@x402/core/types";
 import secp256k1 from "secp256k1";
 import type { Address, Hex } from "viem";
 import { balanceProofDigest, type channelDomain } from "../../lib/protocol/eip712";
@@ -14,6 +16,35 @@ export interface Channel {
   openBlock: number;
   next: number;
   proofs: Array<{ balance: string; signature: Hex }>;
+  /**
+   * The same proofs in x402's envelope: the `PAYMENT-SIGNATURE` value of each (scheme
+   * `rdn-channel`), sent instead of the RDN-* headers when present.
+   */
+  x402?: string[];
+}
+
+/**
+ * Wraps each of `channel`'s proofs in a `PAYMENT-SIGNATURE` paying `accepted` (the `rdn-channel`
+ * entry of the site's 402), as an x402 client with the `rdnChannel` plugin sends it.
+ */
+export function x402Envelopes(
+  channel: Channel,
+  accepted: PaymentRequirements,
+  resource: string,
+): string[] {
+  return channel.proofs.map((p) =>
+    encodePaymentSignatureHeader({
+      x402Version: 2,
+      resource: { url: resource },
+      accepted,
+      payload: {
+        sender: channel.sender,
+        openBlock: channel.openBlock,
+        balance: p.balance,
+        signature: p.signature,
+      },
+    }),
+  );
 }
 
 /** Proofs for balances `offset + price·i`, i = 1…count (a channel already paid `offset`). */
@@ -107,10 +138,14 @@ export async function measure(
           context.proof = proof;
           req.headers = {
             ...(req.headers as Record<string, string>),
-            "RDN-Sender-Address": ch.sender,
-            "RDN-Open-Block": String(ch.openBlock),
-            "RDN-Sender-Balance": ch.proofs[i]!.balance,
-            "RDN-Balance-Signature": ch.proofs[i]!.signature,
+            ...(ch.x402
+              ? { "PAYMENT-SIGNATURE": ch.x402[i]! }
+              : {
+                  "RDN-Sender-Address": ch.sender,
+                  "RDN-Open-Block": String(ch.openBlock),
+                  "RDN-Sender-Balance": ch.proofs[i]!.balance,
+                  "RDN-Balance-Signature": ch.proofs[i]!.signature,
+                }),
           };
           return req;
         },

@@ -51,6 +51,16 @@ describe("GET /api/1/prices", () => {
       confirmations: 0,
       payment_retry_seconds: 60,
     });
+    // DemoToken has no EIP-3009: the channel is the only x402 scheme.
+    expect(body.x402).toEqual({
+      version: 2,
+      schemes: ["rdn-channel"],
+      network: "eip155:31337",
+      rdn_channel: {
+        challenge_period: site.deployment.challengePeriod,
+        max_timeout_seconds: 60,
+      },
+    });
     const articles = body.resources.filter((r) => r.kind === "article");
     expect(articles).toEqual(
       [...seedArticles, ...factbookArticles()]
@@ -186,6 +196,9 @@ describe("GET /llms.txt", () => {
       for (const a of seedArticles) {
         expect(text).toContain(`https://press.example/articles/${a.slug}: `);
       }
+      expect(text).toContain("## Paying with x402");
+      expect(text).toContain("`rdn-channel`");
+      expect(text).not.toContain("`exact`");
       for (const h of [
         "RDN-Price",
         "RDN-Sender-Balance",

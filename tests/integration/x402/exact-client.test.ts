@@ -134,16 +134,22 @@ describe("discovery", () => {
     expect(required.accepts.map((a) => a.scheme)).toEqual(["rdn-channel", "exact"]);
   });
 
-  it("the price list and llms.txt say exact is accepted", async () => {
+  it("the price list and llms.txt say rdn-channel and exact are accepted", async () => {
     const prices = await (await fetch(url("/api/1/prices"))).json();
     expect(prices.x402).toEqual({
       version: 2,
-      schemes: ["exact"],
+      schemes: ["rdn-channel", "exact"],
       network: `eip155:${site.deployment.chainId}`,
+      rdn_channel: {
+        challenge_period: site.deployment.challengePeriod,
+        max_timeout_seconds: 60,
+      },
       exact: { name: "Demo Dollar", version: "2", max_timeout_seconds: expect.any(Number) },
     });
     const llms = await (await fetch(url("/llms.txt"))).text();
-    expect(llms).toContain("## Paying with x402 (no channel)");
+    expect(llms).toContain("## Paying with x402");
+    expect(llms).toContain("`rdn-channel`");
+    expect(llms).toContain("### One payment, no channel: `exact`");
     expect(llms).toContain("PAYMENT-SIGNATURE");
   });
 });

@@ -36,7 +36,8 @@ afterAll(async () => {
 
 /** Runs the mppx CLI as a user would; resolves with its output whatever its exit code. */
 async function mppx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: "production",
     PATH: process.env.PATH!,
     HOME: home,
     XDG_CONFIG_HOME: path.join(home, ".config"),
