@@ -1,7 +1,8 @@
 /**
  * What the relays cost the receiver, for the dashboard: gas spent in the last 24 hours (the
  * window of RELAY_DAILY_GAS_BUDGET_WEI, a pending relay counting its maximum) and all time, the
- * relays of each kind, and what is left of the daily budget.
+ * relays of each kind, and what is left of the daily budget. The x402 `exact` settlements the
+ * receiver sends share that budget (lib/x402/exact-settle.ts): they are counted as kind `exact`.
  */
 import { chainConfig } from "@/lib/chain/config";
 import { db } from "@/lib/db/client";
@@ -9,7 +10,7 @@ import type { RelayGasFigures, RelayKindFigures } from "@/components/admin/dashb
 import { relayLimits } from "@/lib/relay/policy";
 
 /** The kinds of relay, in the order the dashboard lists them. */
-export const RELAY_KINDS = ["open", "topup", "close", "faucet"] as const;
+export const RELAY_KINDS = ["open", "topup", "close", "faucet", "exact"] as const;
 
 const DAY_MS = 86_400_000;
 
@@ -17,9 +18,11 @@ const DAY_MS = 86_400_000;
 export async function loadRelayGas(now = new Date()): Promise<RelayGasFigures> {
   const cfg = await chainConfig();
   const limits = relayLimits(cfg);
-  const rows = await db().relay.findMany({
-    select: { kind: true, gasCost: true, createdAt: true },
-  });
+  const [relays, oneOffs] = await Promise.all([
+    db().relay.findMany({ select: { kind: true, gasCost: true, createdAt: true } }),
+    db().oneOffPayment.findMany({ select: { gasCost: true, createdAt: true } }),
+  ]);
+  const rows = [...relays, ...oneOffs.map((r) => ({ ...r, kind: "exact" }))];
   const since = now.getTime() - DAY_MS;
   const byKind = new Map<string, RelayKindFigures>(
     RELAY_KINDS.map((kind) => [kind, { kind, lastDay: 0, allTime: 0, gasAllTime: 0n }]),

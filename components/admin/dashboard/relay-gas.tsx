@@ -30,6 +30,7 @@ const KIND_NAMES: Record<string, string> = {
   topup: "Top-ups",
   close: "Closes",
   faucet: "Faucet grants",
+  exact: "x402 exact payments",
 };
 
 /** Wei as ETH with at most 6 decimals, rounded down (relay gas is small: 4 would show 0). */
@@ -52,13 +53,13 @@ export function RelayGas({ figures }: { figures: RelayGasFigures | null }) {
   if (!figures)
     return (
       <section className="admin-card" aria-labelledby="relay-gas-heading" data-testid="relay-gas">
-        <h2 id="relay-gas-heading">Relays (gas paid by the receiver)</h2>
+        <h2 id="relay-gas-heading">Gas paid by the receiver: relays and x402 payments</h2>
         <p className="muted">The relay figures could not be read.</p>
       </section>
     );
   return (
     <section className="admin-card" aria-labelledby="relay-gas-heading" data-testid="relay-gas">
-      <h2 id="relay-gas-heading">Relays (gas paid by the receiver)</h2>
+      <h2 id="relay-gas-heading">Gas paid by the receiver: relays and x402 payments</h2>
       {!figures.enabled && (
         <p className="muted">
           Relayed opens, top-ups and closes are off (RELAY_ENABLED); the figures are of past relays.
@@ -79,7 +80,7 @@ export function RelayGas({ figures }: { figures: RelayGasFigures | null }) {
         </div>
       </div>
       <table className="admin-table">
-        <caption>Relays by kind</caption>
+        <caption>Transactions by kind</caption>
         <thead>
           <tr>
             <th scope="col">Kind</th>

@@ -133,7 +133,7 @@ describe("dashboard relay card", () => {
     const page = await fetch(`${site.url}/admin`, { headers: { cookie: operator } });
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("Relays (gas paid by the receiver)");
+    expect(html).toContain("Gas paid by the receiver: relays and x402 payments");
     expect(html).toMatch(new RegExp(`data-testid="relay-gas-day" data-wei="${cost}"`));
     expect(html).toMatch(new RegExp(`data-testid="relay-gas-all" data-wei="${cost}"`));
     expect(html).toMatch(new RegExp(`data-testid="relay-budget-left" data-wei="${BUDGET - cost}"`));

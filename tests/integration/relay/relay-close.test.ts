@@ -335,6 +335,7 @@ describe("dashboard relay figures", () => {
       ["topup", 0, 0],
       ["close", 1, 1],
       ["faucet", 0, 0],
+      ["exact", 0, 0],
     ]);
 
     const html = renderToStaticMarkup(RelayGas({ figures }));

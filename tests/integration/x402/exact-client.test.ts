@@ -18,6 +18,7 @@ import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { getAddress, type Address } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { loadRelayGas } from "@/lib/admin/relay-gas";
 import { loadRevenueData } from "@/lib/admin/revenue-data";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
@@ -224,6 +225,18 @@ describe("the site's books", () => {
       expect(payments).toContainEqual(
         expect.objectContaining({ resource: r.resource, amount: BigInt(r.amount) }),
       );
+    // The dashboard's gas card counts them with the relays (they share the daily gas budget).
+    const gas = rows.reduce((sum, r) => sum + BigInt(r.gasCost), 0n);
+    const figures = await loadRelayGas();
+    expect(figures.kinds.find((k) => k.kind === "exact")).toEqual({
+      kind: "exact",
+      lastDay: 3,
+      allTime: 3,
+      gasAllTime: gas,
+    });
+    const relays = (await db().relay.findMany()).reduce((s, r) => s + BigInt(r.gasCost), 0n);
+    expect(figures.lastDay).toBe(gas + relays);
+    expect(figures.budgetLeft).toBe(figures.budget - gas - relays);
   });
 });
 
