@@ -19,7 +19,7 @@
  * `--instances <n>` serves n instances behind nginx (`--nginx` puts nginx in front of one too).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
@@ -129,6 +129,42 @@ async function exactLatency(opts: {
       ? undefined
       : `exact purchases: the payer spent ${spent}, expected ${price * BigInt(count)}`;
   return { exact, free, problem };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds used so far by the processes `pids` and all their descendants (Linux /proc);
+ * undefined where /proc cannot be read. Server CPU per request is a steadier figure than req/s
+ * on a machine that shares its cores with the load generator.
+ */
+function cpuSeconds(pids: number[]): number | undefined {
+  try {
+    const children = (pid: number): number[] => {
+      const out: number[] = [];
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        const file = `/proc/${pid}/task/${task}/children`;
+        for (const c of readFileSync(file, "utf8").split(" ").filter(Boolean)) out.push(Number(c));
+      }
+      return out;
+    };
+    let ticks = 0;
+    const seen = new Set<number>();
+    const visit = (pid: number) => {
+      if (seen.has(pid)) return;
+      seen.add(pid);
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name (in parentheses, which may hold spaces): utime is 14th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const c of children(pid)) visit(c);
+    };
+    for (const pid of pids) visit(pid);
+    return ticks / USER_HZ;
+  } catch {
+    return undefined;
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -382,6 +418,11 @@ async function main(): Promise<void> {
     type Variant = (typeof scenarios)[number]["variants"][number];
     const rows: string[] = [];
     const paidRps = new Map<string, number>();
+    // Server CPU (every instance, with its children) over each paid run, per request sent.
+    const serverPids = () => (cluster ? cluster.instances.map((i) => i.pid) : [server!.pid!]);
+    const serverCpu = () => cpuSeconds(serverPids());
+    const cpuUsed = new Map<Variant, { seconds: number; requests: number }>();
+    const cpuPerRequest = new Map<string, number>();
     let failures = 0;
     const mean = (runs: Run[], f: (r: Run) => number) =>
       runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
@@ -404,7 +445,16 @@ async function main(): Promise<void> {
         const order = r % 2 === 0 ? s.variants : [...s.variants].reverse();
         for (const v of order) {
           const mark = await benchDb.lastPaymentId();
+          const cpu0 = serverCpu();
           const paid = await measure(v.paid, connections, duration, { channels: v.chans });
+          const cpu1 = serverCpu();
+          if (cpu0 !== undefined && cpu1 !== undefined) {
+            const used = cpuUsed.get(v) ?? { seconds: 0, requests: 0 };
+            cpuUsed.set(v, {
+              seconds: used.seconds + cpu1 - cpu0,
+              requests: used.requests + paid.sent.length,
+            });
+          }
           // The site commits a payment before it responds and every request was answered: the
           // payments are all in the table now.
           const recorded = (await benchDb.paymentsSince(mark)).map((p) => ({
@@ -435,6 +485,9 @@ async function main(): Promise<void> {
         const recordedTotal = runs.reduce((n, r) => n + r.recorded, 0);
         const paid = mean(runs, (r) => r.rps);
         paidRps.set(v.name, paid);
+        const used = cpuUsed.get(v);
+        if (used && used.requests > 0)
+          cpuPerRequest.set(v.name, (used.seconds / used.requests) * 1e6);
         rows.push(
           `| ${v.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(runs, (r) => r.p50).toFixed(0)} / ${mean(runs, (r) => r.p99).toFixed(0)} | ${recordedTotal} |`,
         );
@@ -480,6 +533,13 @@ async function main(): Promise<void> {
         `${envelope.toFixed(0)} vs ${rdn.toFixed(0)}: the envelope costs ` +
         `${((rdn / envelope - 1) * 100).toFixed(1)} % more (goal ≤ 5 %)`,
     );
+    const cpuRdn = cpuPerRequest.get("API route");
+    const cpuEnvelope = cpuPerRequest.get("API route, x402 envelope (rdn-channel)");
+    if (cpuRdn !== undefined && cpuEnvelope !== undefined)
+      console.log(
+        `server CPU per paid API request: ${cpuEnvelope.toFixed(0)} µs with the envelope, ` +
+          `${cpuRdn.toFixed(0)} µs with RDN-* headers (${((cpuEnvelope / cpuRdn - 1) * 100).toFixed(1)} %)`,
+      );
     console.log(
       `one x402 exact purchase (402, EIP-3009 signature, settled on chain by the site, served; ` +
         `anvil mines at once): median ${median(exact.exact).toFixed(0)} ms, max ` +
