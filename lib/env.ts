@@ -173,6 +173,11 @@ export const envSchema = z.object({
     .default(10n ** 17n),
   /** An authorization must stay valid at least this long after it arrives (time to mine it). */
   RELAY_MIN_VALIDITY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * How long an x402 `exact` payment waits for its transfer to be mined before answering 402
+   * (`transaction_pending`); the transfer is still recorded when it is mined later.
+   */
+  X402_EXACT_WAIT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   /** How long a relay request waits for its transaction to be mined before answering 202. */
   RELAY_WAIT_SECONDS: z.coerce.number().int().min(1).max(120).default(20),
   /** Public base URL of the site (SIWE domain checks use its host). */

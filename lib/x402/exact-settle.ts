@@ -39,13 +39,17 @@ export type ExactSettleOutcome =
   | { success: true; transaction: Hex; payer: Address; network: string; gasUsed: bigint }
   | { success: false; errorReason: string; transaction: string; payer?: string };
 
-/** Longest wait for the transfer's receipt. */
-const RECEIPT_TIMEOUT_MS = 60_000;
+/** How long a transfer the answer gave up on is still watched, to record it once mined. */
+const LATE_RECEIPT_TIMEOUT_MS = 3_600_000;
 /** Gas a `transferWithAuthorization` may take, with headroom (it uses about 60,000). */
 const TRANSFER_GAS = 100_000n;
 const DAY_MS = 86_400_000;
 
-const globalForExact = globalThis as unknown as { exactInFlight?: Set<string> };
+const globalForExact = globalThis as unknown as {
+  exactInFlight?: Set<string>;
+  /** Transfers sent whose receipt the answer did not wait for, by `payer:nonce`. */
+  exactPending?: Map<string, Hex>;
+};
 
 /**
  * The facilitator signer over the receiver's clients. Writes go through the receiver's queue;
@@ -54,6 +58,7 @@ const globalForExact = globalThis as unknown as { exactInFlight?: Set<string> };
 function receiverSigner(
   cfg: ChainConfig,
   receipts: Map<Hex, TransactionReceipt>,
+  sentHashes: Hex[],
 ): FacilitatorEvmSigner {
   const { publicClient, receiver } = cfg;
   const send = async (to: Address, data: Hex): Promise<Hex> => {
@@ -62,6 +67,7 @@ function receiverSigner(
       throw new Error(
         `not sent: ${sent.type === "aborted" ? "aborted" : sent.error}`.slice(0, 300),
       );
+    sentHashes.push(sent.tx.hash);
     return sent.tx.hash;
   };
   return {
@@ -83,7 +89,7 @@ function receiverSigner(
       const receipt = await publicClient.waitForTransactionReceipt({
         hash,
         pollingInterval: 250,
-        timeout: RECEIPT_TIMEOUT_MS,
+        timeout: env().X402_EXACT_WAIT_SECONDS * 1000,
       });
       receipts.set(hash, receipt);
       return receipt;
@@ -170,8 +176,23 @@ export async function settleExact(input: ExactSettlement): Promise<ExactSettleOu
   inFlight.add(key);
   try {
     const cfg = await chainConfig();
+    // The same authorization again: served once if its transfer was mined after its answer gave
+    // up (the payer paid and got nothing); any other replay buys nothing.
+    const recorded = await db().oneOffPayment.findUnique({
+      where: { payer_nonce: { payer: auth.from, nonce: auth.nonce } },
+    });
+    if (recorded) return deliverLate(recorded, input);
+    const pending = globalForExact.exactPending?.get(key);
+    if (pending)
+      return {
+        success: false,
+        errorReason: "settlement_pending",
+        transaction: pending,
+        payer: auth.from,
+      };
     const receipts = new Map<Hex, TransactionReceipt>();
-    const scheme = new ExactEvmScheme(receiverSigner(cfg, receipts));
+    const sentHashes: Hex[] = [];
+    const scheme = new ExactEvmScheme(receiverSigner(cfg, receipts, sentHashes));
     // Verified here with a simulation, so a transfer that would revert (nonce used, funds short)
     // is refused before any gas is spent.
     const verified = await scheme.verify(payload, requirements);
@@ -185,6 +206,24 @@ export async function settleExact(input: ExactSettlement): Promise<ExactSettleOu
     const refusal = await gasRefusal(cfg);
     if (refusal) return { success: false, errorReason: refusal, transaction: "", payer: auth.from };
     const settled = await scheme.settle(payload, requirements);
+    // Sent, but not mined within X402_EXACT_WAIT_SECONDS: watched on, and recorded once mined.
+    const unmined = sentHashes.find((h) => !receipts.has(h));
+    if (!settled.success && unmined) {
+      watchLateTransfer(cfg, unmined, key, {
+        kind: "x402-exact",
+        resource,
+        amount: requirements.amount,
+        payer: auth.from,
+        nonce: auth.nonce,
+        network: settled.network,
+      });
+      return {
+        success: false,
+        errorReason: "settlement_pending",
+        transaction: unmined,
+        payer: auth.from,
+      };
+    }
     if (!settled.success)
       return {
         success: false,
@@ -217,4 +256,76 @@ export async function settleExact(input: ExactSettlement): Promise<ExactSettleOu
   } finally {
     inFlight.delete(key);
   }
+}
+
+type OneOffRow = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof db>["oneOffPayment"]["findUnique"]>>
+>;
+
+/**
+ * A recorded authorization sent again: served once (as a success naming its transaction) when
+ * its payer was never served and it is for the same resource and price; otherwise a replay.
+ */
+async function deliverLate(row: OneOffRow, input: ExactSettlement): Promise<ExactSettleOutcome> {
+  const replay = {
+    success: false as const,
+    errorReason: "invalid_exact_evm_nonce_already_used",
+    transaction: "",
+    payer: row.payer,
+  };
+  if (row.delivered || row.resource !== input.resource || row.amount !== input.requirements.amount)
+    return replay;
+  // Conditional: of two requests racing with the same signature, one is served.
+  const { count } = await db().oneOffPayment.updateMany({
+    where: { id: row.id, delivered: false },
+    data: { delivered: true },
+  });
+  if (count !== 1) return replay;
+  return {
+    success: true,
+    transaction: row.txHash as Hex,
+    payer: getAddress(row.payer),
+    network: row.network,
+    gasUsed: BigInt(row.gasUsed),
+  };
+}
+
+/**
+ * Waits (up to an hour, in the background) for a transfer whose answer gave up, and records it
+ * undelivered once mined successfully. A process that stops before then leaves it unrecorded:
+ * the transfer is still on chain, named in the 402 the payer got.
+ */
+function watchLateTransfer(
+  cfg: ChainConfig,
+  hash: Hex,
+  key: string,
+  row: {
+    kind: string;
+    resource: string;
+    amount: string;
+    payer: Address;
+    nonce: Hex;
+    network: string;
+  },
+): void {
+  const pending = (globalForExact.exactPending ??= new Map());
+  pending.set(key, hash);
+  void cfg.publicClient
+    .waitForTransactionReceipt({ hash, pollingInterval: 1000, timeout: LATE_RECEIPT_TIMEOUT_MS })
+    .then(async (receipt) => {
+      if (receipt.status !== "success") return;
+      await db().oneOffPayment.create({
+        data: {
+          ...row,
+          txHash: hash,
+          gasUsed: receipt.gasUsed.toString(),
+          gasCost: (receipt.gasUsed * receipt.effectiveGasPrice).toString(),
+          delivered: false,
+        },
+      });
+    })
+    .catch((err: unknown) => {
+      console.error(`x402 exact: transfer ${hash} not recorded:`, err);
+    })
+    .finally(() => pending.delete(key));
 }

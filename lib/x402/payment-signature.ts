@@ -86,7 +86,8 @@ const REASON_TEXT: Record<string, string> = {
   invalid_exact_evm_insufficient_balance: "the payer's token balance is below the price",
   invalid_exact_evm_transaction_simulation_failed: "the token refuses the transfer",
   authorization_in_settlement: "this authorization is already being settled",
-  settlement_pending: "the transfer was sent but not mined in time; do not sign it again",
+  settlement_pending:
+    "the transfer was sent but is not mined yet; once it is, send the same PAYMENT-SIGNATURE again to be served without paying twice",
   invalid_exact_evm_transaction_failed: "the transfer reverted on chain",
   gas_budget_spent:
     "the site's daily gas budget for transfers it submits is spent; pay through a channel or later",
