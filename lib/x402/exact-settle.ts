@@ -20,6 +20,7 @@ import { chainConfig, type ChainConfig } from "@/lib/chain/config";
 import { txQueue } from "@/lib/chain/tx-queue";
 import { minReceiverEth } from "@/lib/chain/receiver-eth";
 import { db } from "@/lib/db/client";
+import type { OneOffPayment } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { eip3009TokenAbi } from "@/lib/protocol/authorization";
 import { relayLimits } from "@/lib/relay/policy";
@@ -258,15 +259,14 @@ export async function settleExact(input: ExactSettlement): Promise<ExactSettleOu
   }
 }
 
-type OneOffRow = NonNullable<
-  Awaited<ReturnType<ReturnType<typeof db>["oneOffPayment"]["findUnique"]>>
->;
-
 /**
  * A recorded authorization sent again: served once (as a success naming its transaction) when
  * its payer was never served and it is for the same resource and price; otherwise a replay.
  */
-async function deliverLate(row: OneOffRow, input: ExactSettlement): Promise<ExactSettleOutcome> {
+async function deliverLate(
+  row: OneOffPayment,
+  input: ExactSettlement,
+): Promise<ExactSettleOutcome> {
   const replay = {
     success: false as const,
     errorReason: "invalid_exact_evm_nonce_already_used",

@@ -4,7 +4,7 @@
  * outcomes are values: no header, a malformed one (400), a refused payment (402 with the reason in
  * `PAYMENT-REQUIRED.error`), or a settled one (served with `PAYMENT-RESPONSE`).
  */
-import { decodePaymentSignatureHeader, encodePaymentResponseHeader } from "@x402/core/http";
+import { encodePaymentResponseHeader } from "@x402/core/http";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
@@ -13,6 +13,7 @@ import { AppError, BadGatewayError } from "@/lib/errors";
 import { RDN_CHANNEL_SCHEME } from "@/lib/protocol/x402-channel";
 import { X402_HEADERS, X402_VERSION, type OfferContext } from "./envelope";
 import { exactRequirement } from "./exact-offer";
+import { decodeHeaderJson } from "./rdn-channel";
 
 /** What became of a request's `PAYMENT-SIGNATURE`. */
 export type X402Attempt =
@@ -45,7 +46,7 @@ const MALFORMED = `${X402_HEADERS.signature}: not a base64-encoded x402 payment 
 export function parsePaymentSignature(value: string): PaymentPayload | undefined {
   let decoded: unknown;
   try {
-    decoded = decodePaymentSignatureHeader(value);
+    decoded = decodeHeaderJson(value.trim());
   } catch {
     return undefined;
   }

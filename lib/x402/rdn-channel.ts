@@ -25,10 +25,11 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * `decodePaymentSignatureHeader` of @x402/core, with Node's base64 decoder: this runs on every
  * paid request, and its decoder (atob, a byte loop and a new TextDecoder) costs several times more.
+ * Every `PAYMENT-SIGNATURE` the site reads is decoded here.
  *
  * @throws on a value that is not base64 of JSON
  */
-function decodeHeaderJson(value: string): unknown {
+export function decodeHeaderJson(value: string): unknown {
   if (!BASE64.test(value)) throw new Error("not base64");
   return JSON.parse(Buffer.from(value, "base64").toString("utf8"));
 }
