@@ -15,7 +15,14 @@ import {
 } from "@/lib/paywall/article-gate";
 import { canonicalPaidRedirect } from "@/lib/paywall/canonical-path";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
+import {
+  cachedPage,
+  isRenderRequest,
+  LIST_TTL_MS,
+  pageKey,
+} from "@/lib/paywall/page-cache";
 import { rewriteUrl } from "@/lib/paywall/rewrite-url";
+import { STATIC_PAGES, staticPageScriptHashes } from "@/lib/paywall/static-csp";
 import { siteCsp } from "@/lib/paywall/security-headers";
 
 /** The origin readers' browsers read the chain from, allowed in the pages' connect-src. */
@@ -77,6 +84,17 @@ async function route(req: NextRequest): Promise<NextResponse> {
     return NextResponse.json({ error: "not found" }, { status: 404 });
   }
 
+  // `next dev` renders a static page per request, with the nonce.
+  const hashes =
+    STATIC_PAGES.has(pathname) && env().NODE_ENV === "production"
+      ? staticPageScriptHashes(pathname)
+      : undefined;
+  if (hashes) {
+    const res = NextResponse.next({ request: { headers: withoutInternal(req.headers) } });
+    res.headers.set("Content-Security-Policy", siteCsp({ hashes, connect: [rpcOrigin()] }));
+    return res;
+  }
+
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = siteCsp({
     nonce,
@@ -91,8 +109,11 @@ async function route(req: NextRequest): Promise<NextResponse> {
   }
 
   const slug = articleSlug(pathname);
-  if (slug !== undefined) return articleGate(req, slug, { headers, csp });
+  if (slug !== undefined) return articleGate(req, slug, { headers, csp, nonce });
 
+  const key = !isRenderRequest(req.headers) && listPageKey(req);
+  const cached = key && (await cachedPage(req, key, LIST_TTL_MS, { csp, nonce }));
+  if (cached) return cached;
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("Content-Security-Policy", csp);
   return res;
@@ -113,6 +134,17 @@ async function upstreamPath(pathname: string): Promise<string | undefined> {
     return `${UPSTREAM_ROUTE_BASE}/${route.id}${pathname.slice(route.prefix.length)}`;
   }
   return envMatch ? `/upstream${pathname.slice(prefix.length)}` : undefined;
+}
+
+/**
+ * The page-cache key of the front page or a category page (the same for every reader), or
+ * undefined for any other page or query (a search).
+ */
+function listPageKey(req: NextRequest): string | undefined {
+  if (req.nextUrl.pathname !== "/") return undefined;
+  const params = [...req.nextUrl.searchParams.keys()].filter((k) => k !== "_rsc");
+  if (params.length > 1 || (params.length === 1 && params[0] !== "category")) return undefined;
+  return pageKey(req, "/", "");
 }
 
 /** The request headers with every header only the proxy may set removed. */

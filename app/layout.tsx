@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
-// Every page is rendered per request: its scripts carry the CSP nonce proxy.ts makes for it (a
-// prerendered page, the 404 included, would have scripts without it and never hydrate).
-export const dynamic = "force-dynamic";
+// Every page but /about says `dynamic = "force-dynamic"`: it is rendered per request and its
+// scripts carry the CSP nonce proxy.ts makes for it (a prerendered page would have scripts without
+// it and never hydrate). /about is prerendered, and its CSP names its inline scripts by hash.
 
 export const metadata: Metadata = {
   title: { default: "Paychan Press", template: "%s · Paychan Press" },
@@ -25,6 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <span className="tagline">pay per article, one signature at a time</span>
           <nav>
+            <Link href="/about">How paying works</Link>
             <Link href="/wallet">Your wallet</Link>
           </nav>
         </header>

@@ -178,6 +178,11 @@ export const envSchema = z.object({
    * (`transaction_pending`); the transfer is still recorded when it is mined later.
    */
   X402_EXACT_WAIT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  /**
+   * Megabytes of rendered pages each instance keeps (articles, the front page, categories:
+   * lib/paywall/page-cache.ts); 0 renders every page per request.
+   */
+  PAGE_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
   /** How long a relay request waits for its transaction to be mined before answering 202. */
   RELAY_WAIT_SECONDS: z.coerce.number().int().min(1).max(120).default(20),
   /** Public base URL of the site (SIWE domain checks use its host). */

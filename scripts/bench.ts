@@ -7,9 +7,13 @@
  *   (b) a paid article page vs the same page served free (a zero-price article);
  *   (c) the API route of (a) paid with the same proofs in x402's envelope (`PAYMENT-SIGNATURE`,
  *       scheme `rdn-channel`, paying the entry of the site's own 402) vs the same free route;
- *   (d) the latency of one x402 `exact` purchase by a stock client (settled on chain by the site).
- * Prints req/s, p50/p99 latency and the paid÷free ratios (target ≥ 0.9), and what the envelope
- * costs over the RDN-* headers (goal ≤ 5 %). The site runs on the demo's dollar token.
+ *   (d) the latency of one x402 `exact` purchase by a stock client (settled on chain by the site);
+ *   (e) references measured in the article scenario's rounds: `/about`, a page prerendered at
+ *       build time and served as a file by the same `next start` ("static page"), the front page
+ *       and a category page.
+ * Prints req/s, p50/p99 latency and the paid÷free ratios (target ≥ 0.95), each page's req/s as a
+ * share of the static page's (goal ≥ 0.5), and what the envelope costs over the RDN-* headers
+ * (goal ≤ 5 %). The site runs on the demo's dollar token.
  *
  * Each run stops gracefully (every request in flight is answered), then every paid request is
  * matched against the payments recorded during the run (`bench-payments.ts`); any discrepancy
@@ -402,6 +406,12 @@ async function main(): Promise<void> {
       {
         name: "article page",
         free: `${base}/articles/free-copy`,
+        // Pages without payment, measured in the same rounds.
+        references: [
+          { name: "static page", url: `${base}/about` },
+          { name: "home page", url: `${base}/` },
+          { name: "category page", url: `${base}/?category=world` },
+        ],
         variants: [
           {
             name: "article page",
@@ -418,6 +428,8 @@ async function main(): Promise<void> {
     type Variant = (typeof scenarios)[number]["variants"][number];
     const rows: string[] = [];
     const paidRps = new Map<string, number>();
+    // Free and reference pages' req/s and p99 (ms), for the comparisons with the static page.
+    const pageRps = new Map<string, { rps: number; p99: number }>();
     // Server CPU (every instance, with its children) over each paid run, per request sent.
     const serverPids = () => (cluster ? cluster.instances.map((i) => i.pid) : [server!.pid!]);
     const serverCpu = () => cpuSeconds(serverPids());
@@ -432,6 +444,7 @@ async function main(): Promise<void> {
       const paids = new Map<Variant, Array<Run & { recorded: number }>>(
         s.variants.map((v) => [v, []]),
       );
+      const refs = new Map<string, Run[]>();
       for (let r = 0; r < rounds; r++) {
         const free = await measure(s.free, connections, duration);
         // The baseline must be the page served, not an error page.
@@ -478,18 +491,37 @@ async function main(): Promise<void> {
           }
           paids.get(v)!.push({ ...paid, recorded: result.recorded });
         }
+        for (const ref of s.references ?? []) {
+          const run = await measure(ref.url, connections, duration);
+          if (run.non2xx > 0 || run.errors > 0) {
+            failures++;
+            console.error(
+              `${ref.name}, run ${r + 1}: answered ${run.statuses}; ${run.errors} connection errors`,
+            );
+          }
+          refs.set(ref.name, [...(refs.get(ref.name) ?? []), run]);
+        }
       }
       const free = mean(frees, (r) => r.rps);
+      pageRps.set(`${s.name} (free)`, { rps: free, p99: mean(frees, (r) => r.p99) });
       for (const v of s.variants) {
         const runs = paids.get(v)!;
         const recordedTotal = runs.reduce((n, r) => n + r.recorded, 0);
         const paid = mean(runs, (r) => r.rps);
         paidRps.set(v.name, paid);
+        pageRps.set(`${v.name} (paid)`, { rps: paid, p99: mean(runs, (r) => r.p99) });
         const used = cpuUsed.get(v);
         if (used && used.requests > 0)
           cpuPerRequest.set(v.name, (used.seconds / used.requests) * 1e6);
         rows.push(
           `| ${v.name} | ${free.toFixed(0)} | ${paid.toFixed(0)} | **${(paid / free).toFixed(2)}** | ${mean(frees, (r) => r.p50).toFixed(0)} / ${mean(frees, (r) => r.p99).toFixed(0)} | ${mean(runs, (r) => r.p50).toFixed(0)} / ${mean(runs, (r) => r.p99).toFixed(0)} | ${recordedTotal} |`,
+        );
+      }
+      for (const [name, runs] of refs) {
+        const rps = mean(runs, (r) => r.rps);
+        pageRps.set(name, { rps, p99: mean(runs, (r) => r.p99) });
+        rows.push(
+          `| ${name} | ${rps.toFixed(0)} | – | – | ${mean(runs, (r) => r.p50).toFixed(0)} / ${mean(runs, (r) => r.p99).toFixed(0)} | – | – |`,
         );
       }
     }
@@ -526,6 +558,23 @@ async function main(): Promise<void> {
     );
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) console.log(row);
+    const stat = pageRps.get("static page");
+    if (stat) {
+      console.log("\npages beside the static page (req/s ÷ the static page's; goal ≥ 0.5):");
+      for (const [name, page] of [
+        ["paid article", pageRps.get("article page (paid)")],
+        ["free article", pageRps.get("article page (free)")],
+        ["home page", pageRps.get("home page")],
+        ["category page", pageRps.get("category page")],
+      ] as const) {
+        if (page) console.log(`  ${name}: ${(page.rps / stat.rps).toFixed(2)}`);
+      }
+      const paidArticle = pageRps.get("article page (paid)");
+      if (paidArticle)
+        console.log(
+          `  paid article p99 ÷ static page p99: ${(paidArticle.p99 / stat.p99).toFixed(2)} (goal ≤ 2)`,
+        );
+    }
     const rdn = paidRps.get("API route")!;
     const envelope = paidRps.get("API route, x402 envelope (rdn-channel)")!;
     console.log(

@@ -4,6 +4,9 @@ import { WalletLoader } from "@/components/wallet-page/wallet-loader-client";
 import { AppError } from "@/lib/errors";
 import { siteTerms } from "@/lib/paywall/site-terms";
 
+// Rendered per request: its scripts carry the CSP nonce proxy.ts makes for it.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Your wallet" };
 
 /** The terms, or why the site cannot name them now (the chain or the configuration is down). */

@@ -9,13 +9,20 @@
  * - anything else (programs) → the JSON 402 of PROTOCOL.md.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { articlePrice } from "@/lib/content/article-price";
+import { articleGateRow } from "@/lib/content/article-price";
 import { SLUG_RE } from "@/lib/content/slug";
 import { errorResponse } from "@/lib/errors";
 import { X402_HEADERS } from "@/lib/x402/envelope";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
 import { countChallenge } from "./challenge-counter";
+import {
+  ARTICLE_TTL_MS,
+  cachedPage,
+  isRenderRequest,
+  pageKey,
+  RENDER_HEADER,
+} from "./page-cache";
 import { BASE_SECURITY_HEADERS } from "./security-headers";
 import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
 
@@ -33,6 +40,7 @@ export const INTERNAL_HEADERS = [
   VERDICT_HEADER,
   PAYWALL_REASON_HEADER,
   REQUEST_PATH_HEADER,
+  RENDER_HEADER,
 ] as const;
 
 /** The slug of an article path (`/articles/<slug>`, an optional trailing slash), or undefined. */
@@ -91,6 +99,7 @@ export interface PageHeaders {
   /** The incoming request headers without internal ones, with the page's CSP (and nonce). */
   headers: Headers;
   csp: string;
+  nonce: string;
 }
 
 /**
@@ -109,8 +118,9 @@ export async function articleGate(
   const json = (res: Response) =>
     new NextResponse(head ? null : res.body, { status: res.status, headers: res.headers });
   try {
-    const price = await articlePrice(slug);
-    if (price === undefined) {
+    const row = await articleGateRow(slug);
+    const price = row?.price;
+    if (row === undefined || price === undefined) {
       // The page answers 404 in the site's chrome; programs get JSON.
       if (document || rsc) return NextResponse.next({ request: { headers: page.headers } });
       return secured(
@@ -119,6 +129,12 @@ export async function articleGate(
       );
     }
     const resource = articleResource(slug);
+    if (isRenderRequest(req.headers)) {
+      // The proxy's own render for its page cache (lib/paywall/page-cache.ts): nobody pays.
+      const headers = new Headers(page.headers);
+      headers.set(VERDICT_HEADER, createVerdict(await paywallContext(), resource, { how: "free" }));
+      return secured(NextResponse.next({ request: { headers } }), page.csp);
+    }
     const decision = await decidePayment(req, {
       price,
       resource,
@@ -168,14 +184,18 @@ export async function articleGate(
         page.csp,
       );
     }
-    const ctx = await paywallContext();
-    const headers = new Headers(page.headers);
-    headers.set(VERDICT_HEADER, createVerdict(ctx, resource, verdictOf(decision.paid)));
-    const res = pricedHeaders(
-      NextResponse.next({ request: { headers } }),
-      decision.headers,
-      page.csp,
-    );
+    // Paid (or free): the page every reader of this version sees, rendered once.
+    const key = pageKey(req, `/articles/${slug}`, row.version);
+    const cached = key && (await cachedPage(req, key, ARTICLE_TTL_MS, page));
+    let res: NextResponse;
+    if (cached) {
+      res = pricedHeaders(cached, decision.headers, page.csp);
+    } else {
+      const ctx = await paywallContext();
+      const headers = new Headers(page.headers);
+      headers.set(VERDICT_HEADER, createVerdict(ctx, resource, verdictOf(decision.paid)));
+      res = pricedHeaders(NextResponse.next({ request: { headers } }), decision.headers, page.csp);
+    }
     if (decision.setCookie) res.headers.append("Set-Cookie", decision.setCookie);
     return res;
   } catch (err) {

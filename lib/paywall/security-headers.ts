@@ -18,11 +18,15 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * only when they carry it or are loaded by one that does ('strict-dynamic': Next's bootstrap and
  * the lazily loaded wallet chunks); without one (route-handler documents) only same-origin script
  * files run. `connect` adds origins scripts may fetch from (the chain's public RPC for the wallet
- * code). Styles may be inline (React and the wallet UI inject style tags and attributes).
+ * code); `hashes` name a prerendered page's inline scripts instead. Styles may be inline (React and the wallet UI inject style tags and attributes).
  */
-export function siteCsp(opts: { nonce?: string; dev?: boolean; connect?: string[] } = {}): string {
+export function siteCsp(
+  opts: { nonce?: string; hashes?: string[]; dev?: boolean; connect?: string[] } = {},
+): string {
   const script = ["'self'"];
   if (opts.nonce) script.push(`'nonce-${opts.nonce}'`, "'strict-dynamic'");
+  // A prerendered page: its inline scripts by hash (lib/paywall/static-csp.ts).
+  else if (opts.hashes) script.push(...opts.hashes);
   // React's development build evaluates code to rebuild server error stacks.
   if (opts.dev) script.push("'unsafe-eval'");
   return [

@@ -7,6 +7,9 @@ import { requireOperatorPage } from "@/lib/auth/server";
 import { REQUEST_PATH_HEADER } from "@/lib/paywall/article-gate";
 import "@/components/admin/admin.css";
 
+// Rendered per request: its scripts carry the CSP nonce proxy.ts makes for it.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Admin", template: "%s · Admin · Paychan Press" },
   robots: { index: false },

@@ -6,6 +6,9 @@ import { AppError } from "@/lib/errors";
 import { siteTerms } from "@/lib/paywall/site-terms";
 import "@/components/admin/admin.css";
 
+// Rendered per request: its scripts carry the CSP nonce proxy.ts makes for it.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Operator sign-in", robots: { index: false } };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

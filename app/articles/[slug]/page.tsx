@@ -8,6 +8,9 @@ import { paywallContext } from "@/lib/paywall/context";
 import { createGrant, verifyVerdict, VERDICT_HEADER } from "@/lib/paywall/verdict";
 import { tokenUnit } from "@/lib/chain/token-info";
 
+// Rendered per request: its scripts carry the CSP nonce proxy.ts makes for it.
+export const dynamic = "force-dynamic";
+
 type Props = { params: Promise<{ slug: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {

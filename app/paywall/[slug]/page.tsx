@@ -8,6 +8,9 @@ import { PAYWALL_REASON_HEADER } from "@/lib/paywall/article-gate";
 import { siteTerms } from "@/lib/paywall/site-terms";
 import { FAILURE_TEXT } from "@/lib/protocol/terms";
 
+// Rendered per request: its scripts carry the CSP nonce proxy.ts makes for it.
+export const dynamic = "force-dynamic";
+
 type Props = { params: Promise<{ slug: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
