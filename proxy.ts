@@ -15,12 +15,7 @@ import {
 } from "@/lib/paywall/article-gate";
 import { canonicalPaidRedirect } from "@/lib/paywall/canonical-path";
 import { isMalformedPath, malformedPathResponse } from "@/lib/paywall/malformed-path";
-import {
-  cachedPage,
-  isRenderRequest,
-  LIST_TTL_MS,
-  pageKey,
-} from "@/lib/paywall/page-cache";
+import { cachedPage, isRenderRequest, LIST_TTL_MS, pageKey } from "@/lib/paywall/page-cache";
 import { rewriteUrl } from "@/lib/paywall/rewrite-url";
 import { STATIC_PAGES, staticPageScriptHashes } from "@/lib/paywall/static-csp";
 import { siteCsp } from "@/lib/paywall/security-headers";

@@ -25,8 +25,8 @@ export default function AboutPage() {
       <h2>A channel, opened once</h2>
       <p>
         The first time you buy, your wallet locks a deposit in the site&apos;s payment-channel
-        contract on Ethereum: a one-way channel from you to this site. The deposit stays yours
-        until you spend it; the site cannot take more than you have signed for.
+        contract on Ethereum: a one-way channel from you to this site. The deposit stays yours until
+        you spend it; the site cannot take more than you have signed for.
       </p>
       <h2>A signature per article</h2>
       <p>

@@ -16,13 +16,7 @@ import { X402_HEADERS } from "@/lib/x402/envelope";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
 import { countChallenge } from "./challenge-counter";
-import {
-  ARTICLE_TTL_MS,
-  cachedPage,
-  isRenderRequest,
-  pageKey,
-  RENDER_HEADER,
-} from "./page-cache";
+import { ARTICLE_TTL_MS, cachedPage, isRenderRequest, pageKey, RENDER_HEADER } from "./page-cache";
 import { BASE_SECURITY_HEADERS } from "./security-headers";
 import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
 

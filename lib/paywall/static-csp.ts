@@ -23,7 +23,13 @@ export function staticPageScriptHashes(pathname: string): string[] | undefined {
   try {
     const distDir = process.env.NEXT_DIST_DIR ?? ".next";
     const html = readFileSync(
-      /*turbopackIgnore: true*/ path.join(process.cwd(), distDir, "server", "app", `${pathname.slice(1)}.html`),
+      /*turbopackIgnore: true*/ path.join(
+        process.cwd(),
+        distDir,
+        "server",
+        "app",
+        `${pathname.slice(1)}.html`,
+      ),
       "utf8",
     );
     found = inlineScriptHashes(html);

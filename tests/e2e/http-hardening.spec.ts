@@ -123,4 +123,27 @@ test("the home page runs under its CSP without a violation", async ({ page }) =>
     .poll(() => page.evaluate(() => typeof (window as unknown as { next?: unknown }).next))
     .toBe("object");
   expect(violations).toEqual([]);
+
+  // The prerendered /about: no nonce, its inline scripts named by hash; it hydrates and its
+  // links navigate in place.
+  const about = await page.goto("/about");
+  expect(about?.status()).toBe(200);
+  expect(about?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'sha256-/);
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as unknown as { next?: unknown }).next))
+    .toBe("object");
+  await page.evaluate(
+    () => ((window as unknown as { __sameDocument?: boolean }).__sameDocument = true),
+  );
+  await page.getByRole("link", { name: "Back to the articles" }).click();
+  await expect(page.getByRole("heading", { name: "Latest articles" })).toBeVisible();
+  expect(
+    await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+  ).toBe(true);
+  expect([
+    ...violations,
+    ...(await page.evaluate(
+      () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+    )),
+  ]).toEqual([]);
 });
