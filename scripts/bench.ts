@@ -177,6 +177,7 @@ const program = new Command()
   .option("--duration <s>", "seconds per measurement", "10")
   .option("--rounds <n>", "free/paid measurement pairs per scenario", "2")
   .option("--profile <dir>", "write a V8 CPU profile of the server to this directory")
+  .option("--only <scenario>", "measure one scenario: api or article (default: both)")
   .option("--db <kind>", "database: sqlite (default) or postgres (a fresh server, fsync on)")
   .option("--instances <n>", "next start instances; more than 1 are served behind nginx")
   .option("--nginx", "serve through nginx even with one instance (like-for-like with several)");
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
     duration: string;
     rounds: string;
     profile?: string;
+    only?: string;
     db?: string;
     instances?: string;
     nginx?: boolean;
@@ -423,6 +425,11 @@ async function main(): Promise<void> {
         ],
       },
     ];
+    if (o.only !== undefined && o.only !== "api" && o.only !== "article")
+      throw new Error(`--only must be api or article, got "${o.only}"`);
+    const measured = scenarios.filter(
+      (s) => o.only === undefined || (o.only === "api") === (s.name === "API route"),
+    );
     // Every paid request must match the payments recorded during its run, proof by proof.
     type Run = Awaited<ReturnType<typeof measure>>;
     type Variant = (typeof scenarios)[number]["variants"][number];
@@ -435,10 +442,11 @@ async function main(): Promise<void> {
     const serverCpu = () => cpuSeconds(serverPids());
     const cpuUsed = new Map<Variant, { seconds: number; requests: number }>();
     const cpuPerRequest = new Map<string, number>();
+    const freeCpuUsed = new Map<string, { seconds: number; requests: number }>();
     let failures = 0;
     const mean = (runs: Run[], f: (r: Run) => number) =>
       runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
-    for (const s of scenarios) {
+    for (const s of measured) {
       await measure(s.free, connections, 2); // warm-up
       const frees: Run[] = [];
       const paids = new Map<Variant, Array<Run & { recorded: number }>>(
@@ -446,7 +454,16 @@ async function main(): Promise<void> {
       );
       const refs = new Map<string, Run[]>();
       for (let r = 0; r < rounds; r++) {
+        const freeCpu0 = serverCpu();
         const free = await measure(s.free, connections, duration);
+        const freeCpu1 = serverCpu();
+        if (freeCpu0 !== undefined && freeCpu1 !== undefined) {
+          const used = freeCpuUsed.get(s.name) ?? { seconds: 0, requests: 0 };
+          freeCpuUsed.set(s.name, {
+            seconds: used.seconds + freeCpu1 - freeCpu0,
+            requests: used.requests + free.requests,
+          });
+        }
         // The baseline must be the page served, not an error page.
         if (free.non2xx > 0 || free.errors > 0) {
           failures++;
@@ -575,15 +592,23 @@ async function main(): Promise<void> {
           `  paid article p99 ÷ static page p99: ${(paidArticle.p99 / stat.p99).toFixed(2)} (goal ≤ 2)`,
         );
     }
-    const rdn = paidRps.get("API route")!;
-    const envelope = paidRps.get("API route, x402 envelope (rdn-channel)")!;
-    console.log(
+    const rdn = paidRps.get("API route");
+    const envelope = paidRps.get("API route, x402 envelope (rdn-channel)");
+    if (rdn !== undefined && envelope !== undefined) console.log(
       `\nx402 envelope vs RDN-* headers (API route, paid req/s in the same rounds): ` +
         `${envelope.toFixed(0)} vs ${rdn.toFixed(0)}: the envelope costs ` +
         `${((rdn / envelope - 1) * 100).toFixed(1)} % more (goal ≤ 5 %)`,
     );
     const cpuRdn = cpuPerRequest.get("API route");
     const cpuEnvelope = cpuPerRequest.get("API route, x402 envelope (rdn-channel)");
+    for (const [name, used] of freeCpuUsed) {
+      const paid = cpuPerRequest.get(name);
+      if (used.requests > 0 && paid !== undefined)
+        console.log(
+          `server CPU per request, ${name}: ${((used.seconds / used.requests) * 1e6).toFixed(0)} µs free, ` +
+            `${paid.toFixed(0)} µs paid`,
+        );
+    }
     if (cpuRdn !== undefined && cpuEnvelope !== undefined)
       console.log(
         `server CPU per paid API request: ${cpuEnvelope.toFixed(0)} µs with the envelope, ` +

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { chainConfig, type ChainConfig } from "@/lib/chain/config";
-import { channelStore } from "@/lib/db/store";
+import { channelStore, keepingChannelStore } from "@/lib/db/store";
 import { env } from "@/lib/env";
 import { ensureSyncState } from "@/lib/indexer/sync-state";
 import { createProofVerifier } from "@/lib/protocol/fast-verify";
@@ -33,7 +33,7 @@ export async function paywallContext(): Promise<PaywallContext> {
     identity,
     deps: {
       identity,
-      store: channelStore(() => env().CONFIRMATIONS),
+      store: keepingChannelStore(channelStore(() => env().CONFIRMATIONS)),
       recoverSigner: (message, signature: Hex) =>
         verifier.recoverBalanceProofSigner(message, signature),
     },

@@ -40,7 +40,19 @@ export interface PaymentCommit {
 
 /** Persistence the paywall core needs; the server implements it on the database. */
 export interface ChannelStore {
-  getChannel(sender: Address, openBlock: number): Promise<ChannelView | undefined>;
+  /**
+   * The channel as stored. A store may answer from what it kept of the channel in this process
+   * (`fresh` unset): such a view may be stale, so only a commit (whose conditional write checks
+   * the balance and state it was decided on) may rely on it; {@link processPayment} decides every
+   * other outcome again on a `fresh` read.
+   */
+  getChannel(
+    sender: Address,
+    openBlock: number,
+    opts?: { fresh?: boolean },
+  ): Promise<ChannelView | undefined>;
+  /** Whether {@link getChannel} may answer from a copy kept in this process. */
+  readonly keepsChannels?: boolean;
   /**
    * Applies a payment atomically (conditional update of the balance plus a payment record).
    * Resolves false, changing nothing, when the balance is no longer `previousBalance`.
@@ -91,6 +103,18 @@ export async function processPayment(
   input: PaymentInput,
   deps: PaywallDeps,
 ): Promise<PaymentOutcome> {
+  const outcome = await decidePayment(input, deps, false);
+  // A view kept in the process is trusted only by a commit: anything else is decided again on
+  // the stored channel (a refusal, a retry or a sync may rest on a stale balance or deposit).
+  if (!deps.store.keepsChannels || (outcome.type === "paid" && !outcome.retry)) return outcome;
+  return decidePayment(input, deps, true);
+}
+
+async function decidePayment(
+  input: PaymentInput,
+  deps: PaywallDeps,
+  fresh: boolean,
+): Promise<PaymentOutcome> {
   const { price, resource, request, retryWindowMs } = input;
   if (price === 0n) return { type: "free" };
   if (!request) return required({ reason: "payment-required" });
@@ -104,7 +128,9 @@ export async function processPayment(
   }
 
   for (let attempt = 1; ; attempt++) {
-    const channel = await deps.store.getChannel(request.sender, request.openBlock);
+    const channel = await deps.store.getChannel(request.sender, request.openBlock, {
+      fresh: fresh || attempt > 1,
+    });
     if (!channel || channel.state === "settled") return required({ reason: "nonexisting-channel" });
     if (channel.confirmationsMissing > 0) {
       return required({
@@ -170,7 +196,9 @@ export async function processPayment(
     }
     // Another request moved this channel's balance first: decide again against the new state.
     if (attempt >= MAX_COMMIT_ATTEMPTS) {
-      const latest = await deps.store.getChannel(request.sender, request.openBlock);
+      const latest = await deps.store.getChannel(request.sender, request.openBlock, {
+        fresh: true,
+      });
       return required(
         { reason: "invalid-amount" },
         latest

@@ -177,6 +177,8 @@ export async function measure(
       .map(([code, { count }]) => `${count} × ${code}`)
       .join(", "),
     ok: result["2xx"],
+    /** Every request answered (after the deadline too), for CPU per request. */
+    requests: result.requests.total,
     errors: result.errors,
     timeouts: result.timeouts,
     sent,
