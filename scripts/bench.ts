@@ -245,7 +245,9 @@ async function main(): Promise<void> {
     const benchDb = openBenchDb(databaseUrl);
     await benchDb.addFreeCopy("the-402-status-code");
 
-    const nodeArgs = o.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(o.profile)}`] : [];
+    const nodeArgs = o.profile
+      ? ["--cpu-prof", "--cpu-prof-interval=250", `--cpu-prof-dir=${path.resolve(o.profile)}`]
+      : [];
     const nextBin = path.join(root, "node_modules/next/dist/bin/next");
     const serverEnv = {
       DATABASE_URL: databaseUrl,

@@ -13,7 +13,7 @@ import secp256k1 from "secp256k1";
 import {
   checksumAddress,
   domainSeparator,
-  keccak256,
+  keccak256 as viemKeccak256,
   stringToBytes,
   type Address,
   type Hex,
@@ -47,7 +47,38 @@ const MAX_UINT192 = (1n << 192n) - 1n;
 const ADDRESS_CACHE_SIZE = 10_000;
 
 const typeHash = (kind: ProofKind) =>
-  Buffer.from(keccak256(stringToBytes(PROOF_TYPE_STRINGS[kind]), "bytes"));
+  Buffer.from(viemKeccak256(stringToBytes(PROOF_TYPE_STRINGS[kind]), "bytes"));
+
+/** The sponge state under the `keccak` addon's hash objects (native, or its JS fallback). */
+interface KeccakState {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  squeeze(length: number): Buffer;
+}
+
+/**
+ * Keccak-256 of `data` on one reused sponge state. The addon's `createKeccakHash` builds a stream
+ * object per hash, which costs more than the hash itself on the payment path; its state is the
+ * same native code (keccak-256: rate 1088, capacity 512, Keccak padding applied by `squeeze`).
+ * Falls back to a hash object per call if the state is not where it is expected.
+ */
+const keccak256: (data: Buffer) => Buffer = (() => {
+  const state = (createKeccakHash("keccak256") as unknown as { _state?: Partial<KeccakState> })
+    ._state;
+  if (
+    typeof state?.initialize !== "function" ||
+    typeof state.absorb !== "function" ||
+    typeof state.squeeze !== "function"
+  ) {
+    return (data: Buffer) => createKeccakHash("keccak256").update(data).digest();
+  }
+  const s = state as KeccakState;
+  return (data: Buffer) => {
+    s.initialize(1088, 512);
+    s.absorb(data);
+    return s.squeeze(32);
+  };
+})();
 
 /**
  * Creates the server's fast proof verifier for one deployment.
@@ -107,8 +138,8 @@ export function createProofVerifier(params: {
     struct.writeBigUInt64BE((balance >> 64n) & 0xffffffffffffffffn, 128 + 16);
     struct.writeBigUInt64BE(balance & 0xffffffffffffffffn, 128 + 24);
     // Native keccak (the `keccak` addon): ~4 µs a hash against ~18 µs in pure JS.
-    createKeccakHash("keccak256").update(struct).digest().copy(digestInput, 34);
-    const digest = createKeccakHash("keccak256").update(digestInput).digest();
+    keccak256(struct).copy(digestInput, 34);
+    const digest = keccak256(digestInput);
 
     try {
       secp256k1.ecdsaRecover(sig64, v - 27, digest, false, pubkey);
@@ -119,7 +150,7 @@ export function createProofVerifier(params: {
     const key = pubkeyXYBuffer.toString("base64");
     let address = addressByPubkey.get(key);
     if (address === undefined) {
-      const hash = createKeccakHash("keccak256").update(pubkeyXYBuffer).digest();
+      const hash = keccak256(pubkeyXYBuffer);
       address = checksumAddress(
         `0x${Buffer.from(hash.buffer, hash.byteOffset + 12, 20).toString("hex")}`,
       );
