@@ -596,11 +596,12 @@ async function main(): Promise<void> {
     }
     const rdn = paidRps.get("API route");
     const envelope = paidRps.get("API route, x402 envelope (rdn-channel)");
-    if (rdn !== undefined && envelope !== undefined) console.log(
-      `\nx402 envelope vs RDN-* headers (API route, paid req/s in the same rounds): ` +
-        `${envelope.toFixed(0)} vs ${rdn.toFixed(0)}: the envelope costs ` +
-        `${((rdn / envelope - 1) * 100).toFixed(1)} % more (goal ≤ 5 %)`,
-    );
+    if (rdn !== undefined && envelope !== undefined)
+      console.log(
+        `\nx402 envelope vs RDN-* headers (API route, paid req/s in the same rounds): ` +
+          `${envelope.toFixed(0)} vs ${rdn.toFixed(0)}: the envelope costs ` +
+          `${((rdn / envelope - 1) * 100).toFixed(1)} % more (goal ≤ 5 %)`,
+      );
     const cpuRdn = cpuPerRequest.get("API route");
     const cpuEnvelope = cpuPerRequest.get("API route, x402 envelope (rdn-channel)");
     for (const [name, used] of freeCpuUsed) {

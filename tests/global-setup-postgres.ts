@@ -1,17 +1,16 @@
 /**
  * Global setup of the PostgreSQL suite (vitest.postgres.config.ts): one PostgreSQL server for the
  * whole run (Debian's packages, installed with apt when missing; fsync off), whose URL reaches
- * the test files through `inject("postgresUrl")` and TEST_POSTGRES_URL. Every fixture creates its
+ * the test files through TEST_POSTGRES_URL (set before any worker starts). Every fixture creates its
  * own database on it (tests/helpers/test-database.ts). With TEST_POSTGRES_URL already set, that
  * server is used and none is started.
  */
-import type { TestProject } from "vitest/node";
 import { startPostgres, type PostgresServer } from "../scripts/lib/postgres";
 
-/** As in tests/helpers/test-database.ts (not imported: that module imports vitest's runtime). */
+/** As in tests/helpers/test-database.ts. */
 const TEST_POSTGRES_URL = "TEST_POSTGRES_URL";
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(): Promise<() => void> {
   const given = process.env[TEST_POSTGRES_URL];
   let server: PostgresServer | undefined;
   if (!given) {
@@ -36,7 +35,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const url = given ?? server!.url();
   process.env[TEST_POSTGRES_URL] = url;
   process.env.TEST_DATABASE = "postgres";
-  project.provide("postgresUrl", url);
   return () => {
     server?.stop();
   };

@@ -6,14 +6,6 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
-import { inject } from "vitest";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** URL of the maintenance database (`postgres`) of the run's PostgreSQL server. */
-    postgresUrl?: string;
-  }
-}
 
 /** Variable through which the PostgreSQL server's URL also reaches workers and child scripts. */
 export const TEST_POSTGRES_URL = "TEST_POSTGRES_URL";
@@ -37,15 +29,12 @@ export function testDatabaseKind(): "sqlite" | "postgres" {
 
 /**
  * The URL of the maintenance database of the run's PostgreSQL server, or undefined when this run
- * has none (TEST_POSTGRES_URL wins over the global setup's value).
+ * has none. The global setup sets TEST_POSTGRES_URL before any worker starts, so workers inherit
+ * it. (No import of vitest here: scripts outside vitest, such as `npm run bench:browser`, load
+ * this module through the site-server helper.)
  */
 export function testPostgresServerUrl(): string | undefined {
-  if (process.env[TEST_POSTGRES_URL]) return process.env[TEST_POSTGRES_URL];
-  try {
-    return inject("postgresUrl");
-  } catch {
-    return undefined; // not inside a vitest worker
-  }
+  return process.env[TEST_POSTGRES_URL] || undefined;
 }
 
 /** `url` with its database name replaced by `name`. */
