@@ -58,8 +58,15 @@ interface Entry {
   expires: number;
 }
 
+/** How long a render may take before the request is rendered in place instead. */
+const RENDER_TIMEOUT_MS = 10_000;
+/** After a render request fails (the server's own address unreachable), how long to not try. */
+const RENDER_BACKOFF_MS = 60_000;
+
 interface State {
   secret: string;
+  /** Until when no render is asked for (unix ms), after one failed. */
+  pausedUntil: number;
   entries: Map<string, Entry>;
   pending: Map<string, Promise<Entry | undefined>>;
   size: number;
@@ -70,6 +77,7 @@ function state(): State {
   const g = globalThis as { __paychanPageCache?: State };
   return (g.__paychanPageCache ??= {
     secret: randomBytes(32).toString("base64url"),
+    pausedUntil: 0,
     entries: new Map(),
     pending: new Map(),
     size: 0,
@@ -122,21 +130,36 @@ export function pageKey(req: NextRequest, path: string, version: string): string
 /** Has the page rendered by this server for the request `req`; undefined when it cannot be kept. */
 async function render(req: NextRequest): Promise<Entry | undefined> {
   const origin = selfOrigin();
-  if (!origin) return undefined;
+  const s = state();
+  if (!origin || Date.now() < s.pausedUntil) return undefined;
   const headers = new Headers({
     accept: req.headers.get("accept") ?? "text/html",
     "accept-encoding": "identity",
-    [RENDER_HEADER]: state().secret,
+    [RENDER_HEADER]: s.secret,
   });
   for (const name of ROUTER_HEADERS) {
     const value = req.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  const res = await fetch(`${origin}${req.nextUrl.pathname}${req.nextUrl.search}`, {
-    headers,
-    redirect: "manual",
-  });
-  const body = await res.text();
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetch(`${origin}${req.nextUrl.pathname}${req.nextUrl.search}`, {
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.timeout(RENDER_TIMEOUT_MS),
+    });
+    body = await res.text();
+  } catch (err) {
+    // Unreachable or too slow: pages render in place for a while (as with the cache off).
+    s.pausedUntil = Date.now() + RENDER_BACKOFF_MS;
+    console.error(
+      `page cache: rendering ${req.nextUrl.pathname} through ${origin} failed, ` +
+        `pages render per request for ${RENDER_BACKOFF_MS / 1000} s:`,
+      err instanceof Error ? err.message : err,
+    );
+    return undefined;
+  }
   const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
   const type = res.headers.get("content-type") ?? "";
   if (
