@@ -113,8 +113,7 @@ export async function articleGate(
     new NextResponse(head ? null : res.body, { status: res.status, headers: res.headers });
   try {
     const row = await articleGateRow(slug);
-    const price = row?.price;
-    if (row === undefined || price === undefined) {
+    if (row === undefined) {
       // The page answers 404 in the site's chrome; programs get JSON.
       if (document || rsc) return NextResponse.next({ request: { headers: page.headers } });
       return secured(
@@ -122,6 +121,7 @@ export async function articleGate(
         page.csp,
       );
     }
+    const { price } = row;
     const resource = articleResource(slug);
     if (isRenderRequest(req.headers)) {
       // The proxy's own render for its page cache (lib/paywall/page-cache.ts): nobody pays.
