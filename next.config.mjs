@@ -10,6 +10,29 @@ const securityHeaders = [
   { key: "Referrer-Policy", value: "same-origin" },
 ];
 
+import { buildSync } from "esbuild";
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants.js";
+
+/**
+ * Bundles the auto-pay service worker (lib/browser/pay-worker.ts) into public/pay-worker.js: a
+ * worker script must be one file at the site's root to control its pages, which Next's bundler
+ * does not make. Run on every build and dev server start.
+ */
+function buildPayWorker() {
+  buildSync({
+    entryPoints: ["lib/browser/pay-worker.ts"],
+    outfile: "public/pay-worker.js",
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "error",
+  });
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -54,4 +77,7 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default function config(phase) {
+  if (phase === PHASE_PRODUCTION_BUILD || phase === PHASE_DEVELOPMENT_SERVER) buildPayWorker();
+  return nextConfig;
+}

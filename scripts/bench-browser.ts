@@ -9,14 +9,20 @@
  *   - JavaScript of the paywall page, and of the paywall after the wallet code loads
  *     (`[data-testid=wallet-connect]` clicked);
  *   - auto-pay: with a test wallet injected (EIP-6963, forwarding to anvil) a channel is opened in
- *     auto-pay mode through the paywall once, then N other articles are opened, each timed from
- *     navigation, and from `performance.mark("paychan:pay-start")`, to the article visible.
+ *     auto-pay mode through the paywall once, then N other articles are opened by their address
+ *     (the paywall pays them), each timed from navigation, and from
+ *     `performance.mark("paychan:pay-start")`, to the article visible;
+ *   - clicks: on a category page, the reader clicks a link and the article's text is timed from
+ *     the click, for `--clicks` free articles (made free in the database) and as many paid ones,
+ *     alternating; the paid ones are paid on the click's own request by the auto-pay service
+ *     worker. Goal: paid median ≤ 1.2 × free median, no paywall shown, no wallet prompt.
  *
  * A step the paywall cannot perform (an element of the data-testid contract missing) is reported
  * as "not measured: <reason>".
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { Command } from "commander";
 import {
@@ -56,7 +62,8 @@ import { installTestWallet, PROMPT_METHODS } from "../tests/helpers/test-wallet"
 
 const program = new Command()
   .name("bench:browser")
-  .option("--articles <n>", "articles paid by auto-pay and timed", "5")
+  .option("--articles <n>", "articles paid by auto-pay from a typed address and timed", "5")
+  .option("--clicks <n>", "articles clicked and timed on a listing page, free and paid each", "20")
   .option("--budget <kB>", "gzip JavaScript budget of an article page (1 kB = 1000 bytes)", "250")
   .option("--scripts", "list every script of each page with its size")
   .option("--screenshots <dir>", "save a screenshot of the page where a measurement stopped");
@@ -260,6 +267,59 @@ async function paywallScripts(
 interface AutoPayTimes {
   navigationToVisible: number[];
   payStartToVisible: number[];
+  /** Click on a listing's link → text, paid articles (auto-pay, on the request itself). */
+  paidClicks: number[];
+  /** The same, free articles. */
+  freeClicks: number[];
+  /** Paid clicks that showed the paywall before the article. */
+  paywallShown: number;
+}
+
+/** The articles the clicks are timed on: links of one listing page. */
+interface ClickPlan {
+  listing: string;
+  paid: string[];
+  free: string[];
+}
+
+/**
+ * Times a click on the link to `slug` on `listing` until the article's text is visible, in the
+ * page's clock (the click's event → `[data-testid=article-body]` visible). The listing is loaded
+ * and idle first (its prefetches done), as a reader would look at it before clicking.
+ */
+async function clickToText(
+  page: Page,
+  listing: string,
+  slug: string,
+): Promise<{ ms: number; paywall: boolean }> {
+  await page.goto(listing, { waitUntil: "networkidle" });
+  await page.evaluate(() => {
+    const w = window as unknown as { __clickAt?: number; __paywall?: boolean };
+    document.addEventListener("click", () => (w.__clickAt ??= performance.now()), {
+      capture: true,
+    });
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="paywall"]')) w.__paywall = true;
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.locator(`a[href="/articles/${slug}"]`).first().click();
+  await page
+    .getByTestId("article-body")
+    .waitFor({ state: "visible", timeout: 30_000 })
+    .catch(() => {
+      throw new NotMeasured(`/articles/${slug} was not shown within 30 s of its click`);
+    });
+  const t = await page.evaluate(() => {
+    const w = window as unknown as {
+      __clickAt?: number;
+      __paywall?: boolean;
+      __benchArticleVisibleAt?: number;
+    };
+    return { click: w.__clickAt, visible: w.__benchArticleVisibleAt, paywall: w.__paywall };
+  });
+  if (t.click === undefined || t.visible === undefined)
+    throw new NotMeasured(`no click or visible time recorded for /articles/${slug}`);
+  return { ms: t.visible - t.click, paywall: t.paywall === true };
 }
 
 /** Connects the injected wallet in the dialog `wallet-connect` opened (RainbowKit's list). */
@@ -296,6 +356,7 @@ async function autoPayTimes(
   site: SiteServer,
   first: string,
   articles: string[],
+  clicks: ClickPlan,
   screenshots?: string,
 ): Promise<AutoPayTimes> {
   const context = await newContext(browser, site);
@@ -344,7 +405,33 @@ async function autoPayTimes(
     }
     wallet.resetCalls();
 
-    const times: AutoPayTimes = { navigationToVisible: [], payStartToVisible: [] };
+    const times: AutoPayTimes = {
+      navigationToVisible: [],
+      payStartToVisible: [],
+      paidClicks: [],
+      freeClicks: [],
+      paywallShown: 0,
+    };
+    // The paywall installs the auto-pay worker once auto-pay is on.
+    await page
+      .waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+        timeout: 20_000,
+      })
+      .catch(() => {
+        throw new NotMeasured("the auto-pay service worker did not take control of the page");
+      });
+    // Alternating free and paid clicks, so that both see the same machine.
+    for (let i = 0; i < Math.max(clicks.paid.length, clicks.free.length); i++) {
+      for (const [slug, into] of [
+        [clicks.free[i], times.freeClicks],
+        [clicks.paid[i], times.paidClicks],
+      ] as const) {
+        if (slug === undefined) continue;
+        const t = await clickToText(page, clicks.listing, slug);
+        into.push(t.ms);
+        if (t.paywall && into === times.paidClicks) times.paywallShown += 1;
+      }
+    }
     for (const slug of articles) {
       await page.goto(`/articles/${slug}`, { waitUntil: "commit" });
       await page
@@ -370,6 +457,10 @@ async function autoPayTimes(
     const extra = PROMPT_METHODS.filter((m) => wallet.count(m) > 0);
     if (extra.length > 0)
       throw new NotMeasured(`auto-pay asked the wallet to sign (${extra.join(", ")})`);
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: path.join(screenshots, "auto-pay-click.png"), fullPage: true });
+    }
     return times;
   } catch (err) {
     const reason = asNotMeasured(err);
@@ -385,6 +476,44 @@ async function autoPayTimes(
   }
 }
 
+/** Paid ÷ free click medians against the goal of 1.2. */
+function clickGoal(t: AutoPayTimes): string {
+  if (t.paidClicks.length === 0 || t.freeClicks.length === 0) return "";
+  const ratio = median(t.paidClicks) / median(t.freeClicks);
+  return `≤ 1.2 × free: ${ratio.toFixed(2)} ${ratio <= 1.2 ? "met" : "NOT MET"}`;
+}
+
+/**
+ * The click plan: the category page linking the most articles not used elsewhere (`used`); the
+ * first `n` of them made free in the site's database, the next `n` left paid.
+ */
+async function clickPlan(site: SiteServer, used: Set<string>, n: number): Promise<ClickPlan> {
+  const home = await (await fetch(site.url)).text();
+  const categories = [
+    ...new Set([...home.matchAll(/href="\/\?category=([^"&#]+)"/g)].map((m) => m[1]!)),
+  ];
+  let best: { listing: string; slugs: string[] } = { listing: "/", slugs: [] };
+  for (const c of categories) {
+    const listing = `/?category=${c}`;
+    const html = await (await fetch(`${site.url}${listing}`)).text();
+    const slugs = [
+      ...new Set([...html.matchAll(/href="\/articles\/([^"?#/]+)"/g)].map((m) => m[1]!)),
+    ].filter((slug) => !used.has(slug));
+    if (slugs.length > best.slugs.length) best = { listing, slugs };
+  }
+  const free = best.slugs.slice(0, n);
+  const paid = best.slugs.slice(n, 2 * n);
+  const file = site.serverEnv.DATABASE_URL!.replace(/^file:/, "");
+  const db = new Database(file);
+  try {
+    const update = db.prepare("UPDATE Article SET price = '0' WHERE slug = ?");
+    for (const slug of free) update.run(slug);
+  } finally {
+    db.close();
+  }
+  return { listing: best.listing.replace(/&amp;/g, "&"), paid, free };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (xs: number[]) =>
   `${median(xs).toFixed(0)} ms median, ${Math.max(...xs).toFixed(0)} ms max (${xs.length} articles)`;
@@ -393,6 +522,7 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<{
     articles: string;
+    clicks: string;
     budget: string;
     scripts?: boolean;
     screenshots?: string;
@@ -415,6 +545,7 @@ async function main(): Promise<void> {
     const [receiptSlug, paywallSlug, ...rest] = paid;
     const openSlug = rest[0]!;
     const timed = rest.slice(1, 1 + count);
+    const clicks = await clickPlan(site, new Set(paid), Number(o.clicks));
 
     const receipt = await buyReceipt(site, publicClient, receiptSlug!);
     // The reader's wallet holds demo tokens for its deposit.
@@ -449,7 +580,7 @@ async function main(): Promise<void> {
       autopay =
         timed.length === 0
           ? new NotMeasured("the home page links too few paid articles")
-          : await autoPayTimes(browser, site, openSlug, timed, o.screenshots);
+          : await autoPayTimes(browser, site, openSlug, timed, clicks, o.screenshots);
     } catch (err) {
       autopay = asNotMeasured(err);
     }
@@ -480,6 +611,18 @@ async function main(): Promise<void> {
         `auto-pay: "${PAY_START_MARK}" → article-body visible`,
         autopay instanceof NotMeasured ? notMeasured(autopay) : ms(autopay.payStartToVisible),
         "",
+      ],
+      [
+        `click → text, free article (links of ${clicks.listing})`,
+        autopay instanceof NotMeasured ? notMeasured(autopay) : ms(autopay.freeClicks),
+        "",
+      ],
+      [
+        "click → text, paid article in auto-pay (paid on the click's request)",
+        autopay instanceof NotMeasured
+          ? notMeasured(autopay)
+          : `${ms(autopay.paidClicks)}; paywall shown ${autopay.paywallShown} times`,
+        autopay instanceof NotMeasured ? "" : clickGoal(autopay),
       ],
     ];
     console.log(

@@ -13,8 +13,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Address } from "viem";
 // Direct module imports, not the lib/browser barrel: the payer core (viem clients, signing) loads
 // only when a payment starts, so the paywall's first render stays small.
-import { findAutoPayment, remaining } from "@/lib/browser/auto-pay";
-import { remainingUnderCap } from "@/lib/browser/autopay";
+import { autoPayerOptions, findAutoPayment, remaining } from "@/lib/browser/auto-pay";
+import { ensurePayWorker } from "@/lib/browser/pay-worker-client";
 import { autoPayReason } from "./auto-pay-reason";
 import { AutoPayPanel } from "./autopay-panel";
 import { ChannelState } from "./channel-state";
@@ -115,13 +115,7 @@ export default function PaywallIsland(props: PaywallProps) {
           rpcUrl: terms.rpcUrl,
           contract: terms.contract,
           token: terms.token,
-          sender: auto.channel.sender,
-          sessionKey: auto.sessionKey,
-          autoPay: true,
-          policy: {
-            maxPrice: BigInt(auto.settings.maxPerArticle),
-            budget: remainingUnderCap(auto.settings),
-          },
+          ...autoPayerOptions(auto),
         });
         const { response } = await payArticle(props.path, {
           title: props.title,
@@ -152,6 +146,12 @@ export default function PaywallIsland(props: PaywallProps) {
     started.current = true;
     void autoPay(undefined, props.autoPay === true);
   }, [autoPay, props.autoPay]);
+
+  // With auto-pay on, the worker pays the reader's next clicks on the request itself.
+  const autoOn = local.settings?.mode === "auto" && local.settings.enabled;
+  useEffect(() => {
+    if (autoOn) void ensurePayWorker(terms.rpcUrl);
+  }, [autoOn, terms.rpcUrl]);
 
   const report: IslandReport = { setStatus, setError, reload, onPaid };
   const channel = local.usable ?? local.lost[0];

@@ -49,6 +49,11 @@ export interface PricesJson {
   confirmations: number;
   /** Seconds within which the same paid request may be sent again without a second charge. */
   payment_retry_seconds: number;
+  /**
+   * Seconds a paid article's receipt cookie lets the same browser read it again without paying
+   * (`RECEIPT_TTL_SECONDS`; 0: no receipts).
+   */
+  receipt_seconds: number;
   resources: PricedResource[];
   /** The site's relay offer (opens and top-ups with one signature, no ETH), when it relays. */
   relay?: RelayOfferJson;
@@ -204,6 +209,7 @@ export async function listPrices(): Promise<PricesJson> {
     token_decimals: unit.decimals,
     confirmations: e.CONFIRMATIONS,
     payment_retry_seconds: e.PAYMENT_RETRY_SECONDS,
+    receipt_seconds: e.RECEIPT_TTL_SECONDS,
     resources,
     ...(relay ? { relay } : {}),
     x402,

@@ -5,7 +5,7 @@
  */
 import { isAddressEqual, type Address, type LocalAccount } from "viem";
 import type { PayerChannel } from "@/lib/protocol/client";
-import { checkAutoPay, listAutoPay, type AutoPaySettings } from "./autopay";
+import { checkAutoPay, listAutoPay, remainingUnderCap, type AutoPaySettings } from "./autopay";
 import { indexedDbChannelStore } from "./channel-store";
 import { getSessionKey } from "./session-keys";
 
@@ -14,6 +14,23 @@ export interface AutoPayment {
   settings: AutoPaySettings;
   channel: PayerChannel;
   sessionKey: LocalAccount;
+}
+
+/**
+ * The browser payer options of an automatic payment (`createBrowserPayer`): the session key signs
+ * for the channel's sender, each signature is charged to the cap when it is signed, within the
+ * setting's per-article maximum and what is left under its cap.
+ */
+export function autoPayerOptions(auto: AutoPayment) {
+  return {
+    sender: auto.channel.sender,
+    sessionKey: auto.sessionKey,
+    autoPay: true,
+    policy: {
+      maxPrice: BigInt(auto.settings.maxPerArticle),
+      budget: remainingUnderCap(auto.settings),
+    },
+  };
 }
 
 /** The site a payment goes to. */

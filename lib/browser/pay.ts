@@ -3,7 +3,7 @@
  * IndexedDB, which never opens or tops up a channel by itself, and one call that pays a path,
  * then records the payment in the local history and against the auto-pay cap.
  */
-import type { Address, LocalAccount, WalletClient } from "viem";
+import type { Address, LocalAccount, PublicClient, WalletClient } from "viem";
 import {
   createPayer,
   type Payer,
@@ -22,6 +22,8 @@ export const PAY_START_MARK = "paychan:pay-start";
 export interface BrowserPayerOptions {
   chainId: number;
   rpcUrl: string;
+  /** The chain client to use instead of a new one over `rpcUrl`. */
+  publicClient?: PublicClient;
   contract: Address;
   token?: Address;
   /** The reader's wallet address (the channels' sender). */
@@ -74,7 +76,7 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     account: options.sender,
     walletClient: options.walletClient,
     sessionSigner: options.sessionKey,
-    publicClient: sitePublicClient(options),
+    publicClient: options.publicClient ?? sitePublicClient(options),
     store: indexedDbChannelStore(
       options.autoPay && options.sessionKey
         ? {

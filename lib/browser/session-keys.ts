@@ -39,10 +39,19 @@ export async function putSessionKey(key: StoredSessionKey): Promise<void> {
   await putOne(STORES.sessionKeys, { ...key, address: getAddress(key.address) });
 }
 
+/** Accounts already made from a stored key (deriving the public key costs milliseconds). */
+const accounts = new Map<Hex, LocalAccount>();
+
 /** The session key with this address as an account, or undefined when this browser lacks it. */
 export async function getSessionKey(address: Address): Promise<LocalAccount | undefined> {
   const stored = await getOne<StoredSessionKey>(STORES.sessionKeys, getAddress(address));
-  return stored ? privateKeyToAccount(stored.privateKey) : undefined;
+  if (!stored) return undefined;
+  let account = accounts.get(stored.privateKey);
+  if (!account) {
+    account = privateKeyToAccount(stored.privateKey);
+    accounts.set(stored.privateKey, account);
+  }
+  return account;
 }
 
 /** Every session key this browser holds (optionally only those of one sender). */

@@ -36,6 +36,8 @@ export function siteCsp(
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${["'self'", ...(opts.connect ?? [])].join(" ")}`,
+    // The auto-pay service worker (/pay-worker.js); 'strict-dynamic' would not allow it.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -6,10 +6,8 @@
  * a new account whose auto-pay channel, session key and setting are seeded as the open form
  * leaves them (tests/helpers/e2e-channels.ts).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { autoPaySpent, seedAutoPayReader } from "../helpers/e2e-channels";
+import { autoPaySpent, seedAutoPayReader, thirdPartyPage } from "../helpers/e2e-channels";
 import { ARTICLES, CENT, e2eState, RECEIVER, shot, TOKEN } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 120_000 });
@@ -31,20 +29,6 @@ async function newReader(
     ...limits,
   });
   return page;
-}
-
-/** Serves `html` on another origin (`localhost` rather than the site's 127.0.0.1: cross-site). */
-async function thirdPartyPage(html: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(html);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://localhost:${port}/`,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 test("a page of another site that opens and walks the site pays nothing without the reader's click", async ({

@@ -3,6 +3,8 @@
  * 0, which holds the demo token supply) funds the reader, who approves the channel contract and
  * opens channels to the receiver.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   createPublicClient,
   createWalletClient,
@@ -205,4 +207,20 @@ export async function autoPaySpent(page: Page): Promise<bigint> {
       }),
   );
   return BigInt(spent);
+}
+
+/** Serves `html` on another origin (`localhost` rather than the site's 127.0.0.1: cross-site). */
+export async function thirdPartyPage(
+  html: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/`,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

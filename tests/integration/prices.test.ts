@@ -50,6 +50,7 @@ describe("GET /api/1/prices", () => {
       token_decimals: 18,
       confirmations: 0,
       payment_retry_seconds: 60,
+      receipt_seconds: 86_400,
     });
     // DemoToken has no EIP-3009: the channel is the only x402 scheme.
     expect(body.x402).toEqual({
