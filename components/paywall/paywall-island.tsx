@@ -11,18 +11,34 @@ import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Address } from "viem";
-// Direct module imports, not the lib/browser barrel: the payer core (viem clients, signing) loads
-// only when a payment starts, so the paywall's first render stays small.
-import { autoPayerOptions, findAutoPayment, remaining } from "@/lib/browser/auto-pay";
+// Direct module imports, not the lib/browser barrel. The first render needs none of the stored
+// records' code: it loads (`./island-local`) when this browser holds a channel, the payer core when
+// a payment starts, so a new reader's paywall stays small.
+import { countAll, STORES } from "@/lib/browser/idb";
 import { ensurePayWorker } from "@/lib/browser/pay-worker-client";
-import { autoPayReason } from "./auto-pay-reason";
-import { AutoPayPanel } from "./autopay-panel";
 import { ChannelState } from "./channel-state";
 import { explainError, isAbort } from "./explain-error";
 import { tokens } from "./format";
-import { readLocalState, type LocalState } from "./local-state";
-import type { PaywallProps } from "./types";
+import type { LocalState } from "./local-state";
+import type { PaywallProps, SiteTerms } from "./types";
 import "./paywall.css";
+
+/** The auto-pay limits: shown (and loaded) only for a reader with an auto-pay channel. */
+const AutoPayPanel = dynamic(() => import("./autopay-panel").then((m) => m.AutoPayPanel), {
+  ssr: false,
+});
+
+/** The room left on a channel. */
+const remaining = (c: { deposit: bigint; balance: bigint }) => c.deposit - c.balance;
+
+/** A browser that never stored a channel has nothing to read: `island-local` is not loaded. */
+const NOTHING_STORED = { auto: undefined, state: { lost: [] } as LocalState, reason: "" };
+
+/** The reader's stored state and what auto-pay could do with it (see `./island-local`). */
+async function storedState(terms: SiteTerms, price: bigint) {
+  if ((await countAll(STORES.channels)) === 0) return NOTHING_STORED;
+  return (await import("./island-local")).islandState(terms, price);
+}
 
 /** The wallet part: loaded in the browser only, on demand. */
 const PaywallWallet = dynamic(() => import("./paywall-wallet-client"), {
@@ -57,7 +73,10 @@ export default function PaywallIsland(props: PaywallProps) {
 
   const reload = useCallback(
     async (sender?: Address) => {
-      const next = await readLocalState(terms, price, sender);
+      const next =
+        sender === undefined && (await countAll(STORES.channels)) === 0
+          ? NOTHING_STORED.state
+          : await (await import("./island-local")).readLocalState(terms, price, sender);
       setLocal(next);
       return next;
     },
@@ -78,10 +97,12 @@ export default function PaywallIsland(props: PaywallProps) {
   const autoPay = useCallback(
     async (note?: string, readerAsked = true) => {
       let auto;
-      let state: LocalState;
+      let reason: string;
       try {
-        auto = await findAutoPayment(terms, price);
-        state = await reload(auto?.channel.sender);
+        ({ auto, reason } = await storedState(terms, price).then((s) => {
+          setLocal(s.state);
+          return s;
+        }));
       } catch (err) {
         setPhase("idle");
         setStatus("");
@@ -91,7 +112,7 @@ export default function PaywallIsland(props: PaywallProps) {
       if (!auto) {
         setAwaitingClick(false);
         setPhase("idle");
-        setStatus([note, autoPayReason(state, price, terms)].filter(Boolean).join(" "));
+        setStatus([note, reason].filter(Boolean).join(" "));
         return;
       }
       if (!readerAsked) {
@@ -109,7 +130,10 @@ export default function PaywallIsland(props: PaywallProps) {
       setPhase("auto-paying");
       setStatus(`Paying ${tokens(price, terms)} automatically…`);
       try {
-        const { createBrowserPayer } = await import("@/lib/browser/pay");
+        const [{ createBrowserPayer }, { autoPayerOptions }] = await Promise.all([
+          import("@/lib/browser/pay"),
+          import("@/lib/browser/auto-pay"),
+        ]);
         const { payArticle } = createBrowserPayer({
           chainId: terms.chainId,
           rpcUrl: terms.rpcUrl,

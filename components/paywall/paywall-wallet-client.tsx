@@ -28,7 +28,7 @@ import type { IslandReport } from "./paywall-island";
 import { TestTokens } from "./test-tokens";
 import { TopUpForm } from "./top-up-form";
 import { relayOffer } from "./relay-offer";
-import type { PaywallProps, SiteTerms } from "./types";
+import type { PaywallProps } from "./types";
 
 export interface PaywallWalletProps extends PaywallProps {
   local: LocalState;
