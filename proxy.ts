@@ -19,6 +19,7 @@ import { cachedPage, isRenderRequest, LIST_TTL_MS, pageKey } from "@/lib/paywall
 import { rewriteUrl } from "@/lib/paywall/rewrite-url";
 import { STATIC_PAGES, staticPageScriptHashes } from "@/lib/paywall/static-csp";
 import { siteCsp } from "@/lib/paywall/security-headers";
+import { RESOURCE_PAYWALL_HEADER, RESOURCE_PAYWALL_PATH } from "@/lib/paywall/resource-paywall";
 
 /** The origin readers' browsers read the chain from, allowed in the pages' connect-src. */
 function rpcOrigin(): string {
@@ -78,6 +79,11 @@ async function route(req: NextRequest): Promise<NextResponse> {
   if (pathname === "/paywall" || pathname.startsWith("/paywall/")) {
     return NextResponse.json({ error: "not found" }, { status: 404 });
   }
+  // A paid route's own render of its paywall only (lib/paywall/resource-paywall.ts).
+  const resourcePaywall = pathname === RESOURCE_PAYWALL_PATH;
+  if (resourcePaywall && !isRenderRequest(req.headers)) {
+    return NextResponse.json({ error: "not found" }, { status: 404 });
+  }
 
   // `next dev` renders a static page per request, with the nonce.
   const hashes =
@@ -99,6 +105,9 @@ async function route(req: NextRequest): Promise<NextResponse> {
   // Next reads the nonce from the request's CSP header while rendering.
   const headers = withoutInternal(req.headers);
   headers.set("Content-Security-Policy", csp);
+  if (resourcePaywall) {
+    headers.set(RESOURCE_PAYWALL_HEADER, req.headers.get(RESOURCE_PAYWALL_HEADER) ?? "");
+  }
   if (pathname === "/admin" || pathname.startsWith("/admin/")) {
     headers.set(REQUEST_PATH_HEADER, `${pathname}${new URL(req.url).search}`);
   }

@@ -122,25 +122,21 @@ export function ArticleView({
  * RDN-* headers as a JSON block (`#rdn-paywall`) for scripts that read the page.
  */
 export function PaywallSection({
-  article,
+  price,
   unit,
   reason,
   terms,
   children,
 }: {
-  article: ArticleRecord;
+  price: bigint;
   unit: TokenUnit;
   reason: string;
   terms?: Record<string, string>;
   children?: ReactNode;
 }) {
   return (
-    <section
-      className="paywall paywalled"
-      data-testid="paywall"
-      data-price={article.price.toString()}
-    >
-      <h2>Payment required: {formatToken(article.price, unit)}</h2>
+    <section className="paywall paywalled" data-testid="paywall" data-price={price.toString()}>
+      <h2>Payment required: {formatToken(price, unit)}</h2>
       <p>{reason}</p>
       {children}
       {terms && (

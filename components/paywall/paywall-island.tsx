@@ -28,6 +28,14 @@ const AutoPayPanel = dynamic(() => import("./autopay-panel").then((m) => m.AutoP
   ssr: false,
 });
 
+/** The price line, by what is paid for. */
+const COSTS = {
+  article: "This article costs",
+  media: "This image costs",
+  api: "Each request costs",
+  upstream: "This page costs",
+} as const;
+
 /** The room left on a channel. */
 const remaining = (c: { deposit: bigint; balance: bigint }) => c.deposit - c.balance;
 
@@ -54,8 +62,8 @@ export interface IslandReport {
   setError: (error: string | undefined) => void;
   /** Re-reads the reader's state from IndexedDB (for `sender` once connected). */
   reload: (sender?: Address) => Promise<LocalState>;
-  /** A payment succeeded: show the article. */
-  onPaid: () => void;
+  /** A payment succeeded (`response`: the paid answer): show the article, or what was bought. */
+  onPaid: (response?: Response) => void;
 }
 
 export default function PaywallIsland(props: PaywallProps) {
@@ -83,12 +91,34 @@ export default function PaywallIsland(props: PaywallProps) {
     [terms, price],
   );
 
-  const onPaid = useCallback(() => {
-    setPhase("paid");
-    setError(undefined);
-    setStatus("Paid. Loading the article…");
-    router.refresh();
-  }, [router]);
+  /** What a paid image, API route or upstream page returned, shown in place. */
+  const [bought, setBought] = useState<{ type: string; url?: string; text?: string }>();
+
+  const onPaid = useCallback(
+    (response?: Response) => {
+      setPhase("paid");
+      setError(undefined);
+      if ((props.kind ?? "article") === "article" || !response) {
+        setStatus("Paid. Loading the article…");
+        router.refresh();
+        return;
+      }
+      setStatus("Paid: here it is.");
+      void reload().catch(() => undefined);
+      const type = response.headers.get("content-type") ?? "";
+      void response
+        .blob()
+        .then(async (blob) =>
+          setBought(
+            /^(text\/plain|application\/json)/.test(type)
+              ? { type, text: await blob.text() }
+              : { type, url: URL.createObjectURL(blob) },
+          ),
+        )
+        .catch((err: unknown) => setError(explainError(err)));
+    },
+    [router, props.kind, reload],
+  );
 
   /**
    * Pays the article by itself when this browser may (auto-pay on, within its limits, a covering
@@ -146,7 +176,7 @@ export default function PaywallIsland(props: PaywallProps) {
           signal: stop.signal,
         });
         if (response.ok) {
-          onPaid();
+          onPaid(response);
           return;
         }
         setError(`The site answered ${response.status}: the automatic payment did not go through.`);
@@ -188,8 +218,23 @@ export default function PaywallIsland(props: PaywallProps) {
 
   return (
     <div className="paywall-island" data-phase={phase}>
+      {bought ? (
+        <div className="paywall-bought" data-testid="bought">
+          {bought.url && bought.type.startsWith("image/") ? (
+            // A blob of the paid answer: nothing for next/image to optimise.
+            // eslint-disable-next-line @next/next/no-img-element
+            <img src={bought.url} alt={props.title} />
+          ) : bought.url ? (
+            <a href={bought.url} download={props.title}>
+              Save {props.title}
+            </a>
+          ) : (
+            <pre>{bought.text}</pre>
+          )}
+        </div>
+      ) : null}
       <p className="paywall-price">
-        This article costs <strong>{tokens(price, terms)}</strong>.
+        {COSTS[props.kind ?? "article"]} <strong>{tokens(price, terms)}</strong>.
       </p>
       {channel ? (
         <ChannelState channel={channel} terms={terms} lost={channel !== local.usable} />

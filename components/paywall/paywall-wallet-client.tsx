@@ -209,7 +209,7 @@ function WalletFlow(props: PaywallWalletProps) {
     );
     const { response } = await payArticle(props.path, { title: props.title });
     if (!response.ok) throw new Error(`The site answered ${response.status}.`);
-    report.onPaid();
+    report.onPaid(response);
   }
 
   const usable = local.usable;
@@ -323,6 +323,7 @@ function WalletFlow(props: PaywallWalletProps) {
                 ? "Opening your channel: sign the deposit authorization in your wallet…"
                 : "Opening your channel: confirm in your wallet…",
             );
+            let response: Response;
             try {
               // Through the relay the reader's wallet signs the authorization (naming the session
               // key, when there is one, as the channel's signer) and sends nothing.
@@ -340,16 +341,15 @@ function WalletFlow(props: PaywallWalletProps) {
               );
               report.setStatus("Channel open. Paying this article…");
               await report.reload(sender);
-              const { response } = await browserPayer.payArticle(props.path, {
-                title: props.title,
-              });
+              response = (await browserPayer.payArticle(props.path, { title: props.title }))
+                .response;
               if (!response.ok) throw new Error(`The site answered ${response.status}.`);
             } catch (err) {
               steps.onError();
               throw err;
             }
             steps.onDone();
-            report.onPaid();
+            report.onPaid(response);
           })
         }
       />

@@ -67,4 +67,9 @@ export interface PaywallProps {
    * from the request's Fetch Metadata): only then does auto-pay pay without a click.
    */
   autoPay?: boolean;
+  /**
+   * What is paid for: an article (default; after payment the page shows it) or a paid image, API
+   * route or upstream page (after payment the paywall shows what the paid request returned).
+   */
+  kind?: "article" | "media" | "api" | "upstream";
 }

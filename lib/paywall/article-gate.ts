@@ -18,6 +18,7 @@ import { decidePayment, type Paid } from "./decide";
 import { countChallenge } from "./challenge-counter";
 import { ARTICLE_TTL_MS, cachedPage, isRenderRequest, pageKey, RENDER_HEADER } from "./page-cache";
 import { BASE_SECURITY_HEADERS } from "./security-headers";
+import { RESOURCE_PAYWALL_HEADER } from "./resource-paywall";
 import { createVerdict, VERDICT_HEADER, type Verdict } from "./verdict";
 
 /** The internal request header that tells the paywall page why payment is required. */
@@ -35,6 +36,7 @@ export const INTERNAL_HEADERS = [
   PAYWALL_REASON_HEADER,
   REQUEST_PATH_HEADER,
   RENDER_HEADER,
+  RESOURCE_PAYWALL_HEADER,
 ] as const;
 
 /** The slug of an article path (`/articles/<slug>`, an optional trailing slash), or undefined. */

@@ -127,39 +127,50 @@ export function pageKey(req: NextRequest, path: string, version: string): string
   return `${path}?${search.toString()}\n${version}\n${router}`;
 }
 
-/** Has the page rendered by this server for the request `req`; undefined when it cannot be kept. */
-async function render(req: NextRequest): Promise<Entry | undefined> {
+/**
+ * Has this server render the page at `pathAndSearch` (`headers` added to the render token), and
+ * reads it whole; undefined when the server cannot be reached in time (then no render is asked
+ * for a minute: callers answer as they would without one).
+ */
+export async function renderSelf(
+  pathAndSearch: string,
+  extra: Headers,
+): Promise<{ res: Response; body: string } | undefined> {
   const origin = selfOrigin();
   const s = state();
   if (!origin || Date.now() < s.pausedUntil) return undefined;
-  const headers = new Headers({
-    accept: req.headers.get("accept") ?? "text/html",
-    "accept-encoding": "identity",
-    [RENDER_HEADER]: s.secret,
-  });
-  for (const name of ROUTER_HEADERS) {
-    const value = req.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
-  let res: Response;
-  let body: string;
+  const headers = new Headers(extra);
+  headers.set("accept-encoding", "identity");
+  headers.set(RENDER_HEADER, s.secret);
   try {
-    res = await fetch(`${origin}${req.nextUrl.pathname}${req.nextUrl.search}`, {
+    const res = await fetch(`${origin}${pathAndSearch}`, {
       headers,
       redirect: "manual",
       signal: AbortSignal.timeout(RENDER_TIMEOUT_MS),
     });
-    body = await res.text();
+    return { res, body: await res.text() };
   } catch (err) {
     // Unreachable or too slow: pages render in place for a while (as with the cache off).
     s.pausedUntil = Date.now() + RENDER_BACKOFF_MS;
     console.error(
-      `page cache: rendering ${req.nextUrl.pathname} through ${origin} failed, ` +
+      `rendering ${pathAndSearch.split("?")[0]} through ${origin} failed, ` +
         `pages render per request for ${RENDER_BACKOFF_MS / 1000} s:`,
       err instanceof Error ? err.message : err,
     );
     return undefined;
   }
+}
+
+/** Has the page rendered by this server for the request `req`; undefined when it cannot be kept. */
+async function render(req: NextRequest): Promise<Entry | undefined> {
+  const headers = new Headers({ accept: req.headers.get("accept") ?? "text/html" });
+  for (const name of ROUTER_HEADERS) {
+    const value = req.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const rendered = await renderSelf(`${req.nextUrl.pathname}${req.nextUrl.search}`, headers);
+  if (!rendered) return undefined;
+  const { res, body } = rendered;
   const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
   const type = res.headers.get("content-type") ?? "";
   if (

@@ -3,7 +3,9 @@ import { errorResponse } from "@/lib/errors";
 import { X402_HEADERS } from "@/lib/x402/envelope";
 import { countChallenge } from "./challenge-counter";
 import { decidePayment, type Paid } from "./decide";
+import { readerInitiated } from "./article-gate";
 import { htmlDocument, paywallBox } from "./html";
+import { renderResourcePaywall, resourceKind } from "./resource-paywall";
 import { GRANT_PARAM } from "./verdict";
 import { isMalformedPath, malformedPathResponse } from "./malformed-path";
 import { BASE_SECURITY_HEADERS, siteCsp } from "./security-headers";
@@ -141,6 +143,31 @@ export function withPayment<P, T>(
         // The x402 envelope beside the RDN-* headers (docs/protocol.md "x402 envelope").
         const headers = { ...decision.headers, [X402_HEADERS.required]: decision.x402 };
         if (wantsHtml(req)) {
+          const page = head
+            ? undefined
+            : await renderResourcePaywall({
+                path: `${pathname}${search}`,
+                kind: resourceKind(pathname),
+                price: price.toString(),
+                reason: decision.info.reason,
+                failure: decision.failure.reason,
+                rdn: decision.headers,
+                autoPay: readerInitiated(req.headers),
+              });
+          if (page) {
+            return finish(
+              new Response(page.html, {
+                status: 402,
+                headers: {
+                  ...headers,
+                  "content-type": "text/html; charset=utf-8",
+                  "Content-Security-Policy": page.csp,
+                },
+              }),
+              { head, priced: true },
+            );
+          }
+          // The server could not render the page in time: the plain one.
           const body = htmlDocument("Payment required", paywallBox(decision.info));
           return finish(
             new Response(body, {

@@ -166,3 +166,41 @@ test("with auto-pay on, the reader's click returns the paid article in one reque
   expect(await autoPaySpent(page)).toBe(spentSoFar);
   await context.close();
 });
+
+test("a paid image or API route opened in the browser gets the same paywall, and shows what was bought", async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ baseURL });
+  const { rpcUrl, deployment } = e2eState();
+  const page = await context.newPage();
+  await page.goto("/");
+  await seedAutoPayReader(page, {
+    rpcUrl,
+    baseURL: baseURL!,
+    deployment,
+    receiver: RECEIVER,
+    deposit: 10n * TOKEN,
+    maxPerArticle: 1n * TOKEN,
+    cap: 5n * TOKEN,
+  });
+  const prices = (await (await page.request.get("/api/1/prices")).json()) as {
+    resources: { path: string; kind: string; price: string }[];
+  };
+  const media = prices.resources.find((r) => r.kind === "media")!;
+
+  // Opened by its address (the reader's own navigation): auto-pay pays, the image shows in place.
+  const res = await page.goto(media.path);
+  expect(res?.status()).toBe(402);
+  await expect(page.getByTestId("paywall")).toBeVisible();
+  const image = page.getByTestId("bought").locator("img");
+  await expect(image).toBeVisible({ timeout: 30_000 });
+  expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  expect(await autoPaySpent(page)).toBe(BigInt(media.price));
+  await shot(page, "paid-image-bought");
+
+  // A paid API route: its answer is shown as text.
+  await page.goto("/api/echo/fix/hello");
+  await expect(page.getByTestId("bought")).toContainText("hello", { timeout: 30_000 });
+  await context.close();
+});

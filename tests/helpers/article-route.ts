@@ -64,7 +64,7 @@ export async function articleRoute(req: Request): Promise<Response> {
     const page = createElement(
       ArticleView,
       { article, unit },
-      createElement(PaywallSection, { article, unit, reason, terms }),
+      createElement(PaywallSection, { price: article.price, unit, reason, terms }),
     );
     return html(res.status, headers, renderToStaticMarkup(page), head);
   }

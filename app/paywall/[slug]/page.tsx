@@ -70,7 +70,7 @@ export default async function PaywallPage({ params }: Props) {
       : reason;
   return (
     <ArticleView article={article} unit={unit}>
-      <PaywallSection article={article} unit={unit} reason={lead} terms={rdn}>
+      <PaywallSection price={article.price} unit={unit} reason={lead} terms={rdn}>
         <PaywallIsland
           terms={terms}
           path={`/articles/${article.slug}`}

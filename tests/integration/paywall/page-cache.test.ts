@@ -170,3 +170,56 @@ describe("/about", () => {
     expect(await (await fetch(url("/about"))).text()).toBe(html);
   });
 });
+
+describe("the paywall of a paid image or API route, for a browser", () => {
+  it("is the React paywall with its own nonce, the RDN-* headers and the x402 envelope", async () => {
+    const prices = (await (await fetch(url("/api/1/prices"))).json()) as {
+      resources: { path: string; kind: string; price: string }[];
+    };
+    const media = prices.resources.find((r) => r.kind === "media")!;
+    expect(media).toBeDefined();
+    for (const [path, price, text] of [
+      [media.path, media.price, "This image is paid for on its own."],
+      ["/api/echo/fix/hello", undefined, "This is a paid API route"],
+    ] as const) {
+      const res = await fetch(url(path), { headers: { accept: "text/html" } });
+      const html = await res.text();
+      expect(res.status).toBe(402);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      expect(res.headers.get("rdn-price")).toMatch(/^[0-9]+$/);
+      if (price) expect(res.headers.get("rdn-price")).toBe(price);
+      expect(res.headers.get("payment-required")).toBeTruthy();
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
+      expect(html).toContain('data-testid="paywall"');
+      expect(html).toContain(text);
+      const { csp, inPage } = nonces(res, html);
+      expect(csp).toBeTruthy();
+      expect(inPage).toEqual([csp]);
+    }
+    // A program still gets the JSON 402 of the protocol.
+    const json = await fetch(url(media.path), { headers: { accept: "application/json" } });
+    expect(json.status).toBe(402);
+    expect(json.headers.get("content-type")).toContain("application/json");
+  });
+
+  it("cannot be requested by itself, whatever the request claims", async () => {
+    const page = JSON.stringify({
+      path: "/media/x.png",
+      kind: "media",
+      price: "1",
+      reason: "forged",
+      rdn: {},
+      autoPay: true,
+    });
+    const attempts: Record<string, string>[] = [
+      {},
+      { "x-paychan-resource-paywall": page },
+      { "x-paychan-resource-paywall": page, "x-paychan-render": "guess" },
+    ];
+    for (const headers of attempts) {
+      const res = await fetch(url("/resource-paywall"), { headers });
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain("forged");
+    }
+  });
+});
