@@ -89,17 +89,89 @@ export function slugify(name: string): string {
     .slice(0, 120);
 }
 
-/** The first sentences of `text` that fit in `max` characters (a word cut with "…" if none fit). */
+/** Words whose period ends an abbreviation, not a sentence (compared in lower case). */
+const ABBREVIATIONS = new Set([
+  "est",
+  "etc",
+  "approx",
+  "ca",
+  "cf",
+  "no",
+  "nos",
+  "vs",
+  "st",
+  "mt",
+  "ft",
+  "mr",
+  "mrs",
+  "ms",
+  "dr",
+  "gen",
+  "gov",
+  "col",
+  "lt",
+  "sr",
+  "jr",
+  "rev",
+  "sen",
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "sept",
+  "oct",
+  "nov",
+  "dec",
+  "e.g",
+  "i.e",
+  "al",
+]);
+
+/**
+ * `text` cut into sentences, in order and whole (joined with spaces they give `text` back). A
+ * period ends a sentence only before whitespace and a word that does not start in lower case or
+ * with a digit, and never after an abbreviation: initials and dotted letters ("B.C.", "A.D.",
+ * "U.S.", "J."), or a word of {@link ABBREVIATIONS} ("est.", "Mt.").
+ */
+export function sentencesOf(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(/[.!?]+["')\]]*(?=\s|$)/g)) {
+    const end = m.index + m[0].length;
+    const next = text.slice(end).trimStart();
+    if (next && /^[\p{Ll}\p{N},;:)]/u.test(next)) continue;
+    const word = (/(\S+)$/.exec(text.slice(start, m.index))?.[1] ?? "").replace(/^[("'[]+/, "");
+    if (m[0].startsWith(".") && !m[0].startsWith("..") && isAbbreviation(word)) continue;
+    out.push(text.slice(start, end).trim());
+    start = end;
+  }
+  const rest = text.slice(start).trim();
+  if (rest) out.push(rest);
+  return out;
+}
+
+function isAbbreviation(word: string): boolean {
+  return /^(?:\p{L}\.)*\p{L}$/u.test(word) || ABBREVIATIONS.has(word.toLowerCase());
+}
+
+/**
+ * The first whole sentences of `text` that fit in `max` characters, or its first words cut with
+ * "…" when even the first sentence does not fit. Always a beginning of the text.
+ */
 export function teaserOf(text: string, max = TEASER_MAX): string {
   const flat = clean(text).replace(/\s+/g, " ");
   if (flat.length <= max) return flat;
-  const sentences = flat.match(/[^.!?]+[.!?]+(?=\s|$)/g) ?? [];
   let out = "";
-  for (const s of sentences) {
-    if ((out + s).trim().length > max) break;
-    out += s;
+  for (const s of sentencesOf(flat)) {
+    const next = out ? `${out} ${s}` : s;
+    if (next.length > max) break;
+    out = next;
   }
-  if (out.trim()) return out.trim();
+  if (out) return out;
   return `${flat.slice(0, max).replace(/\s+\S*$/, "")}…`;
 }
 

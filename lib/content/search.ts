@@ -82,5 +82,23 @@ export async function searchArticles(input: string): Promise<Article[]> {
     where: { slug: { in: hits.map((h) => h.slug) }, published: true },
   });
   const bySlug = new Map(rows.map((a) => [a.slug, a]));
-  return hits.flatMap((h) => bySlug.get(h.slug) ?? []);
+  const found = hits.flatMap((h) => bySlug.get(h.slug) ?? []);
+  // The article named exactly as searched comes first ("Norway" before "Svalbard", whose facts
+  // name Norway more often), on SQLite as on PostgreSQL; the rest keep their rank.
+  const wanted = titleKey(input);
+  return [
+    ...found.filter((a) => titleKey(a.title) === wanted),
+    ...found.filter((a) => titleKey(a.title) !== wanted),
+  ];
+}
+
+/** A title as compared with a search: letters and digits, lower case, single spaces. */
+function titleKey(text: string): string {
+  return (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.join(" ") ?? ""
+  );
 }

@@ -59,6 +59,20 @@ describe("search", () => {
     expect(results[0]?.slug).toBe("france");
   });
 
+  it("lists the article named exactly as searched first", async () => {
+    // Svalbard and Bouvet Island name Norway in their facts more often than Norway does.
+    for (const [query, slug] of [
+      ["Norway", "norway"],
+      ["norway", "norway"],
+      ["  NORWAY ", "norway"],
+      ["India", "india"],
+    ] as const) {
+      const results = await searchArticles(query);
+      expect(results[0]?.slug, query).toBe(slug);
+      expect(results.length, query).toBeGreaterThan(1);
+    }
+  });
+
   it("matches word prefixes", async () => {
     expect((await searchArticles("Fran")).map((a) => a.slug)).toContain("france");
   });
