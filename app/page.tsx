@@ -36,7 +36,7 @@ export default async function HomePage({
   const unit = await displayUnit();
   return (
     <>
-      <h1>Latest articles</h1>
+      <h1>{query ? `Search: ${query}` : category ? categoryLabel(category) : "Latest articles"}</h1>
       <p className="muted">
         Open a payment channel once, then pay for each article with a signature — no transaction per
         read.
@@ -67,7 +67,6 @@ async function SearchResults({ query, unit }: { query: string; unit: TokenUnit }
   const results = await searchArticles(query);
   return (
     <section>
-      <h2>Search: {query}</h2>
       {results.length === 0 && <p>Nothing found.</p>}
       <ul className="article-list">
         {results.map((a) => (
@@ -82,7 +81,6 @@ async function CategoryList({ category, unit }: { category: string; unit: TokenU
   const articles = await articlesInCategory(category);
   return (
     <section>
-      <h2>{categoryLabel(category)}</h2>
       {articles.length === 0 && <p>No articles in this category.</p>}
       <ul className="article-list">
         {articles.map((a) => (

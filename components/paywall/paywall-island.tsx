@@ -28,14 +28,6 @@ const AutoPayPanel = dynamic(() => import("./autopay-panel").then((m) => m.AutoP
   ssr: false,
 });
 
-/** The price line, by what is paid for. */
-const COSTS = {
-  article: "This article costs",
-  media: "This image costs",
-  api: "Each request costs",
-  upstream: "This page costs",
-} as const;
-
 /** The room left on a channel. */
 const remaining = (c: { deposit: bigint; balance: bigint }) => c.deposit - c.balance;
 
@@ -233,9 +225,6 @@ export default function PaywallIsland(props: PaywallProps) {
           )}
         </div>
       ) : null}
-      <p className="paywall-price">
-        {COSTS[props.kind ?? "article"]} <strong>{tokens(price, terms)}</strong>.
-      </p>
       {channel ? (
         <ChannelState channel={channel} terms={terms} lost={channel !== local.usable} />
       ) : null}

@@ -20,7 +20,12 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
   return (
     <div className="wallet-page">
       <div className="wallet-connect-row">
-        <ConnectButton showBalance={false} chainStatus="none" accountStatus="address" />
+        <ConnectButton
+          label="Connect wallet"
+          showBalance={false}
+          chainStatus="none"
+          accountStatus="address"
+        />
         {sender && !onSiteChain && (
           <button
             type="button"
