@@ -21,7 +21,14 @@ export type LocalPayment = {
 };
 
 /** A payment as the site's API returns it. */
-export type SitePayment = { resource: string; amount: string; balance: string; created_at: string };
+export type SitePayment = {
+  resource: string;
+  amount: string;
+  balance: string;
+  created_at: string;
+  /** The article's title, when the site still has the article. */
+  title?: string;
+};
 
 /** One channel's payments as the site reported them. */
 export type SiteHistory = { channel: string; openBlock: number; payments: readonly SitePayment[] };
@@ -108,7 +115,7 @@ export function mergeHistory(
         openBlock: h.openBlock,
         resource: p.resource,
         href: slug ? articleHref(slug) : null,
-        title: known?.title ?? (slug ? (titles.get(slug) ?? null) : null),
+        title: known?.title ?? (slug ? (titles.get(slug) ?? p.title ?? null) : null),
         amount: BigInt(p.amount),
         balance: BigInt(p.balance),
         time: Number.isFinite(time) ? time : (known?.time ?? 0),

@@ -38,13 +38,21 @@ export type PaymentRecord = {
   /** The channel's cumulative balance after this payment (unique per channel). */
   balance: bigint;
   createdAt: Date;
+  /** The article's title, for an article's payment (`article:<slug>`) while the article exists. */
+  title?: string;
 };
 
 /** One page of a channel's history; `nextBefore` is the cursor of the next page, if any. */
 export type PaymentPage = { payments: PaymentRecord[]; nextBefore: bigint | null };
 
 /** One payment as the API returns it. Amounts are decimal strings, the time ISO 8601. */
-export type PaymentJson = { resource: string; amount: string; balance: string; created_at: string };
+export type PaymentJson = {
+  resource: string;
+  amount: string;
+  balance: string;
+  created_at: string;
+  title?: string;
+};
 
 type Row = { resource: string; amount: string; balance: string; createdAt: string | number };
 
@@ -97,14 +105,33 @@ export async function listPayments(params: {
       limit + 1,
     ],
   );
-  const payments = rows.slice(0, limit).map((r): PaymentRecord => ({
-    resource: r.resource,
-    amount: BigInt(r.amount),
-    balance: BigInt(r.balance),
-    createdAt: storedDate(r.createdAt),
-  }));
+  const page = rows.slice(0, limit);
+  const titles = await articleTitles(page.map((r) => r.resource));
+  const payments = page.map((r): PaymentRecord => {
+    const title = titles.get(r.resource);
+    return {
+      resource: r.resource,
+      amount: BigInt(r.amount),
+      balance: BigInt(r.balance),
+      createdAt: storedDate(r.createdAt),
+      ...(title === undefined ? {} : { title }),
+    };
+  });
   const nextBefore = rows.length > limit ? payments[payments.length - 1]!.balance : null;
   return { payments, nextBefore };
+}
+
+/** The titles of the articles among `resources` (`article:<slug>` → title), in one query. */
+async function articleTitles(resources: string[]): Promise<Map<string, string>> {
+  const slugs = [
+    ...new Set(resources.filter((r) => r.startsWith("article:")).map((r) => r.slice(8))),
+  ];
+  if (slugs.length === 0) return new Map();
+  const rows = await sql().all<{ slug: string; title: string }>(
+    `SELECT "slug", "title" FROM "Article" WHERE "slug" IN (${slugs.map(() => "?").join(", ")})`,
+    slugs,
+  );
+  return new Map(rows.map((r) => [`article:${r.slug}`, r.title]));
 }
 
 /** Maps a payment to its wire shape. */
@@ -114,5 +141,6 @@ export function toPaymentJson(p: PaymentRecord): PaymentJson {
     amount: p.amount.toString(),
     balance: p.balance.toString(),
     created_at: p.createdAt.toISOString(),
+    ...(p.title === undefined ? {} : { title: p.title }),
   };
 }

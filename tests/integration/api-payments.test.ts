@@ -209,6 +209,31 @@ describe("GET /api/1/channels/:sender/:open_block/payments", () => {
     ]);
   });
 
+  it("names an article's payment by the article's title", async () => {
+    const article = await db().article.create({
+      data: {
+        slug: "history-titles",
+        title: "Titles in the history",
+        author: "A",
+        teaser: "t",
+        body: "b",
+        price: "3",
+      },
+    });
+    const row = await insertChannel(site, { reader: b, openBlock: 55 });
+    await pay({ id: row.id, reader: b, openBlock: 55 }, [
+      [`article:${article.slug}`, 3n],
+      ["article:no-such-article", 4n],
+      ["/api/echo/fix/x", 5n],
+    ]);
+    const { body } = await get(b.address, "55", "", { bearer: API_TOKEN });
+    expect(body.map((p: PaymentJson & { title?: string }) => [p.resource, p.title])).toEqual([
+      ["/api/echo/fix/x", undefined],
+      ["article:no-such-article", undefined],
+      ["article:history-titles", "Titles in the history"],
+    ]);
+  });
+
   it("answers 404 for an unknown channel", async () => {
     const res = await get(a.address, "999", "", { bearer: API_TOKEN });
     expect(res.status).toBe(404);
