@@ -10,6 +10,7 @@ import { isAddressEqual, type Address } from "viem";
 import { useAccount, useSwitchChain } from "wagmi";
 import { WalletProviders } from "@/components/wallet/wallet-providers-client";
 import { useWalletPayer } from "@/components/wallet/use-wallet-payer";
+import { NO_WALLET_TEXT, useWalletFound } from "@/components/wallet/wallet-found";
 import {
   createSessionKey,
   getSessionKey,
@@ -64,13 +65,24 @@ function WalletFlow(props: PaywallWalletProps) {
   const askedToConnect = useRef(false);
   const lookedUp = useRef<string | undefined>(undefined);
 
-  // Open the connect dialog once, right after the reader asked for the wallet.
+  const walletFound = useWalletFound();
+  // Open the connect dialog once, right after the reader asked for the wallet; without a wallet
+  // in this browser (and no WalletConnect) the dialog could do nothing: say so instead.
   useEffect(() => {
     if (isConnected || isConnecting || isReconnecting || !openConnectModal) return;
-    if (askedToConnect.current) return;
+    if (askedToConnect.current || walletFound === undefined) return;
     askedToConnect.current = true;
-    openConnectModal();
-  }, [isConnected, isConnecting, isReconnecting, openConnectModal]);
+    if (!walletFound && !terms.walletConnectProjectId) report.setError(NO_WALLET_TEXT);
+    else openConnectModal();
+  }, [
+    isConnected,
+    isConnecting,
+    isReconnecting,
+    openConnectModal,
+    walletFound,
+    terms.walletConnectProjectId,
+    report,
+  ]);
 
   async function refreshBalance(who: Address) {
     const [balance, gas] = await Promise.all([

@@ -80,24 +80,34 @@ export function ChannelCard({
         </div>
         <div>
           <dt>Spent</dt>
-          <dd data-testid="channel-spent" data-base-units={row.spent.toString()}>
-            {fmt(row.spent)}
+          <dd data-testid="channel-spent" data-base-units={row.spent?.toString()}>
+            {row.spent === null ? "not known yet" : fmt(row.spent)}
           </dd>
         </div>
         <div>
           <dt>Remaining</dt>
-          <dd data-testid="channel-remaining" data-base-units={row.remaining.toString()}>
-            {fmt(row.remaining)}
+          <dd data-testid="channel-remaining" data-base-units={row.remaining?.toString()}>
+            {row.remaining === null ? "not known yet" : fmt(row.remaining)}
           </dd>
         </div>
       </dl>
+
+      {row.spent === null && (
+        <p className="wallet-note" data-testid="channel-spent-unknown">
+          This browser found the channel on chain, which records the deposit but not what you have
+          paid from it: only the site knows that. Load the site&apos;s history below to see it, or
+          read an article: the site then tells this browser its last accepted balance.
+        </p>
+      )}
 
       {row.lostKey && row.state !== "settled" && (
         <p className="wallet-note" data-testid="channel-lost-key">
           The key that signed this channel&apos;s payments is not in this browser (it was made in
           another browser, or this browser&apos;s storage was cleared), so the channel cannot pay
-          here. You can still close it: the site keeps what you paid, and the rest of the deposit
-          comes back to you after the challenge period.
+          here. You can still close it with your wallet: the site signs a close at its last accepted
+          balance, keeps what you paid, and the rest of the deposit comes back to you at once. Only
+          if the site does not answer does the channel close on chain without it, and then the rest
+          comes back after the challenge period.
         </p>
       )}
 

@@ -5,6 +5,7 @@
  */
 import { isAddressEqual, type Address } from "viem";
 import type { PayerChannel } from "@/lib/protocol/client";
+import { highestSigned } from "@/lib/protocol/client/types";
 import type { OnChainChannel } from "@/lib/protocol/client/chain";
 
 /** A channel as the page shows it. */
@@ -13,9 +14,12 @@ export type ChannelRow = {
   channel: PayerChannel;
   state: "open" | "closing" | "settled";
   deposit: bigint;
-  /** The highest balance known to be paid: the browser's or the site's. */
-  spent: bigint;
-  remaining: bigint;
+  /**
+   * The highest balance known to be paid: the browser's or the site's; null when neither knows it
+   * (a channel found on chain, before the site's history is loaded or a payment corrects it).
+   */
+  spent: bigint | null;
+  remaining: bigint | null;
   /** While closing: the block after which `settle` is accepted. */
   settleBlock: number | null;
   /** The channel's signer is a session key this browser does not hold. */
@@ -64,8 +68,14 @@ export function channelRow(
       settleBlock = null;
     }
   }
-  const spent =
-    p.siteBalance !== undefined && p.siteBalance > channel.balance
+  const unknown =
+    channel.balanceUnknown === true &&
+    highestSigned(channel) === 0n &&
+    p.siteBalance === undefined &&
+    state !== "settled";
+  const spent = unknown
+    ? null
+    : p.siteBalance !== undefined && p.siteBalance > channel.balance
       ? p.siteBalance
       : channel.balance;
   return {
@@ -73,7 +83,8 @@ export function channelRow(
     state,
     deposit,
     spent,
-    remaining: state === "settled" || spent >= deposit ? 0n : deposit - spent,
+    remaining:
+      spent === null ? null : state === "settled" || spent >= deposit ? 0n : deposit - spent,
     settleBlock,
     lostKey: !p.hasKey,
   };

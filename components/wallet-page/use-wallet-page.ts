@@ -354,7 +354,9 @@ export function useWalletPage(terms: SiteTerms) {
 
   const siteBalances = useMemo(() => {
     const m = new Map<string, bigint>();
-    for (const h of site ?? []) if (h.payments[0]) m.set(h.channel, BigInt(h.payments[0].balance));
+    // A channel whose history the site sent empty was paid nothing: its balance is known (0).
+    for (const h of site ?? [])
+      m.set(h.channel, h.payments[0] ? BigInt(h.payments[0].balance) : 0n);
     return m;
   }, [site]);
 

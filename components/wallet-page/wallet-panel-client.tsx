@@ -6,6 +6,7 @@
 import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useSwitchChain } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
+import { NoWalletNotice, useWalletFound } from "@/components/wallet/wallet-found";
 import { ChannelCard } from "./channel-card-client";
 import { explainError } from "./explain-error";
 import { HistorySection } from "./history-section-client";
@@ -16,9 +17,13 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
   const page = useWalletPage(terms);
   const { switchChain, isPending: switching, error: switchError } = useSwitchChain();
   const { sender, onSiteChain, rows, status } = page;
+  const walletFound = useWalletFound();
 
   return (
     <div className="wallet-page">
+      {walletFound === false && !terms.walletConnectProjectId && !sender ? (
+        <NoWalletNotice />
+      ) : null}
       <div className="wallet-connect-row">
         <ConnectButton
           label="Connect wallet"

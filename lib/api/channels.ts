@@ -50,8 +50,13 @@ export type ChannelRecord = {
   /** Proof of `balance` by the signer; `null` while nothing was paid. */
   balanceSignature: Hex | null;
   withdrawn: bigint;
-  /** What the receiver may still collect: balance − withdrawn, never negative. */
+  /**
+   * What the receiver may still collect: balance − withdrawn, never negative; 0 once settled
+   * (settlement paid it: `settledPaid`).
+   */
   unclaimed: bigint;
+  /** What `ChannelSettled` paid the receiver: the settled balance − withdrawn (0 unless settled). */
+  settledPaid: bigint;
   closeSigned: boolean;
   settleBlock: number | null;
   closingBalance: bigint | null;
@@ -66,6 +71,8 @@ export type ChannelRecord = {
 export function toChannelRecord(c: Channel): ChannelRecord {
   const balance = BigInt(c.balance);
   const withdrawn = BigInt(c.withdrawn);
+  const settled = c.state === "settled";
+  const settledAt = c.closingBalance === null ? balance : BigInt(c.closingBalance);
   return {
     sender: c.sender as Address,
     openBlock: c.openBlock,
@@ -77,7 +84,8 @@ export function toChannelRecord(c: Channel): ChannelRecord {
     balance,
     balanceSignature: c.signature as Hex | null,
     withdrawn,
-    unclaimed: balance > withdrawn ? balance - withdrawn : 0n,
+    unclaimed: !settled && balance > withdrawn ? balance - withdrawn : 0n,
+    settledPaid: settled && settledAt > withdrawn ? settledAt - withdrawn : 0n,
     closeSigned: c.closeSigned,
     settleBlock: c.settleBlock,
     closingBalance: c.closingBalance === null ? null : BigInt(c.closingBalance),

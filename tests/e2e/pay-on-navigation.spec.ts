@@ -4,7 +4,7 @@
  * article, so the article comes back in the click's one request and the paywall never shows. It
  * never pays a prefetch, a navigation another site starts, or anything once auto-pay is off.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { autoPaySpent, seedAutoPayReader, thirdPartyPage } from "../helpers/e2e-channels";
 import {
   ARTICLES,
@@ -29,6 +29,23 @@ const PAYWALL_WATCH = `(() => {
 const paywallSeen = (page: Page) =>
   page.evaluate(() => (window as unknown as { __paywallSeen?: boolean }).__paywallSeen === true);
 
+/** A new page of `context` whose reader has an auto-pay channel (up to 1 per article, cap 5). */
+async function autoPayReader(context: BrowserContext, baseURL: string): Promise<Page> {
+  const { rpcUrl, deployment } = e2eState();
+  const page = await context.newPage();
+  await page.goto("/");
+  await seedAutoPayReader(page, {
+    rpcUrl,
+    baseURL,
+    deployment,
+    receiver: RECEIVER,
+    deposit: 10n * TOKEN,
+    maxPerArticle: 1n * TOKEN,
+    cap: 5n * TOKEN,
+  });
+  return page;
+}
+
 /** A link to `path` added to the page and clicked as the reader would (a document navigation). */
 async function clickNewLink(page: Page, path: string, target?: string): Promise<void> {
   await page.evaluate(
@@ -52,18 +69,7 @@ test("with auto-pay on, the reader's click returns the paid article in one reque
 }) => {
   const context = await browser.newContext({ baseURL });
   await context.addInitScript(PAYWALL_WATCH);
-  const { rpcUrl, deployment } = e2eState();
-  const page = await context.newPage();
-  await page.goto("/");
-  await seedAutoPayReader(page, {
-    rpcUrl,
-    baseURL: baseURL!,
-    deployment,
-    receiver: RECEIVER,
-    deposit: 10n * TOKEN,
-    maxPerArticle: 1n * TOKEN,
-    cap: 5n * TOKEN,
-  });
+  const page = await autoPayReader(context, baseURL!);
   // The first article is paid by the paywall (typed address), which installs the worker.
   await page.goto(ARTICLES.the402.path);
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
@@ -172,18 +178,7 @@ test("a paid image or API route opened in the browser gets the same paywall, and
   baseURL,
 }) => {
   const context = await browser.newContext({ baseURL });
-  const { rpcUrl, deployment } = e2eState();
-  const page = await context.newPage();
-  await page.goto("/");
-  await seedAutoPayReader(page, {
-    rpcUrl,
-    baseURL: baseURL!,
-    deployment,
-    receiver: RECEIVER,
-    deposit: 10n * TOKEN,
-    maxPerArticle: 1n * TOKEN,
-    cap: 5n * TOKEN,
-  });
+  const page = await autoPayReader(context, baseURL!);
   const prices = (await (await page.request.get("/api/1/prices")).json()) as {
     resources: { path: string; kind: string; price: string }[];
   };

@@ -68,11 +68,19 @@ export function ChannelSummary({ c, unit }: { c: ChannelDetailView; unit: TokenU
           value={formatToken(c.withdrawn, unit)}
           testId="channel-withdrawn"
         />
-        <Figure
-          label="Unclaimed"
-          value={formatToken(c.unclaimed, unit)}
-          testId="channel-unclaimed"
-        />
+        {c.state === "settled" ? (
+          <Figure
+            label="Paid at settlement"
+            value={formatToken(c.settledPaid, unit)}
+            testId="channel-settled-paid"
+          />
+        ) : (
+          <Figure
+            label="Unclaimed"
+            value={formatToken(c.unclaimed, unit)}
+            testId="channel-unclaimed"
+          />
+        )}
       </div>
       <section className="admin-card">
         <dl className="channel-facts">

@@ -60,6 +60,8 @@ export type ChannelView = {
   balance: bigint;
   withdrawn: bigint;
   unclaimed: bigint;
+  /** What settlement paid the receiver (0 unless settled). */
+  settledPaid: bigint;
   lastPaymentAt: Date | null;
   dispute: string | null;
   disputeTx: string | null;

@@ -44,7 +44,9 @@ export function ChannelsTable({ rows, unit }: { rows: ChannelView[]; unit: Token
             <th>State</th>
             <th className="num">Deposit</th>
             <th className="num">Balance</th>
-            <th className="num">Withdrawn</th>
+            <th className="num" title="Withdrawn, plus what settlement paid">
+              Received
+            </th>
             <th className="num">Unclaimed</th>
             <th>Last payment</th>
             <th>Dispute</th>
@@ -67,7 +69,9 @@ export function ChannelsTable({ rows, unit }: { rows: ChannelView[]; unit: Token
               </td>
               <td className="num">{formatToken(c.deposit, unit)}</td>
               <td className="num">{formatToken(c.balance, unit)}</td>
-              <td className="num">{formatToken(c.withdrawn, unit)}</td>
+              <td className="num" data-testid="channel-received">
+                {formatToken(c.withdrawn + c.settledPaid, unit)}
+              </td>
               <td className="num" data-testid="channel-unclaimed">
                 {formatToken(c.unclaimed, unit)}
               </td>

@@ -73,6 +73,7 @@ export function recoveredChannels(
       deposit: info.deposit,
       balance: 0n,
       signature: null,
+      balanceUnknown: true,
       state: info.settleBlock === 0 ? "open" : "closing",
       ...(info.settleBlock === 0 ? {} : { settleBlock: info.settleBlock }),
       ...(holds(e.signer) ? {} : { signerUnavailable: true as const }),

@@ -30,6 +30,7 @@ export const storedChannelSchema = z.object({
   settleBlock: z.number().int().nonnegative().optional(),
   siteRefused: z.boolean().optional(),
   signerUnavailable: z.literal(true).optional(),
+  balanceUnknown: z.literal(true).optional(),
 });
 
 /** The JSON document of a persistent store. */

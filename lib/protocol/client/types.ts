@@ -41,6 +41,11 @@ export interface PayerChannel {
    * hold: it is never used for payments, only closed (uncooperatively: nothing can sign for it).
    */
   signerUnavailable?: true;
+  /**
+   * Set on a channel recovered from the chain: its `balance` (0) is not what was paid on it, which
+   * only the site knows (its corrective 402 or its payment history say).
+   */
+  balanceUnknown?: true;
 }
 
 /**

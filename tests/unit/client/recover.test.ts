@@ -49,8 +49,14 @@ describe("recoveredChannels", () => {
       { deposit: 40n, settleBlock: 900, signer: sender }, // closing
     ];
     expect(recoveredChannels(events, infos, [], params())).toEqual([
-      buildChannel({ openBlock: 10, deposit: 80n }),
-      buildChannel({ openBlock: 30, deposit: 40n, state: "closing", settleBlock: 900 }),
+      buildChannel({ openBlock: 10, deposit: 80n, balanceUnknown: true }),
+      buildChannel({
+        openBlock: 30,
+        deposit: 40n,
+        state: "closing",
+        settleBlock: 900,
+        balanceUnknown: true,
+      }),
     ]);
   });
 
@@ -75,9 +81,10 @@ describe("recoveredChannels", () => {
     ];
     // The sender alone: both are recorded with the flag.
     const lost = recoveredChannels(events, infos, [], params());
+    const found = { signerUnavailable: true, balanceUnknown: true } as const;
     expect(lost).toEqual([
-      buildChannel({ openBlock: 10, signer: sessionAccount.address, signerUnavailable: true }),
-      buildChannel({ openBlock: 11, signer: otherAccount.address, signerUnavailable: true }),
+      buildChannel({ openBlock: 10, signer: sessionAccount.address, ...found }),
+      buildChannel({ openBlock: 11, signer: otherAccount.address, ...found }),
     ]);
     expect(planPayment(lost, buildTarget(5n), {})).toEqual({ type: "open", deposit: 50n });
     // Even a payer that holds the key does not pay on a flagged channel.
@@ -87,14 +94,18 @@ describe("recoveredChannels", () => {
 
     // With the session key: that channel is usable, the other one is flagged.
     const held = recoveredChannels(events, infos, [], params([sessionAccount.address, sender]));
-    expect(held[0]).toEqual(buildChannel({ openBlock: 10, signer: sessionAccount.address }));
+    expect(held[0]).toEqual(
+      buildChannel({ openBlock: 10, signer: sessionAccount.address, balanceUnknown: true }),
+    );
     expect(held[1]!.signerUnavailable).toBe(true);
     const plan = planPayment(held, buildTarget(5n, [sessionAccount.address, sender]), {});
     expect(plan).toMatchObject({ type: "use", channel: { openBlock: 10 } });
 
     // A flagged stored channel is unflagged once the payer holds its key again.
     const again = recoveredChannels(events, infos, lost, params([sessionAccount.address, sender]));
-    expect(again).toEqual([buildChannel({ openBlock: 10, signer: sessionAccount.address })]);
+    expect(again).toEqual([
+      buildChannel({ openBlock: 10, signer: sessionAccount.address, balanceUnknown: true }),
+    ]);
   });
 
   it("the flag survives the JSON store form", () => {

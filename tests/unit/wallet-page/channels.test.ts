@@ -47,6 +47,23 @@ describe("channelRow", () => {
     expect(channelRow(stored, { siteBalance: 10n, hasKey: true }).spent).toBe(30n);
     expect(channelRow(stored, { siteBalance: 500n, hasKey: true }).remaining).toBe(0n);
   });
+
+  it("says a channel found on chain has spent and remaining not known, until the site tells", () => {
+    const found = { ...stored, balance: 0n, signature: null, balanceUnknown: true as const };
+    expect(channelRow(found, { hasKey: false })).toMatchObject({ spent: null, remaining: null });
+    // The site's history (empty: nothing paid) or a corrected balance makes it known.
+    expect(channelRow(found, { siteBalance: 0n, hasKey: false })).toMatchObject({
+      spent: 0n,
+      remaining: 100n,
+    });
+    expect(channelRow({ ...found, balance: 12n }, { hasKey: true })).toMatchObject({
+      spent: 12n,
+      remaining: 88n,
+    });
+    expect(
+      channelRow({ ...found, state: "settled" }, { onChain: null, hasKey: true }).remaining,
+    ).toBe(0n);
+  });
 });
 
 describe("siteChannelsOf and sortChannelRows", () => {
