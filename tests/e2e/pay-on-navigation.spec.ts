@@ -132,17 +132,19 @@ test("with auto-pay on, the reader's click returns the paid article in one reque
   await expect(tab.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
   expect(await autoPaySpent(page)).toBe(spentSoFar);
 
-  // Another site sends the window to an article by script: the worker pays nothing.
+  // Another site opens an article in a window of its own: the worker pays nothing, the paywall
+  // waits for the reader's click.
   const third = await thirdPartyPage(`<!doctype html><title>Elsewhere</title>
-    <script>setTimeout(() => { location.href = ${JSON.stringify(new URL(ARTICLES.france.path, baseURL).href)}; }, 50);</script>`);
+    <script>window.open(${JSON.stringify(new URL(ARTICLES.france.path, baseURL).href)}, "reader");</script>`);
   try {
-    const walked = await context.newPage();
-    await walked.goto(third.url);
+    const opener = await context.newPage();
+    const [walked] = await Promise.all([context.waitForEvent("page"), opener.goto(third.url)]);
     await expect(walked.getByTestId("auto-pay-button")).toBeVisible({ timeout: 20_000 });
     await walked.waitForTimeout(1000);
     expect(await autoPaySpent(page)).toBe(spentSoFar);
     await expect(walked.getByTestId("article-body")).toHaveCount(0);
     await walked.close();
+    await opener.close();
   } finally {
     await third.stop();
   }
