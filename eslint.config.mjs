@@ -68,6 +68,8 @@ const config = [
       "contracts/**",
       "lib/db/generated/**",
       "lib/chain/abi.ts",
+      // Bundled from lib/browser/pay-worker.ts by next.config.mjs.
+      "public/pay-worker.js",
       "next-env.d.ts",
       "data/**",
       "test-results/**",
