@@ -2,6 +2,8 @@ import Link from "next/link";
 import { z } from "zod";
 import { ArticleCard } from "@/components/article-card";
 import {
+  ALL_ARTICLES_PAGE_SIZE,
+  allArticles,
   articleCategories,
   articlesInCategory,
   categoryLabel,
@@ -22,6 +24,8 @@ const paramsSchema = z.object({
     .regex(/^[a-z0-9-]{1,60}$/)
     .optional()
     .catch(undefined),
+  /** A page of the "All articles" list (`?page=2`); anything else is the first. */
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 
 // GET /?q=&category= — search, a category, or the front page (featured, most read, newest)
@@ -30,13 +34,21 @@ export default async function HomePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { q, category } = paramsSchema.parse(await searchParams);
+  const { q, category, page } = paramsSchema.parse(await searchParams);
   const query = q?.trim();
   const categories = await articleCategories();
   const unit = await displayUnit();
   return (
     <>
-      <h1>{query ? `Search: ${query}` : category ? categoryLabel(category) : "Latest articles"}</h1>
+      <h1>
+        {query
+          ? `Search: ${query}`
+          : category
+            ? categoryLabel(category)
+            : page
+              ? "All articles"
+              : "Latest articles"}
+      </h1>
       <p className="muted">
         Open a payment channel once, then pay for each article with a signature — no transaction per
         read.
@@ -56,6 +68,8 @@ export default async function HomePage({
         <SearchResults query={query} unit={unit} />
       ) : category ? (
         <CategoryList category={category} unit={unit} />
+      ) : page ? (
+        <AllArticles page={page} unit={unit} />
       ) : (
         <FrontPage unit={unit} />
       )}
@@ -87,6 +101,41 @@ async function CategoryList({ category, unit }: { category: string; unit: TokenU
           <ArticleCard unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
+    </section>
+  );
+}
+
+async function AllArticles({ page, unit }: { page: number; unit: TokenUnit }) {
+  const { articles, total } = await allArticles(page);
+  const pages = Math.max(1, Math.ceil(total / ALL_ARTICLES_PAGE_SIZE));
+  const first = (page - 1) * ALL_ARTICLES_PAGE_SIZE + 1;
+  return (
+    <section>
+      <p className="muted" data-testid="all-articles-range">
+        {articles.length === 0
+          ? `No articles on page ${page}: there ${pages === 1 ? "is 1 page" : `are ${pages} pages`}.`
+          : `Articles ${first}–${first + articles.length - 1} of ${total}, by title.`}
+      </p>
+      <ul className="article-list">
+        {articles.map((a) => (
+          <ArticleCard unit={unit} key={a.slug} article={a} />
+        ))}
+      </ul>
+      <nav className="pager" aria-label="Pages">
+        {page > 1 && (
+          <Link href={`/?page=${Math.min(page - 1, pages)}`} rel="prev">
+            ← Previous
+          </Link>
+        )}
+        <span>
+          Page {Math.min(page, pages)} of {pages}
+        </span>
+        {page < pages && (
+          <Link href={`/?page=${page + 1}`} rel="next">
+            Next →
+          </Link>
+        )}
+      </nav>
     </section>
   );
 }
@@ -125,6 +174,11 @@ async function FrontPage({ unit }: { unit: TokenUnit }) {
             <ArticleCard unit={unit} key={a.slug} article={a} />
           ))}
         </ul>
+        <p>
+          <Link href="/?page=1" data-testid="all-articles-link">
+            All articles, by title →
+          </Link>
+        </p>
       </section>
     </>
   );

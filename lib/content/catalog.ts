@@ -16,6 +16,23 @@ export function newestArticles(take = 12): Promise<Article[]> {
   });
 }
 
+/** Articles per page of the "All articles" list. */
+export const ALL_ARTICLES_PAGE_SIZE = 50;
+
+/** One page (from 1) of every published article by title, and how many there are. */
+export async function allArticles(page: number): Promise<{ articles: Article[]; total: number }> {
+  const [articles, total] = await Promise.all([
+    db().article.findMany({
+      where: PUBLISHED,
+      orderBy: [{ title: "asc" }, { id: "asc" }],
+      skip: (page - 1) * ALL_ARTICLES_PAGE_SIZE,
+      take: ALL_ARTICLES_PAGE_SIZE,
+    }),
+    db().article.count({ where: PUBLISHED }),
+  ]);
+  return { articles, total };
+}
+
 /** The site's own articles (no category), oldest first. */
 export function editorialArticles(): Promise<Article[]> {
   return db().article.findMany({ where: { ...PUBLISHED, category: "" }, orderBy: { id: "asc" } });
