@@ -28,6 +28,31 @@ test("the home page lists the seeded articles", async ({ page }) => {
   await expect(page.getByText("$0.05").first()).toBeVisible();
 });
 
+test("all articles can be paged through from the front page", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("all-articles-link").click();
+  await expect(page.getByRole("heading", { name: "All articles" })).toBeVisible();
+  const range = page.getByTestId("all-articles-range");
+  await expect(range).toHaveText(/^Articles 1–50 of \d+, by title\.$/);
+  const total = Number(/of (\d+)/.exec((await range.textContent()) ?? "")?.[1]);
+  expect(total).toBeGreaterThan(250);
+  // Every card shows its price in dollars.
+  await expect(page.locator(".article-card")).toHaveCount(50);
+  await expect(
+    page.locator(".article-card .price").filter({ hasText: /^\$\d+\.\d\d$/ }),
+  ).toHaveCount(50);
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(range).toHaveText(/^Articles 51–100 of /);
+  await expect(page).toHaveURL(/\/\?page=2$/);
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await expect(range).toHaveText(/^Articles 1–50 of /);
+  // A page past the end says how many there are; a bad page number is the first page.
+  await page.goto("/?page=999");
+  await expect(range).toContainText("No articles on page 999");
+  await page.goto("/?page=-3");
+  await expect(page.getByRole("heading", { name: "Latest articles" })).toBeVisible();
+});
+
 test("an article shows its teaser and the paywall, never the body, until paid", async ({
   page,
 }) => {
