@@ -6,37 +6,18 @@
  * a new account whose auto-pay channel, session key and setting are seeded as the open form
  * leaves them (tests/helpers/e2e-channels.ts).
  */
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { autoPaySpent, seedAutoPayReader, thirdPartyPage } from "../helpers/e2e-channels";
-import { ARTICLES, CENT, e2eState, RECEIVER, shot, TOKEN } from "../helpers/wallet-flow";
+import { expect, test, type Page } from "@playwright/test";
+import { autoPayReaderPage, autoPaySpent, thirdPartyPage } from "../helpers/e2e-channels";
+import { ARTICLES, CENT, shot, TOKEN } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 120_000 });
-
-async function newReader(
-  context: BrowserContext,
-  baseURL: string,
-  limits: { maxPerArticle: bigint; cap: bigint },
-): Promise<Page> {
-  const { rpcUrl, deployment } = e2eState();
-  const page = await context.newPage();
-  await page.goto("/");
-  await seedAutoPayReader(page, {
-    rpcUrl,
-    baseURL,
-    deployment,
-    receiver: RECEIVER,
-    deposit: 10n * TOKEN,
-    ...limits,
-  });
-  return page;
-}
 
 test("a page of another site that opens and walks the site pays nothing without the reader's click", async ({
   browser,
   baseURL,
 }) => {
   const context = await browser.newContext({ baseURL });
-  await newReader(context, baseURL!, { maxPerArticle: 2n * TOKEN, cap: 10n * TOKEN });
+  await autoPayReaderPage(context, baseURL!, { maxPerArticle: 2n * TOKEN, cap: 10n * TOKEN });
   const site = new URL(baseURL!).origin;
   const third = await thirdPartyPage(`<!doctype html><title>Revenue share</title>
     <script>
@@ -86,7 +67,7 @@ test("a site that keeps each proof and asks again gets no more than the reader's
   // The 5-cent article fits the maximum once; the 3-cent one twice; the cap leaves room for three
   // of those payments, not four.
   const cap = 14n * CENT;
-  const page = await newReader(context, baseURL!, { maxPerArticle: 6n * CENT, cap });
+  const page = await autoPayReaderPage(context, baseURL!, { maxPerArticle: 6n * CENT, cap });
   // The stand-in: every paid request for an article is kept and answered with a 402 that names
   // the very proof just sent as the site's last one.
   const kept: bigint[] = [];
@@ -141,7 +122,7 @@ test("a site that keeps each proof and asks again gets no more than the reader's
 test("two tabs paying at once never pass the cap together", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL });
   const cap = 6n * CENT; // room for the 5-cent article or the 3-cent one, not both
-  const first = await newReader(context, baseURL!, { maxPerArticle: 2n * TOKEN, cap });
+  const first = await autoPayReaderPage(context, baseURL!, { maxPerArticle: 2n * TOKEN, cap });
   const second = await context.newPage();
   await Promise.all([first.goto(ARTICLES.the402.path), second.goto(ARTICLES.why.path)]);
   // Each tab settles: the article, or the paywall saying why auto-pay stopped.

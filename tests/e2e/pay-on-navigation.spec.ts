@@ -4,17 +4,9 @@
  * article, so the article comes back in the click's one request and the paywall never shows. It
  * never pays a prefetch, a navigation another site starts, or anything once auto-pay is off.
  */
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { autoPaySpent, seedAutoPayReader, thirdPartyPage } from "../helpers/e2e-channels";
-import {
-  ARTICLES,
-  e2eState,
-  markDocument,
-  RECEIVER,
-  sameDocument,
-  shot,
-  TOKEN,
-} from "../helpers/wallet-flow";
+import { expect, test, type Page } from "@playwright/test";
+import { autoPayReaderPage, autoPaySpent, thirdPartyPage } from "../helpers/e2e-channels";
+import { ARTICLES, markDocument, sameDocument, shot, TOKEN } from "../helpers/wallet-flow";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -28,23 +20,6 @@ const PAYWALL_WATCH = `(() => {
 
 const paywallSeen = (page: Page) =>
   page.evaluate(() => (window as unknown as { __paywallSeen?: boolean }).__paywallSeen === true);
-
-/** A new page of `context` whose reader has an auto-pay channel (up to 1 per article, cap 5). */
-async function autoPayReader(context: BrowserContext, baseURL: string): Promise<Page> {
-  const { rpcUrl, deployment } = e2eState();
-  const page = await context.newPage();
-  await page.goto("/");
-  await seedAutoPayReader(page, {
-    rpcUrl,
-    baseURL,
-    deployment,
-    receiver: RECEIVER,
-    deposit: 10n * TOKEN,
-    maxPerArticle: 1n * TOKEN,
-    cap: 5n * TOKEN,
-  });
-  return page;
-}
 
 /** A link to `path` added to the page and clicked as the reader would (a document navigation). */
 async function clickNewLink(page: Page, path: string, target?: string): Promise<void> {
@@ -69,7 +44,10 @@ test("with auto-pay on, the reader's click returns the paid article in one reque
 }) => {
   const context = await browser.newContext({ baseURL });
   await context.addInitScript(PAYWALL_WATCH);
-  const page = await autoPayReader(context, baseURL!);
+  const page = await autoPayReaderPage(context, baseURL!, {
+    maxPerArticle: 1n * TOKEN,
+    cap: 5n * TOKEN,
+  });
   // The first article is paid by the paywall (typed address), which installs the worker.
   await page.goto(ARTICLES.the402.path);
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
@@ -180,7 +158,10 @@ test("a paid image or API route opened in the browser gets the same paywall, and
   baseURL,
 }) => {
   const context = await browser.newContext({ baseURL });
-  const page = await autoPayReader(context, baseURL!);
+  const page = await autoPayReaderPage(context, baseURL!, {
+    maxPerArticle: 1n * TOKEN,
+    cap: 5n * TOKEN,
+  });
   const prices = (await (await page.request.get("/api/1/prices")).json()) as {
     resources: { path: string; kind: string; price: string }[];
   };

@@ -13,7 +13,8 @@ import {
   type Hex,
   type PrivateKeyAccount,
 } from "viem";
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
+import { e2eState, RECEIVER, TOKEN } from "./wallet-flow";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
@@ -223,4 +224,27 @@ export async function thirdPartyPage(
     url: `http://localhost:${port}/`,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * A new page of `context` whose reader has an auto-pay channel of 10 tokens
+ * ({@link seedAutoPayReader}) with `limits`.
+ */
+export async function autoPayReaderPage(
+  context: BrowserContext,
+  baseURL: string,
+  limits: { maxPerArticle: bigint; cap: bigint },
+): Promise<Page> {
+  const { rpcUrl, deployment } = e2eState();
+  const page = await context.newPage();
+  await page.goto("/");
+  await seedAutoPayReader(page, {
+    rpcUrl,
+    baseURL,
+    deployment,
+    receiver: RECEIVER,
+    deposit: 10n * TOKEN,
+    ...limits,
+  });
+  return page;
 }
