@@ -9,7 +9,7 @@
  */
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { Address } from "viem";
 // Direct module imports, not the lib/browser barrel. The first render needs none of the stored
 // records' code: it loads (`./island-local`) when this browser holds a channel, the payer core when
@@ -20,6 +20,7 @@ import { ChannelState } from "./channel-state";
 import { explainError, isAbort } from "./explain-error";
 import { tokens } from "./format";
 import type { LocalState } from "./local-state";
+import { rememberedAccount, walletButtonLabel } from "./remembered-wallet";
 import type { PaywallProps, SiteTerms } from "./types";
 import "./paywall.css";
 
@@ -38,6 +39,12 @@ const NOTHING_STORED = { auto: undefined, state: { lost: [] } as LocalState, rea
 async function storedState(terms: SiteTerms, price: bigint) {
   if ((await countAll(STORES.channels)) === 0) return NOTHING_STORED;
   return (await import("./island-local")).islandState(terms, price);
+}
+
+/** Calls `onChange` when another tab changes localStorage (wagmi's remembered connection). */
+function onStorage(onChange: () => void) {
+  window.addEventListener("storage", onChange);
+  return () => window.removeEventListener("storage", onChange);
 }
 
 /** The wallet part: loaded in the browser only, on demand. */
@@ -207,6 +214,11 @@ export default function PaywallIsland(props: PaywallProps) {
     local.usable.signer.toLowerCase() === local.usable.sender.toLowerCase() &&
     remaining(local.usable) >= price;
   const [payNow, setPayNow] = useState(false);
+  // A remembered wallet connection (none on the server): the wallet that holds channels here, or
+  // any remembered one when none is stored.
+  const account = useSyncExternalStore(onStorage, rememberedAccount, () => undefined);
+  const connected =
+    account !== undefined && (!local.sender || local.sender.toLowerCase() === account);
 
   return (
     <div className="paywall-island" data-phase={phase}>
@@ -278,7 +290,13 @@ export default function PaywallIsland(props: PaywallProps) {
             setPhase("wallet");
           }}
         >
-          {walletPays ? `Pay ${tokens(price, terms)} with your wallet` : "Connect wallet"}
+          {walletButtonLabel({
+            price: tokens(price, terms),
+            walletPays,
+            connected,
+            usable: local.usable,
+            priceUnits: price,
+          })}
         </button>
       ) : null}
       {phase === "wallet" ? (

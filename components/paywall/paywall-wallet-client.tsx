@@ -147,6 +147,14 @@ function WalletFlow(props: PaywallWalletProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per connected account
   }, [sender, makePayer]);
 
+  if (!isConnected && (isConnecting || isReconnecting)) {
+    // A remembered wallet reconnects by itself: no "Connect wallet" to click meanwhile.
+    return (
+      <p className="muted" data-testid="wallet-connecting">
+        Connecting to your wallet…
+      </p>
+    );
+  }
   if (!isConnected) {
     return (
       <button

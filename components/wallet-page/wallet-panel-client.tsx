@@ -4,7 +4,7 @@
  * payment history.
  */
 import { ConnectButton } from "@rainbow-me/rainbowkit";
-import { useSwitchChain } from "wagmi";
+import { useAccount, useSwitchChain } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
 import { NoWalletNotice, useWalletFound } from "@/components/wallet/wallet-found";
 import { ChannelCard } from "./channel-card-client";
@@ -18,6 +18,9 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
   const { switchChain, isPending: switching, error: switchError } = useSwitchChain();
   const { sender, onSiteChain, rows, status } = page;
   const walletFound = useWalletFound();
+  // A remembered wallet reconnects by itself: say so rather than "Not connected".
+  const { isConnecting, isReconnecting } = useAccount();
+  const connecting = !sender && (isConnecting || isReconnecting);
 
   return (
     <div className="wallet-page">
@@ -43,7 +46,7 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
         )}
       </div>
 
-      {!sender && (
+      {!sender && !connecting && (
         <p className="muted">
           Connect the wallet you pay with to see your channels to this site, top them up, close them
           and export your payment history.
@@ -64,7 +67,8 @@ export function WalletPanel({ terms }: { terms: SiteTerms }) {
         role="status"
         aria-live="polite"
       >
-        {status.text || (sender ? "Ready." : "Not connected.")}
+        {status.text ||
+          (sender ? "Ready." : connecting ? "Connecting to your wallet…" : "Not connected.")}
       </p>
       {(status.error || switchError) && (
         <p className="wallet-error" data-testid="wallet-error" role="alert">

@@ -16,16 +16,37 @@ import type { SiteTerms } from "@/components/paywall/types";
 /** The name wallets show when they ask the reader to connect. */
 export const APP_NAME = "Paychan Press";
 
+type ConfigTerms = Pick<SiteTerms, "chainId" | "rpcUrl" | "walletConnectProjectId">;
+
+/** The page's configs, one per site terms: see {@link sharedWalletConfig}. */
+const shared = new Map<string, Config>();
+
 /**
- * Builds the wagmi config for `terms`.
+ * The one wagmi config of `terms` for the page's lifetime. Every wallet island (paywall, wallet
+ * page, sign-in) of the document uses it, so a wallet connected on one page is connected on the
+ * next after a client navigation, with no second reconnection. A config per mount raced: wagmi
+ * starts reconnecting while rendering, a render React discards left a config reconnecting that
+ * no page used, and wagmi's one-at-a-time guard then skipped the reconnection of the config the
+ * page did use, which stayed "not connected" although the wallet was.
+ */
+export function sharedWalletConfig(terms: ConfigTerms): Config {
+  const key = `${terms.chainId}|${terms.rpcUrl}|${terms.walletConnectProjectId ?? ""}`;
+  let config = shared.get(key);
+  if (!config) {
+    config = walletConfig(terms);
+    shared.set(key, config);
+  }
+  return config;
+}
+
+/**
+ * Builds a new wagmi config for `terms` (pages use {@link sharedWalletConfig}).
  *
  * @example
  * const config = walletConfig(terms);
  * <WagmiProvider config={config}>…</WagmiProvider>
  */
-export function walletConfig(
-  terms: Pick<SiteTerms, "chainId" | "rpcUrl" | "walletConnectProjectId">,
-): Config {
+export function walletConfig(terms: ConfigTerms): Config {
   const chain = siteChain(terms);
   const wallets = terms.walletConnectProjectId
     ? [metaMaskWallet, injectedWallet, walletConnectWallet]

@@ -1,7 +1,7 @@
 "use client";
 /**
  * The wallet context of the site's client islands (paywall, wallet page): wagmi, React Query and
- * RainbowKit over {@link walletConfig}. Load this module only in the browser
+ * RainbowKit over the page's one {@link sharedWalletConfig}. Load this module only in the browser
  * (`next/dynamic(..., { ssr: false })` or `import()` on a click): RainbowKit cannot be
  * server-rendered, and keeping it out of the page's first bundle keeps the page small.
  */
@@ -13,10 +13,13 @@ import {
   type AuthenticationConfig,
 } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { WagmiProvider } from "wagmi";
 import type { SiteTerms } from "@/components/paywall/types";
-import { walletConfig } from "./wallet-config";
+import { sharedWalletConfig } from "./wallet-config";
+
+/** The page's one query cache, kept across client navigations like the wallet config. */
+let queryClient: QueryClient | undefined;
 
 /**
  * Wraps `children` in the wallet providers for the site's chain. With `authentication`, connecting
@@ -31,8 +34,8 @@ export function WalletProviders({
   authentication?: AuthenticationConfig<string>;
   children: ReactNode;
 }) {
-  const [config] = useState(() => walletConfig(terms));
-  const [queryClient] = useState(() => new QueryClient());
+  const config = sharedWalletConfig(terms);
+  queryClient ??= new QueryClient();
   const rainbow = (
     <RainbowKitProvider
       initialChain={terms.chainId}

@@ -7,8 +7,8 @@
  * and a state file reach the tests through E2E_BASE_URL and E2E_STATE: Playwright starts its
  * workers after global setup with this process's environment.
  *
- * The site runs on the demo's DemoDollar (EIP-3009: it offers its relay). anvil has 13 accounts:
- * accounts 10, 11 and 12 are the ones the no-ETH tests set to 0 ETH.
+ * The site runs on the demo's DemoDollar (EIP-3009: it offers its relay). anvil has 15 accounts:
+ * accounts 10, 11 and 12 are the ones the no-ETH tests set to 0 ETH, 13 and 14 read many articles.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const port = explicitPort("E2E_PORT");
   // Checked before anything slow starts: a taken port fails the run at once.
   if (port !== undefined) await assertPortFree(port, "E2E_PORT");
-  const anvil = await startAnvil({ args: ["--accounts", "13"] });
+  const anvil = await startAnvil({ args: ["--accounts", "15"] });
   const dir = mkdtempSync(path.join(os.tmpdir(), "site-e2e-"));
   const cleanup = async () => {
     await anvil.stop();

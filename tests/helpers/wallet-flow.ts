@@ -45,7 +45,7 @@ export const anvilAddress = (n: number): Address =>
     ? privateKeyToAccount(ANVIL_KEYS[n]!).address
     : mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: n }).address;
 
-/** anvil's development mnemonic: global setup starts 13 accounts (10–12 beyond ANVIL_KEYS). */
+/** anvil's development mnemonic: global setup starts 15 accounts (10–14 beyond ANVIL_KEYS). */
 const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Takes every wei of `owner`'s ETH away (a reader with dollars and no ETH). */
