@@ -64,16 +64,36 @@ export async function closeDb(): Promise<void> {
   opened = undefined;
 }
 
-/** Every record of `store`. */
 /** How many records `store` holds (nothing is read or validated). */
 export async function countAll(store: StoreName): Promise<number> {
   const db = await openDb();
   return promised(db.transaction(store, "readonly").objectStore(store).count());
 }
 
+/** Every record of `store`. */
 export async function getAll<T>(store: StoreName): Promise<T[]> {
   const db = await openDb();
   return promised(db.transaction(store, "readonly").objectStore(store).getAll()) as Promise<T[]>;
+}
+
+/**
+ * The records of `store` from the highest key down, as long as `keep` holds (the first record it
+ * refuses ends the walk): the newest entries of a store whose keys grow with time, without reading
+ * the rest.
+ */
+export async function newestWhile<T>(store: StoreName, keep: (value: T) => boolean): Promise<T[]> {
+  const db = await openDb();
+  const request = db.transaction(store, "readonly").objectStore(store).openCursor(null, "prev");
+  return new Promise<T[]>((resolve, reject) => {
+    const found: T[] = [];
+    request.onerror = () => reject(request.error ?? new Error(`reading ${store} failed`));
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || !keep(cursor.value as T)) return resolve(found);
+      found.push(cursor.value as T);
+      cursor.continue();
+    };
+  });
 }
 
 /** The record of `store` under `key`, if any. */

@@ -40,7 +40,7 @@ export {
   type AutoPaySettings,
   type PayMode,
 } from "./autopay";
-export { appendHistory, listHistory, type HistoryEntry } from "./history";
+export { appendHistory, historySince, listHistory, type HistoryEntry } from "./history";
 export {
   findAutoPayment,
   remaining,

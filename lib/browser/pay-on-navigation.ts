@@ -20,7 +20,7 @@ import { isAddress, isAddressEqual, type Address, type PublicClient } from "viem
 import { decodePaymentTerms, encodePaymentHeaders } from "@/lib/protocol/terms";
 import { autoPayerOptions, findAutoPayment } from "./auto-pay";
 import { channelKey } from "./channel-store";
-import { appendHistory, listHistory } from "./history";
+import { appendHistory, historySince } from "./history";
 import { createBrowserPayer } from "./pay";
 import type { Authorization } from "@/lib/protocol/client";
 
@@ -207,7 +207,7 @@ const RECEIPT_MARGIN_MS = 60_000;
 async function paidRecently(path: string, receiptSeconds: number): Promise<boolean> {
   if (receiptSeconds <= 0) return false;
   const since = Date.now() - receiptSeconds * 1000 + RECEIPT_MARGIN_MS;
-  return (await listHistory()).some((h) => h.path === path && h.time > since);
+  return (await historySince(since)).some((h) => h.path === path);
 }
 
 /** Reads `GET <origin>/api/1/prices` into {@link SitePrices}; undefined when unusable. */

@@ -10,7 +10,7 @@ import { adopt, channelFor } from "./channels";
 import { checkCharge, checkPolicy } from "./decide";
 import { checkSite } from "./pay-request";
 import type { PayerContext } from "./payer-context";
-import { signProof } from "./signing";
+import { signProof, signsLocally } from "./signing";
 import { highestSigned, sameChannel, type PayerChannel } from "./types";
 import { waitBlocks } from "./waiting";
 
@@ -67,11 +67,15 @@ export async function authorizePayment(
   }
   const balance = channel.balance + terms.price;
   const requestCharged = options.requestCharged ?? 0n;
+  // A key held in memory signs while the reservation's transaction runs; the signature leaves
+  // this function only once the reservation succeeded. A wallet is asked only after it.
+  const early = signsLocally(ctx, channel) ? signProof(ctx, channel, balance) : undefined;
+  early?.catch(() => undefined);
   const charged = await ctx.reserve(channel, balance, (charge) =>
     checkCharge(charge, { request: requestCharged, spent: ctx.spent }, ctx.policy),
   );
   ctx.spent += charged;
-  const signature = await signProof(ctx, channel, balance);
+  const signature = await (early ?? signProof(ctx, channel, balance));
   ctx.emit({ type: "signed", url: origin, channel, balance, charged });
   return { channel, balance, signature, charged, deposited };
 }

@@ -44,6 +44,27 @@ export const messageOf = (c: PayerChannel, balance: bigint) => ({
   balance,
 });
 
+/**
+ * Whether `channel`'s proofs are signed by a key this payer holds in memory (a session key or a
+ * local account): signing asks nobody, so it may start before the signature is reserved. A
+ * wallet's signature is a prompt: it is asked for only after the reservation.
+ */
+export function signsLocally(ctx: PayerContext, channel: PayerChannel): boolean {
+  try {
+    const source = signerSource(ctx, channel);
+    // viem's accounts of a private key or a mnemonic sign in memory; a custom account may be a
+    // device that asks its owner.
+    const { account } = source;
+    return (
+      typeof account === "object" &&
+      account.type === "local" &&
+      (account.source === "privateKey" || account.source === "hd")
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Signs the balance proof of `channel` at `balance`. */
 export function signProof(ctx: PayerContext, channel: PayerChannel, balance: bigint): Promise<Hex> {
   return signBalanceProof({

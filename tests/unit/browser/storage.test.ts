@@ -16,6 +16,7 @@ import {
   findAutoPayment,
   getAutoPay,
   getSessionKey,
+  historySince,
   indexedDbChannelStore,
   listAutoPay,
   listHistory,
@@ -204,6 +205,24 @@ describe("history", () => {
     const rows = await listHistory();
     expect(rows.map((r) => r.path)).toEqual(["/b", "/a"]);
     expect(rows[0]).not.toHaveProperty("id");
+  });
+
+  it("reads back only the entries appended after a time, newest first", async () => {
+    for (let time = 1; time <= 5; time++) {
+      await appendHistory({
+        path: `/p${time}`,
+        title: "P",
+        amount: "1",
+        balance: `${time}`,
+        channel: "c",
+        time: time * 1000,
+      });
+    }
+    const recent = await historySince(3000);
+    expect(recent.map((r) => r.path)).toEqual(["/p5", "/p4"]);
+    expect(recent[0]).not.toHaveProperty("id");
+    expect(await historySince(5000)).toEqual([]);
+    expect((await historySince(0)).map((r) => r.path)).toEqual(["/p5", "/p4", "/p3", "/p2", "/p1"]);
   });
 });
 
