@@ -5,20 +5,11 @@
  * left. Requires a production build (`npx next build`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createWalletClient,
-  http,
-  parseEther,
-  zeroAddress,
-  type Hex,
-  type PrivateKeyAccount,
-} from "viem";
+import { parseEther, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSiweMessage } from "viem/siwe";
-import { demoTokenAbi, microTransferChannelsAbi } from "@/lib/chain/abi";
-import { buildChain } from "@/lib/chain/chain";
 import { channelDomain, signBalanceProof, signCloseRequest } from "@/lib/protocol";
 import { ANVIL_KEY_0 } from "../../../scripts/lib/prepare-site";
+import { openChannel, signIn } from "../../helpers/site-accounts";
 import { startSiteServer, type SiteServer } from "../../helpers/site-server";
 
 let site: SiteServer;
@@ -31,60 +22,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => site?.stop());
 
-/** Signs in over HTTP as `account`; returns the session cookie. */
-async function signIn(account: PrivateKeyAccount): Promise<string> {
-  const { nonce } = (await (await fetch(`${site.url}/api/1/auth/nonce`)).json()) as {
-    nonce: string;
-  };
-  const message = createSiweMessage({
-    domain: new URL(site.url).host,
-    address: account.address,
-    uri: site.url,
-    version: "1",
-    chainId: site.deployment.chainId,
-    nonce,
-    issuedAt: new Date(),
-  });
-  const res = await fetch(`${site.url}/api/1/auth/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: site.url },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
-
-/** A reader's channel opened on chain with its own ETH; returns its open block. */
-async function openChannel(reader: PrivateKeyAccount, deposit: bigint): Promise<number> {
-  const w = createWalletClient({
-    account: reader,
-    chain: buildChain(site.deployment.chainId, site.rpcUrl),
-    transport: http(site.rpcUrl),
-  });
-  await site.publicClient.waitForTransactionReceipt({
-    hash: await w.writeContract({
-      address: site.deployment.token,
-      abi: demoTokenAbi,
-      functionName: "approve",
-      args: [site.deployment.contract, deposit],
-    }),
-  });
-  const receipt = await site.publicClient.waitForTransactionReceipt({
-    hash: await w.writeContract({
-      address: site.deployment.contract,
-      abi: microTransferChannelsAbi,
-      functionName: "createChannel",
-      args: [site.receiver, deposit, zeroAddress],
-    }),
-  });
-  return Number(receipt.blockNumber);
-}
-
 describe("dashboard relay card", () => {
   it("shows the gas of a relayed close, the relays by kind and the budget left", async () => {
     const { key } = await site.fundedAccount(10n * TOKEN, parseEther("1"));
     const reader = privateKeyToAccount(key);
-    const openBlock = await openChannel(reader, 2n * TOKEN);
+    const openBlock = await openChannel(site, reader, 2n * TOKEN);
     const domain = channelDomain({
       chainId: site.deployment.chainId,
       contract: site.deployment.contract,
@@ -129,7 +71,7 @@ describe("dashboard relay card", () => {
     const receipt = await site.publicClient.getTransactionReceipt({ hash: closed.tx_hash });
     const cost = receipt.gasUsed * receipt.effectiveGasPrice;
 
-    const operator = await signIn(privateKeyToAccount(ANVIL_KEY_0));
+    const operator = await signIn(site, privateKeyToAccount(ANVIL_KEY_0));
     const page = await fetch(`${site.url}/admin`, { headers: { cookie: operator } });
     expect(page.status).toBe(200);
     const html = await page.text();
