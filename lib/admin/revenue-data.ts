@@ -1,26 +1,43 @@
 /**
  * The one database read behind the revenue figures: payments of a period (channel payments and
  * one-off payments such as x402 `exact`), the catalogue's articles (slug, title, author) and the
- * 402 counts. Everything else is computed by the pure functions of lib/admin/revenue.ts and
- * lib/admin/revenue-series.ts.
+ * readers per resource. Everything else is computed by the pure functions of lib/admin/revenue.ts
+ * and lib/admin/revenue-series.ts.
  */
 import { storedDate } from "@/lib/api/payments";
 import { sql } from "@/lib/db/sql";
-import type { ArticleFact, ChallengeFact } from "./revenue";
+import { readerTotals, type ReaderFact } from "@/lib/paywall/reader-marks";
+import type { ArticleFact } from "./revenue";
 import type { PaymentFact } from "./revenue-series";
 
 /** What the revenue figures are computed from. */
 export interface RevenueData {
   payments: PaymentFact[];
   articles: ArticleFact[];
-  challenges: ChallengeFact[];
+  /** Readers per resource, all time (`ResourceReader`). */
+  readers: ReaderFact[];
+}
+
+/**
+ * Readers per resource: the rows of `ResourceReader` grouped by resource and by whether they
+ * paid (PostgreSQL returns counts as text, and the flag as a boolean where SQLite has 0 or 1).
+ */
+async function loadReaders(): Promise<ReaderFact[]> {
+  type Row = { resource: string; paid: boolean | number; readers: number | string };
+  const rows = await sql().all<Row>(
+    `SELECT "resource", "paidAt" IS NOT NULL AS "paid", COUNT(*) AS "readers"
+       FROM "ResourceReader" GROUP BY "resource", "paidAt" IS NOT NULL`,
+  );
+  return readerTotals(
+    rows.map((r) => ({ resource: r.resource, paid: Boolean(r.paid), readers: Number(r.readers) })),
+  );
 }
 
 const DAY_MS = 86_400_000;
 
 /**
- * Reads the payments made in [from, to) (all of them without a range), every article and every
- * 402 count. On SQLite payment times are stored either as ISO text or as unix milliseconds, so
+ * Reads the payments made in [from, to) (all of them without a range), every article and the
+ * readers of every resource (all time). On SQLite payment times are stored either as ISO text or as unix milliseconds, so
  * the query only narrows the rows (with a day of margin on ISO text) and the exact range is
  * applied here; PostgreSQL stores timestamps.
  */
@@ -61,9 +78,9 @@ export async function loadRevenueData(range?: { from: Date; to: Date }): Promise
     if (range && (t < range.from.getTime() || t >= range.to.getTime())) continue;
     payments.push({ resource: r.resource, amount: BigInt(r.amount), createdAt });
   }
-  const [articles, challenges] = await Promise.all([
+  const [articles, readers] = await Promise.all([
     db.all<ArticleFact>(`SELECT "slug", "title", "author" FROM "Article" ORDER BY "slug"`),
-    db.all<ChallengeFact>(`SELECT "resource", "count" FROM "ResourceChallenge"`),
+    loadReaders(),
   ]);
-  return { payments, articles, challenges };
+  return { payments, articles, readers };
 }

@@ -1,23 +1,20 @@
 /**
  * Revenue per article, per author and per other resource (media, upstream), with the 402 → paid
- * conversion of each article. The aggregations are pure functions of plain arrays; one loader
+ * conversion of each article: of the readers who saw its paywall or paid, those who paid
+ * (lib/paywall/reader-marks.ts). The aggregations are pure functions of plain arrays; one loader
  * reads the database (`loadRevenueData` in lib/admin/revenue-data.ts).
  */
+import { conversionOf, type ReaderFact } from "@/lib/paywall/reader-marks";
 import type { PaymentFact } from "./revenue-series";
 
 export type { PaymentFact } from "./revenue-series";
+export { conversionOf, type ReaderFact } from "@/lib/paywall/reader-marks";
 
 /** An article as the revenue figures need it. */
 export interface ArticleFact {
   slug: string;
   title: string;
   author: string;
-}
-
-/** 402 answers counted for one resource (ResourceChallenge). */
-export interface ChallengeFact {
-  resource: string;
-  count: number;
 }
 
 /** The revenue of one article. */
@@ -31,9 +28,11 @@ export interface ArticleRevenue {
   revenue: bigint;
   /** Share of all revenue, 0–1 (0 when there is none). */
   share: number;
-  /** 402 answers counted for the article. */
-  challenges: number;
-  /** Paid reads ÷ 402 answers; null when no 402 was counted. */
+  /** Readers who saw the article's paywall or paid for it, each counted once. */
+  readers: number;
+  /** Of them, the readers who paid. */
+  paidReaders: number;
+  /** Paid readers ÷ readers; null when there are none. */
   conversion: number | null;
 }
 
@@ -74,11 +73,6 @@ export function shareOf(part: bigint, total: bigint): number {
   return total === 0n ? 0 : Number((part * 1_000_000n) / total) / 1_000_000;
 }
 
-/** Paid reads ÷ 402 answers, or null when no 402 was counted. */
-export function conversionOf(paid: number, challenges: number): number | null {
-  return challenges > 0 ? paid / challenges : null;
-}
-
 function kindOf(resource: string): OtherKind {
   if (resource.startsWith("media:")) return "media";
   if (resource.startsWith("upstream:")) return "upstream";
@@ -98,7 +92,7 @@ const byRevenue = <T extends { revenue: bigint }>(a: T, b: T) =>
 export function revenueBreakdown(
   payments: readonly PaymentFact[],
   articles: readonly ArticleFact[],
-  challenges: readonly ChallengeFact[] = [],
+  readers: readonly ReaderFact[] = [],
 ): RevenueBreakdown {
   const perResource = new Map<string, { payments: number; revenue: bigint }>();
   let total = 0n;
@@ -109,12 +103,12 @@ export function revenueBreakdown(
     perResource.set(p.resource, r);
     total += p.amount;
   }
-  const challengeCount = new Map(challenges.map((c) => [c.resource, c.count]));
+  const readersOf = new Map(readers.map((r) => [r.resource, r]));
 
   const articleRows: ArticleRevenue[] = articles.map((a) => {
     const resource = `${ARTICLE_PREFIX}${a.slug}`;
     const r = perResource.get(resource) ?? { payments: 0, revenue: 0n };
-    const count = challengeCount.get(resource) ?? 0;
+    const seen = readersOf.get(resource) ?? { readers: 0, paid: 0 };
     return {
       slug: a.slug,
       title: a.title,
@@ -122,8 +116,9 @@ export function revenueBreakdown(
       payments: r.payments,
       revenue: r.revenue,
       share: shareOf(r.revenue, total),
-      challenges: count,
-      conversion: conversionOf(r.payments, count),
+      readers: seen.readers,
+      paidReaders: seen.paid,
+      conversion: conversionOf(seen.paid, seen.readers),
     };
   });
   articleRows.sort((a, b) => byRevenue(a, b) || a.title.localeCompare(b.title));

@@ -15,7 +15,7 @@ import { errorResponse } from "@/lib/errors";
 import { X402_HEADERS } from "@/lib/x402/envelope";
 import { paywallContext } from "./context";
 import { decidePayment, type Paid } from "./decide";
-import { countChallenge } from "./challenge-counter";
+import { countReader, isNewPayment } from "./reader-counter";
 import { ARTICLE_TTL_MS, cachedPage, isRenderRequest, pageKey, RENDER_HEADER } from "./page-cache";
 import { BASE_SECURITY_HEADERS } from "./security-headers";
 import { RESOURCE_PAYWALL_HEADER } from "./resource-paywall";
@@ -150,16 +150,20 @@ export async function articleGate(
         page.csp,
       );
     }
+    // Readers shown the paywall or paying now, for the dashboard's conversion.
+    const counted = !head && !prefetch;
     if (decision.type === "payment-required") {
-      if (!head && !prefetch) countChallenge(resource);
+      const visitorCookie = counted ? await countReader(req, resource, "asked") : undefined;
       // The x402 envelope on every 402 (not on the router's 200 paywall).
       const with402 = { ...decision.headers, [X402_HEADERS.required]: decision.x402 };
       if (!document && !rsc) {
-        return pricedHeaders(
+        const res = pricedHeaders(
           json(Response.json(decision.body, { status: 402 })),
           with402,
           page.csp,
         );
+        if (visitorCookie) res.headers.append("Set-Cookie", visitorCookie);
+        return res;
       }
       const headers = new Headers(page.headers);
       headers.set(
@@ -174,12 +178,16 @@ export async function articleGate(
       // Relative to the URL as requested (req.nextUrl may name another host): Next keeps a
       // same-origin rewrite internal, and only an internal rewrite keeps its 402.
       const url = new URL(`/paywall/${slug}${req.nextUrl.search}`, req.url);
-      return pricedHeaders(
+      const res = pricedHeaders(
         NextResponse.rewrite(url, { status: rsc ? 200 : 402, request: { headers } }),
         rsc ? decision.headers : with402,
         page.csp,
       );
+      if (visitorCookie) res.headers.append("Set-Cookie", visitorCookie);
+      return res;
     }
+    const visitorCookie =
+      counted && isNewPayment(decision.paid) ? await countReader(req, resource, "paid") : undefined;
     // Paid (or free): the page every reader of this version sees, rendered once.
     const key = pageKey(req, `/articles/${slug}`, row.version);
     const cached = key && (await cachedPage(req, key, ARTICLE_TTL_MS, page));
@@ -193,6 +201,7 @@ export async function articleGate(
       res = pricedHeaders(NextResponse.next({ request: { headers } }), decision.headers, page.csp);
     }
     if (decision.setCookie) res.headers.append("Set-Cookie", decision.setCookie);
+    if (visitorCookie) res.headers.append("Set-Cookie", visitorCookie);
     return res;
   } catch (err) {
     return pricedHeaders(json(errorResponse(err)), {}, page.csp);

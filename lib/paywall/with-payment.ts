@@ -1,7 +1,7 @@
 import { nameInstance } from "@/lib/cluster/instance";
 import { errorResponse } from "@/lib/errors";
 import { X402_HEADERS } from "@/lib/x402/envelope";
-import { countChallenge } from "./challenge-counter";
+import { countReader, isNewPayment } from "./reader-counter";
 import { decidePayment, type Paid } from "./decide";
 import { readerInitiated } from "./article-gate";
 import { htmlDocument, paywallBox } from "./html";
@@ -34,10 +34,11 @@ export interface PaymentOptions<P, T> {
    */
   grantPath?: (params: P) => string;
   /**
-   * Count this route's 402 answers for the dashboard's conversion figures. Only for a bounded set
-   * of resource names (stored files): a name made from the request path would let anybody add rows.
+   * Count this route's readers (shown the paywall, paid) for the dashboard's conversion figures.
+   * Only for a bounded set of resource names (stored files): a name made from the request path
+   * would let anybody add rows.
    */
-  countChallenges?: boolean;
+  countReaders?: boolean;
 }
 
 type RouteContext<P> = { params: Promise<P> };
@@ -53,7 +54,8 @@ interface Finish {
   priced?: boolean;
   /** RDN-* headers, added unless the resource set a header of the same name. */
   headers?: Record<string, string>;
-  setCookie?: string;
+  /** `Set-Cookie` values (a receipt, a reader id). */
+  setCookies?: readonly (string | undefined)[];
 }
 
 /**
@@ -76,7 +78,7 @@ function finish(res: Response, opts: Finish): Response {
     if (!vary?.split(",").some((v) => v.trim().toLowerCase() === "cookie"))
       headers.set("Vary", vary ? `${vary}, Cookie` : "Cookie");
   }
-  if (opts.setCookie) headers.append("Set-Cookie", opts.setCookie);
+  for (const cookie of opts.setCookies ?? []) if (cookie) headers.append("Set-Cookie", cookie);
   nameInstance(headers);
   if (opts.head) res.body?.cancel().catch(() => undefined);
   return new Response(opts.head ? null : res.body, {
@@ -138,8 +140,11 @@ export function withPayment<P, T>(
           ),
           { head, priced: true },
         );
+      // Readers shown the paywall or paying now, for the dashboard's conversion.
+      const counted = !head && options.countReaders;
       if (decision.type === "payment-required") {
-        if (!head && options.countChallenges) countChallenge(resource);
+        const visitorCookie = counted ? await countReader(req, resource, "asked") : undefined;
+        const setCookies = [visitorCookie];
         // The x402 envelope beside the RDN-* headers (docs/protocol.md "x402 envelope").
         const headers = { ...decision.headers, [X402_HEADERS.required]: decision.x402 };
         if (wantsHtml(req)) {
@@ -164,7 +169,7 @@ export function withPayment<P, T>(
                   "Content-Security-Policy": page.csp,
                 },
               }),
-              { head, priced: true },
+              { head, priced: true, setCookies },
             );
           }
           // The server could not render the page in time: the plain one.
@@ -174,19 +179,24 @@ export function withPayment<P, T>(
               status: 402,
               headers: { ...headers, "content-type": "text/html; charset=utf-8" },
             }),
-            { head, priced: true },
+            { head, priced: true, setCookies },
           );
         }
         return finish(Response.json(decision.body, { status: 402, headers }), {
           head,
           priced: true,
+          setCookies,
         });
       }
+      const visitorCookie =
+        counted && isNewPayment(decision.paid)
+          ? await countReader(req, resource, "paid")
+          : undefined;
       return finish(await handler(req, { params, item, payment: decision.paid }), {
         head,
         priced: true,
         headers: decision.headers,
-        setCookie: decision.setCookie,
+        setCookies: [decision.setCookie, visitorCookie],
       });
     } catch (err) {
       return finish(errorResponse(err), { head });

@@ -31,6 +31,7 @@ export const COPIED_TABLES: { model: string; table: string; id?: string }[] = [
   { model: "article", table: "Article", id: "id" },
   { model: "upstreamRoute", table: "UpstreamRoute", id: "id" },
   { model: "resourceChallenge", table: "ResourceChallenge" },
+  { model: "resourceReader", table: "ResourceReader" },
   { model: "media", table: "Media", id: "id" },
   { model: "channel", table: "Channel", id: "id" },
   { model: "payment", table: "Payment", id: "id" },

@@ -41,8 +41,8 @@ export default async function DashboardPage({
   const [dashboard, data] = await Promise.all([loadDashboard(now), loadRevenueData()]);
   const { unit } = dashboard;
   const series = revenueSeries(data.payments, period, range);
-  const breakdown = revenueBreakdown(data.payments, data.articles, data.challenges);
-  const shown = breakdown.articles.filter((a) => a.payments > 0 || a.challenges > 0);
+  const breakdown = revenueBreakdown(data.payments, data.articles, data.readers);
+  const shown = breakdown.articles.filter((a) => a.payments > 0 || a.readers > 0);
 
   return (
     <>

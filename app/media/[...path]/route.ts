@@ -17,7 +17,7 @@ export const GET = withPayment<{ path: string[] }, MediaRecord>(
     resource: (m) => `media:${m.path}`,
     // An image of a paid article is linked from its page with a grant on this path.
     grantPath: ({ path }) => `/media/${path.join("/")}`,
-    countChallenges: true,
+    countReaders: true,
   },
 );
 

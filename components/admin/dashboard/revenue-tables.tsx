@@ -7,8 +7,8 @@ import {
 } from "./types";
 
 /**
- * Revenue per article with its 402 → paid conversion, then the other paid resources (media,
- * upstream, removed articles), labelled as such.
+ * Revenue per article with its conversion (of the readers who saw its paywall or paid, those who
+ * paid), then the other paid resources (media, upstream, removed articles), labelled as such.
  */
 export function RevenueArticlesTable({
   articles,
@@ -18,7 +18,7 @@ export function RevenueArticlesTable({
 }: {
   articles: readonly ArticleRevenueProps[];
   other: readonly OtherRevenueProps[];
-  /** Articles left out because nobody paid for them or was asked to. */
+  /** Articles left out because no reader paid for them or was asked to. */
   hidden: number;
   unit: TokenUnit;
 }) {
@@ -39,8 +39,12 @@ export function RevenueArticlesTable({
             <th scope="col" className="num">
               Share
             </th>
-            <th scope="col" className="num" title="Paid reads ÷ answers with 402">
-              402 → paid
+            <th
+              scope="col"
+              className="num"
+              title="Readers who saw the paywall and paid ÷ readers who saw the paywall or paid; each reader counted once"
+            >
+              Readers who paid
             </th>
           </tr>
         </thead>
@@ -63,7 +67,7 @@ export function RevenueArticlesTable({
               <td
                 className="num"
                 data-testid={`conversion-${a.slug}`}
-                title={`${a.payments} paid / ${a.challenges} × 402`}
+                title={`${a.paidReaders} of ${a.readers} ${a.readers === 1 ? "reader" : "readers"} paid`}
               >
                 {formatConversion(a.conversion)}
               </td>
@@ -88,16 +92,21 @@ export function RevenueArticlesTable({
           {articles.length + other.length === 0 && (
             <tr>
               <td colSpan={6} className="muted">
-                No payments and no 402 answers yet.
+                No payments and no readers asked to pay yet.
               </td>
             </tr>
           )}
         </tbody>
       </table>
+      <p className="muted" data-testid="conversion-explained">
+        Readers who paid: of the readers who saw an article&apos;s paywall or paid for it, the share
+        who paid. Each reader (a browser, or a program by its address and User-Agent) counts once
+        per article however often they come back; prefetches and reads paid earlier do not count.
+      </p>
       {hidden > 0 && (
         <p className="muted">
-          {hidden} more {hidden === 1 ? "article has" : "articles have"} neither paid reads nor 402
-          answers.
+          {hidden} more {hidden === 1 ? "article has" : "articles have"} neither paid reads nor
+          readers asked to pay.
         </p>
       )}
     </section>

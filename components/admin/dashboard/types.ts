@@ -18,8 +18,11 @@ export interface ArticleRevenueProps {
   payments: number;
   revenue: bigint;
   share: number;
-  challenges: number;
-  /** Paid reads ÷ 402 answers; null when no 402 was counted. */
+  /** Readers who saw the paywall or paid, each counted once. */
+  readers: number;
+  /** Of them, the readers who paid. */
+  paidReaders: number;
+  /** Paid readers ÷ readers; null when there are none. */
   conversion: number | null;
 }
 
@@ -45,7 +48,7 @@ export function formatShare(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
 
-/** The conversion as people read it: `42.5 %`, or `—` when no 402 was counted. */
+/** The conversion as people read it: `42.5 %`, or `—` when no reader was counted. */
 export function formatConversion(conversion: number | null): string {
   return conversion === null ? "—" : `${(conversion * 100).toFixed(1)} %`;
 }

@@ -45,7 +45,7 @@ afterAll(async () => f?.stop());
 describe("revenue loader", () => {
   it("shows the paid read under its article and its author", async () => {
     const data = await loadRevenueData();
-    const r = revenueBreakdown(data.payments, data.articles, data.challenges);
+    const r = revenueBreakdown(data.payments, data.articles, data.readers);
     expect(r.total).toBe(PRICE);
     expect(r.articles[0]).toMatchObject({
       slug: SLUG,

@@ -32,8 +32,9 @@ describe("revenueBreakdown", () => {
     pay("article:gone", 7n),
   ];
   const r = revenueBreakdown(payments, articles, [
-    { resource: "article:a1", count: 8 },
-    { resource: "article:b1", count: 0 },
+    { resource: "article:a1", readers: 8, paid: 2 },
+    { resource: "article:b1", readers: 0, paid: 0 },
+    { resource: "media:photos/cat.jpg", readers: 5, paid: 1 },
   ]);
 
   it("totals every payment", () => {
@@ -75,11 +76,12 @@ describe("revenueBreakdown", () => {
     ]);
   });
 
-  it("gives the conversion only where a 402 was counted", () => {
+  it("gives the conversion of readers, only where readers were counted", () => {
     const by = (slug: string) => r.articles.find((a) => a.slug === slug)!;
-    expect(by("a1")).toMatchObject({ challenges: 8, conversion: 0.25 });
-    expect(by("a2")).toMatchObject({ challenges: 0, conversion: null });
-    expect(by("b1")).toMatchObject({ challenges: 0, conversion: null });
+    expect(by("a1")).toMatchObject({ readers: 8, paidReaders: 2, conversion: 0.25 });
+    // Paid reads without counted readers (older data) give no conversion.
+    expect(by("a2")).toMatchObject({ payments: 1, readers: 0, paidReaders: 0, conversion: null });
+    expect(by("b1")).toMatchObject({ readers: 0, conversion: null });
     expect(by("c1").conversion).toBeNull();
   });
 
@@ -97,10 +99,10 @@ describe("conversionOf / shareOf", () => {
   it.each([
     [3, 4, 0.75],
     [0, 5, 0],
-    [2, 0, null],
+    [4, 4, 1],
     [0, 0, null],
-  ])("%i paid of %i answers with 402 → %s", (paid, challenges, expected) => {
-    expect(conversionOf(paid, challenges)).toBe(expected);
+  ])("%i paid of %i readers → %s", (paid, readers, expected) => {
+    expect(conversionOf(paid, readers)).toBe(expected);
   });
 
   it("computes shares in bigint and 0 of nothing", () => {
