@@ -150,7 +150,7 @@ test("the operator signs in and sees a machine client's payment on the dashboard
     .toBe(ARTICLE.price);
   expect((await seriesTotal(page)) - seriesBefore).toBe(ARTICLE.price);
   await expect(page.getByTestId("revenue-chart").locator("svg").first()).toBeVisible();
-  // The program's 402 is counted too (flushed every 2 s): 402 → paid becomes a percentage.
+  // The program is counted as a reader who paid (flushed every 2 s): the column is a percentage.
   await expect
     .poll(
       async () => {
