@@ -35,6 +35,8 @@ export const COPIED_TABLES: { model: string; table: string; id?: string }[] = [
   { model: "media", table: "Media", id: "id" },
   { model: "channel", table: "Channel", id: "id" },
   { model: "payment", table: "Payment", id: "id" },
+  { model: "oneOffPayment", table: "OneOffPayment", id: "id" },
+  { model: "relay", table: "Relay", id: "id" },
   { model: "chainEvent", table: "ChainEvent", id: "id" },
   { model: "indexedBlock", table: "IndexedBlock" },
   { model: "syncState", table: "SyncState" },

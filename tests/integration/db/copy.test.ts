@@ -6,6 +6,7 @@
  * environment or a file, never from the command line.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,32 @@ beforeAll(async () => {
     );
     expect(res.status).toBe(200);
   }
+  // A one-off (x402 exact) payment and a relayed open: money records like the payments.
+  await db().oneOffPayment.create({
+    data: {
+      kind: "x402-exact",
+      resource: "article:the-402-status-code",
+      amount: "50000",
+      payer: reader.address,
+      nonce: `0x${"ab".repeat(32)}`,
+      txHash: `0x${"cd".repeat(32)}`,
+      network: "eip155:31337",
+      gasUsed: "60000",
+      gasCost: "60000000000000",
+    },
+  });
+  await db().relay.create({
+    data: {
+      kind: "open",
+      sender: reader.address,
+      receiver: reader.address,
+      amount: "1000000",
+      nonce: `0x${"ef".repeat(32)}`,
+      clientIp: "127.0.0.1",
+      state: "mined",
+      gasCost: "1",
+    },
+  });
 });
 afterAll(async () => {
   await f?.stop();
@@ -80,12 +107,23 @@ async function dump(url: string): Promise<Record<string, unknown[]>> {
   }
 }
 
+it("copies every table of the schema", () => {
+  const models = [
+    ...readFileSync(path.resolve(__dirname, "../../../prisma/schema.prisma"), "utf8").matchAll(
+      /^model (\w+) \{/gm,
+    ),
+  ].map((m) => m[1]);
+  expect(COPIED_TABLES.map((t) => t.table).sort()).toEqual(models.sort());
+});
+
 it("copies every row of every table exactly, and refuses a target that holds rows", async () => {
   // The site is stopped for the copy: its connections to the file are closed.
   await resetDb();
   closeSqlite();
   const copied = await copyDatabase(source, target, quiet);
   expect(copied.Payment).toBe(3);
+  expect(copied.OneOffPayment).toBe(1);
+  expect(copied.Relay).toBe(1);
   expect(copied.Article).toBeGreaterThan(200);
   const [a, b] = await Promise.all([dump(source), dump(target)]);
   expect(b).toEqual(a);
