@@ -59,14 +59,40 @@ const PAYER_ADVICE: Partial<Record<PayerErrorCode, string>> = {
   "no-signer": "This browser cannot sign for the channel: its key is not here.",
 };
 
-/** A sentence for people explaining `err` (the technical message follows when it adds facts). */
-export function explainError(err: unknown): string {
+/**
+ * `message` with the site's own origin (which the payer core names for programs talking to many
+ * sites) said as "the site": the reader is on it.
+ */
+export function sayTheSite(message: string, origin: string | undefined): string {
+  if (!origin) return message;
+  return message
+    .split(`${origin}'s `)
+    .join("the site's ")
+    .split(origin)
+    .join("the site")
+    .replace(/^the site/, "The site");
+}
+
+/**
+ * A sentence for people explaining `err` (the technical message follows when it adds facts).
+ * `origin`: the site's, said as "the site" (default: this page's).
+ */
+export function explainError(
+  err: unknown,
+  origin: string | undefined = globalThis.location?.origin,
+): string {
+  return sayTheSite(explained(err), origin);
+}
+
+function explained(err: unknown): string {
   if (isUserRejection(err)) return "You rejected the request in your wallet: nothing was sent.";
   if (isInsufficientEth(err)) {
     return PAYER_ADVICE["no-eth"]!;
   }
   if (isPayerError(err)) {
     const advice = PAYER_ADVICE[err.code];
+    // "The site did not answer" needs no "(the site did not answer the close request.)".
+    if (advice && err.code === "site-unreachable") return advice;
     return advice ? `${advice} (${err.message})` : err.message;
   }
   if (err instanceof SiteApiError) {

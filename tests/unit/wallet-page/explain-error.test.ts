@@ -31,6 +31,32 @@ describe("explainError", () => {
     expect(explainError(nodeSaid)).toMatch(/not have enough ETH/);
   });
 
+  it("says the site, not its origin, when a cooperative close fails", () => {
+    const origin = "http://127.0.0.1:3000";
+    expect(
+      explainError(
+        new PayerError("payment-refused", `${origin} refused to close (409): stale balance`),
+        origin,
+      ),
+    ).toBe("The site refused to close (409): stale balance");
+    expect(
+      explainError(
+        new PayerError("tampered-proof", `${origin}'s closing signature is not by the receiver.`),
+        origin,
+      ),
+    ).toBe("The site's closing signature is not by the receiver.");
+    expect(
+      explainError(
+        new PayerError("site-unreachable", `${origin} did not answer the close request.`),
+        origin,
+      ),
+    ).toBe("The site did not answer: check your connection and try again.");
+    // Another origin (a relay, an RPC node) is a fact worth keeping.
+    expect(explainError(new Error("https://rpc.example refused"), origin)).toBe(
+      "https://rpc.example refused",
+    );
+  });
+
   it.each([
     ["wrong-chain", /switch to the site's network/],
     ["challenge-period", /challenge period is not over/],
