@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine: contracts (Foundry), gas targets, lint and
-# types, the production build, unit + integration tests (vitest, real anvil + SQLite, real
-# `next start` for the clients), the integration tests again on PostgreSQL (Debian's package,
-# installed here when missing), browser tests (Playwright on Debian's Chromium, installed here when
-# missing). Exits non-zero when anything fails and ends with one summary line of all test counts.
+# Runs every test of the project on a fresh machine: the install itself (install scripts reviewed,
+# no npm warning), contracts (Foundry), gas targets, lint and types, the production build, unit +
+# integration tests (vitest, real anvil + SQLite, real `next start` for the clients), the
+# integration tests again on PostgreSQL (Debian's package, installed here when missing), browser
+# tests (Playwright on Debian's Chromium, installed here when missing). Exits non-zero when anything
+# fails and ends with one summary line of all test counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
@@ -32,6 +33,10 @@ count() {
   local file=$log_dir/$1.log pattern=$2
   grep -aoE "$pattern" "$file" 2>/dev/null | tail -1 | grep -oE '[0-9]+' | head -1
 }
+
+# The install first: every dependency's install script allowed or denied in package.json, and an
+# install that prints no npm warning (scripts/check-install.mjs).
+step install-check node scripts/check-install.mjs
 
 if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1; then
   echo "=== installing Debian's chromium for the browser tests"
@@ -70,6 +75,8 @@ step vitest node_modules/.bin/vitest run
 step vitest-postgres node_modules/.bin/vitest run -c vitest.postgres.config.ts
 step playwright node_modules/.bin/playwright test
 
+install_passed=$(count install-check '[0-9]+ passed')
+install_failed=$(count install-check '[0-9]+ failed')
 forge_passed=$(count forge-test '[0-9]+ tests passed')
 forge_failed=$(count forge-test '[0-9]+ failed')
 # vitest's own summary line: "Tests  3 failed | 120 passed (123)".
@@ -82,11 +89,12 @@ vitest_pg_passed=$(vitest_count vitest-postgres passed)
 vitest_pg_failed=$(vitest_count vitest-postgres failed)
 pw_passed=$(count playwright '[0-9]+ passed')
 pw_failed=$(count playwright '[0-9]+ failed')
-passed=$(( ${forge_passed:-0} + ${vitest_passed:-0} + ${vitest_pg_passed:-0} + ${pw_passed:-0} ))
-failed=$(( ${forge_failed:-0} + ${vitest_failed:-0} + ${vitest_pg_failed:-0} + ${pw_failed:-0} ))
+passed=$(( ${install_passed:-0} + ${forge_passed:-0} + ${vitest_passed:-0} + ${vitest_pg_passed:-0} + ${pw_passed:-0} ))
+failed=$(( ${install_failed:-0} + ${forge_failed:-0} + ${vitest_failed:-0} + ${vitest_pg_failed:-0} + ${pw_failed:-0} ))
 
 echo
-echo "forge: ${forge_passed:-0} passed, vitest: ${vitest_passed:-0} passed," \
+echo "install: ${install_passed:-0} passed, forge: ${forge_passed:-0} passed," \
+  "vitest: ${vitest_passed:-0} passed," \
   "vitest (postgres): ${vitest_pg_passed:-0} passed, playwright: ${pw_passed:-0} passed"
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
