@@ -214,14 +214,57 @@ function leaf(node: FactbookNode | undefined, ...path: string[]): string | undef
   return typeof at === "object" ? at.text : undefined;
 }
 
-function infoboxOf(p: FactbookProfile): Record<string, string> {
+/** The first clause of a fact ("republic; note - ..." → "republic"), if it is short. */
+function brief(text: string | undefined, max = 80): string | undefined {
+  const clause = first(text)?.split(/;\s*/)[0]?.trim();
+  return clause && clause.length <= max ? clause : undefined;
+}
+
+/** A fact without its trailing note ("Amsterdam; note - The Hague is ..." → "Amsterdam"), if short. */
+function withoutNote(text: string | undefined, max: number): string | undefined {
+  const main = first(text)
+    ?.split(/;\s*note\b/)[0]
+    ?.trim();
+  return main && main.length <= max ? main : undefined;
+}
+
+/** The first domain of an Internet-country-code fact ("metropolitan France - .fr; ..." → ".fr"). */
+function domainOf(text: string | undefined): string | undefined {
+  return text ? /(?:^|\s)(\.[a-z]{2,3})\b/.exec(text)?.[1] : undefined;
+}
+
+/** The currency of an exchange-rate fact: "euros (EUR) per US dollar - ..." → "euros (EUR)". */
+function currencyOf(text: string | undefined): string | undefined {
+  const m = text && /^\s*(.{2,60}?)\s+per US dollar\b/i.exec(text);
+  return m ? m[1] : undefined;
+}
+
+/** The offset of a time-difference fact: "UTC+1 (6 hours ahead of ...)" → "UTC+1". */
+function utcOffsetOf(text: string | undefined): string | undefined {
+  return text ? /^\s*(UTC(?:[+-]\d{1,2}(?:[.:]\d{1,2})?)?)(?=\s|$|\()/.exec(text)?.[1] : undefined;
+}
+
+const capitalized = (text: string | undefined) =>
+  text && text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The key facts of a profile for its infobox, label → text, in reading order: official name,
+ * capital, government, population, area, languages, currency, GDP, time zone and Internet domain.
+ * A fact the profile lacks, or states only at length, is left out (pure).
+ */
+export function keyFacts(p: FactbookProfile): Record<string, string> {
   const people = p["People and Society"];
   const facts: Record<string, string | undefined> = {
-    Capital: first(leaf(p.Government, "Capital", "name")),
+    "Official name": brief(leaf(p.Government, "Country name", "conventional long form")),
+    Capital: withoutNote(leaf(p.Government, "Capital", "name"), 120),
+    Government: capitalized(brief(leaf(p.Government, "Government type"))),
     Population: first(leaf(people, "Population")),
     Area: first(leaf(p.Geography, "Area", "total")),
     Languages: first(leaf(people, "Languages")),
+    Currency: currencyOf(leaf(p.Economy, "Exchange rates")),
     "GDP (PPP)": first(leaf(p.Economy, "GDP (purchasing power parity)")),
+    "Time zone": utcOffsetOf(leaf(p.Government, "Capital", "time difference")),
+    "Internet domain": domainOf(leaf(p.Communications, "Internet country code")),
   };
   return Object.fromEntries(
     Object.entries(facts).filter((e): e is [string, string] => e[1] !== undefined),
@@ -262,6 +305,6 @@ export function factbookArticle(
     body,
     cents: priceFor(body.length),
     category: region,
-    infobox: JSON.stringify(infoboxOf(profile)),
+    infobox: JSON.stringify(keyFacts(profile)),
   };
 }
