@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { z } from "zod";
-import { ArticleCard } from "@/components/article-card";
+import { ArticleEntry } from "@/components/article-entry";
 import {
   ALL_ARTICLES_PAGE_SIZE,
   allArticles,
@@ -39,7 +39,7 @@ export default async function HomePage({
   const categories = await articleCategories();
   const unit = await displayUnit();
   return (
-    <>
+    <div className="index-page wide-page">
       <h1>
         {query
           ? `Search: ${query}`
@@ -49,31 +49,46 @@ export default async function HomePage({
               ? "All articles"
               : "Latest articles"}
       </h1>
-      <p className="muted">
-        Open a payment channel once, then pay for each article with a signature — no transaction per
-        read.
-      </p>
+      {!query && !category && !page && (
+        <p className="muted">
+          Country profiles from The World Factbook and notes on paying for the web. Open a payment
+          channel once, then pay for each article with a signature — no transaction per read.
+        </p>
+      )}
       <form method="get" action="/" role="search" className="search">
         <input type="search" name="q" defaultValue={query ?? ""} aria-label="Search articles" />
         <button type="submit">Search</button>
       </form>
-      <nav className="categories" aria-label="Categories">
-        {categories.map((c) => (
-          <Link key={c.name} href={`/?category=${encodeURIComponent(c.name)}`}>
-            {categoryLabel(c.name)} ({c.count})
-          </Link>
-        ))}
-      </nav>
-      {query ? (
-        <SearchResults query={query} unit={unit} />
-      ) : category ? (
-        <CategoryList category={category} unit={unit} />
-      ) : page ? (
-        <AllArticles page={page} unit={unit} />
-      ) : (
-        <FrontPage unit={unit} />
-      )}
-    </>
+      <div className="index-layout">
+        <nav className="categories" aria-labelledby="categories-title">
+          <h2 id="categories-title">Regions</h2>
+          <ul>
+            {categories.map((c) => (
+              <li key={c.name}>
+                <Link
+                  href={`/?category=${encodeURIComponent(c.name)}`}
+                  aria-current={c.name === category && !query ? "page" : undefined}
+                >
+                  {categoryLabel(c.name)}
+                </Link>{" "}
+                <span className="muted">({c.count})</span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="index-main">
+          {query ? (
+            <SearchResults query={query} unit={unit} />
+          ) : category ? (
+            <CategoryList category={category} unit={unit} />
+          ) : page ? (
+            <AllArticles page={page} unit={unit} />
+          ) : (
+            <FrontPage unit={unit} />
+          )}
+        </div>
+      </div>
+    </div>
   );
 }
 
@@ -81,10 +96,16 @@ async function SearchResults({ query, unit }: { query: string; unit: TokenUnit }
   const results = await searchArticles(query);
   return (
     <section>
-      {results.length === 0 && <p>Nothing found.</p>}
+      {results.length === 0 ? (
+        <p>Nothing found.</p>
+      ) : (
+        <p className="muted">
+          {results.length === 1 ? "1 article" : `${results.length} articles`} found.
+        </p>
+      )}
       <ul className="article-list">
         {results.map((a) => (
-          <ArticleCard unit={unit} key={a.slug} article={a} />
+          <ArticleEntry unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
     </section>
@@ -95,10 +116,16 @@ async function CategoryList({ category, unit }: { category: string; unit: TokenU
   const articles = await articlesInCategory(category);
   return (
     <section>
-      {articles.length === 0 && <p>No articles in this category.</p>}
+      {articles.length === 0 ? (
+        <p>No articles in this category.</p>
+      ) : (
+        <p className="muted">
+          {articles.length === 1 ? "1 article" : `${articles.length} articles`}, by title.
+        </p>
+      )}
       <ul className="article-list">
         {articles.map((a) => (
-          <ArticleCard unit={unit} key={a.slug} article={a} />
+          <ArticleEntry unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
     </section>
@@ -118,7 +145,7 @@ async function AllArticles({ page, unit }: { page: number; unit: TokenUnit }) {
       </p>
       <ul className="article-list">
         {articles.map((a) => (
-          <ArticleCard unit={unit} key={a.slug} article={a} />
+          <ArticleEntry unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
       <nav className="pager" aria-label="Pages">
@@ -153,7 +180,7 @@ async function FrontPage({ unit }: { unit: TokenUnit }) {
         <h2>From the editors</h2>
         <ul className="article-list">
           {featured.map((a) => (
-            <ArticleCard unit={unit} key={a.slug} article={a} />
+            <ArticleEntry unit={unit} key={a.slug} article={a} />
           ))}
         </ul>
       </section>
@@ -162,7 +189,7 @@ async function FrontPage({ unit }: { unit: TokenUnit }) {
           <h2>Most read</h2>
           <ul className="article-list">
             {mostRead.map(({ article, reads }) => (
-              <ArticleCard unit={unit} key={article.slug} article={article} reads={reads} />
+              <ArticleEntry unit={unit} key={article.slug} article={article} reads={reads} />
             ))}
           </ul>
         </section>
@@ -171,7 +198,7 @@ async function FrontPage({ unit }: { unit: TokenUnit }) {
         <h2>Newest</h2>
         <ul className="article-list">
           {newest.map((a) => (
-            <ArticleCard unit={unit} key={a.slug} article={a} />
+            <ArticleEntry unit={unit} key={a.slug} article={a} />
           ))}
         </ul>
         <p>

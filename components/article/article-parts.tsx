@@ -8,9 +8,9 @@ import { formatToken, jsonForScript, type TokenUnit } from "@/lib/format";
 /** Title, author, category and price. */
 export function ArticleHeader({ article, unit }: { article: ArticleRecord; unit: TokenUnit }) {
   return (
-    <>
+    <header className="article-header">
       <h1>{article.title}</h1>
-      <p className="muted">
+      <p className="muted byline">
         by {article.author}
         {article.category && (
           <>
@@ -23,7 +23,7 @@ export function ArticleHeader({ article, unit }: { article: ArticleRecord; unit:
         {" · "}
         <span className="price">{formatToken(article.price, unit)}</span>
       </p>
-    </>
+    </header>
   );
 }
 
@@ -36,13 +36,14 @@ export function ArticleTeaser({ article }: { article: ArticleRecord }) {
   );
 }
 
-/** Key facts, free beside the teaser. */
+/** Key facts, free beside the teaser: the article's side box (an encyclopedia's infobox). */
 export function Infobox({ article }: { article: ArticleRecord }) {
   const rows = Object.entries(article.infobox);
   if (rows.length === 0) return null;
   return (
-    <aside className="infobox">
-      <h2>Key facts</h2>
+    <aside className="infobox" data-testid="infobox" aria-labelledby="infobox-title">
+      <p className="infobox-name">{article.title}</p>
+      <h2 id="infobox-title">Key facts</h2>
       <dl>
         {rows.map(([k, v]) => (
           <div key={k}>
@@ -52,6 +53,28 @@ export function Infobox({ article }: { article: ArticleRecord }) {
         ))}
       </dl>
     </aside>
+  );
+}
+
+/**
+ * The article's section headings, shown before payment so the reader sees what the article covers
+ * (only the headings of the paid body: lib/content/headings.ts).
+ */
+export function ArticleContents({ headings }: { headings: readonly string[] }) {
+  if (headings.length === 0) return null;
+  return (
+    <section
+      className="article-contents"
+      data-testid="article-contents"
+      aria-labelledby="article-contents-title"
+    >
+      <h2 id="article-contents-title">In this article</h2>
+      <ol>
+        {headings.map((h, i) => (
+          <li key={i}>{h}</li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
@@ -84,35 +107,55 @@ export function ArticleJsonLd({ article }: { article: ArticleRecord }) {
 
 /**
  * An article page: the free parts, then either the paid body (sanitised HTML, only ever passed by
- * the article page with the proxy's verdict) or `children` (the paywall).
+ * the article page with the proxy's verdict) or the article's section headings and `children`
+ * (the paywall). Wide screens show the key facts beside the text; narrow ones between the teaser
+ * and the paid text, or after the paywall.
  */
 export function ArticleView({
   article,
   unit,
   bodyHtml,
+  contents = [],
   children,
 }: {
   article: ArticleRecord;
   /** The token's unit, for the price. */
   unit: TokenUnit;
   bodyHtml?: string;
+  /** The section headings listed before payment (the paywall page's). */
+  contents?: readonly string[];
   children?: ReactNode;
 }) {
+  const layout = [
+    "article-layout",
+    Object.keys(article.infobox).length > 0 && "with-facts",
+    // A narrow screen shows the paywall before the key facts, the paid text after them.
+    bodyHtml === undefined && "with-paywall",
+  ];
   return (
-    <article>
+    <article className="article-page wide-page">
       <ArticleJsonLd article={article} />
       <ArticleHeader article={article} unit={unit} />
-      <ArticleTeaser article={article} />
-      <Infobox article={article} />
-      {bodyHtml !== undefined ? (
-        <div
-          className="article-body paywalled"
-          data-testid="article-body"
-          dangerouslySetInnerHTML={{ __html: bodyHtml }}
-        />
-      ) : (
-        children
-      )}
+      <div className={layout.filter(Boolean).join(" ")}>
+        <div className="article-lead">
+          <ArticleTeaser article={article} />
+        </div>
+        <Infobox article={article} />
+        <div className="article-main">
+          {bodyHtml !== undefined ? (
+            <div
+              className="article-body paywalled"
+              data-testid="article-body"
+              dangerouslySetInnerHTML={{ __html: bodyHtml }}
+            />
+          ) : (
+            <>
+              <ArticleContents headings={contents} />
+              {children}
+            </>
+          )}
+        </div>
+      </div>
     </article>
   );
 }

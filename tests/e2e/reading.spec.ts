@@ -36,10 +36,10 @@ test("all articles can be paged through from the front page", async ({ page }) =
   await expect(range).toHaveText(/^Articles 1–50 of \d+, by title\.$/);
   const total = Number(/of (\d+)/.exec((await range.textContent()) ?? "")?.[1]);
   expect(total).toBeGreaterThan(250);
-  // Every card shows its price in dollars.
-  await expect(page.locator(".article-card")).toHaveCount(50);
+  // Every entry shows its price in dollars.
+  await expect(page.locator(".article-entry")).toHaveCount(50);
   await expect(
-    page.locator(".article-card .price").filter({ hasText: /^\$\d+\.\d\d$/ }),
+    page.locator(".article-entry .price").filter({ hasText: /^\$\d+\.\d\d$/ }),
   ).toHaveCount(50);
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(range).toHaveText(/^Articles 51–100 of /);

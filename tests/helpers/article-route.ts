@@ -10,6 +10,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { ArticleView, PaywallSection } from "@/components/article/article-parts";
 import { tokenUnit } from "@/lib/chain/token-info";
 import { findArticle, renderMarkdown, type ArticleRecord } from "@/lib/content/articles";
+import { sectionHeadings } from "@/lib/content/headings";
 import { articleResource, PAYWALL_REASON_HEADER } from "@/lib/paywall/article-gate";
 import { paywallContext } from "@/lib/paywall/context";
 import { createGrant, verifyVerdict, VERDICT_HEADER } from "@/lib/paywall/verdict";
@@ -63,7 +64,7 @@ export async function articleRoute(req: Request): Promise<Response> {
     }
     const page = createElement(
       ArticleView,
-      { article, unit },
+      { article, unit, contents: sectionHeadings(article.body) },
       createElement(PaywallSection, { price: article.price, unit, reason, terms }),
     );
     return html(res.status, headers, renderToStaticMarkup(page), head);

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ArticleView, PaywallSection } from "@/components/article/article-parts";
 import PaywallIsland from "@/components/paywall/paywall-island";
 import { findArticle } from "@/lib/content/articles";
+import { sectionHeadings } from "@/lib/content/headings";
 import { PAYWALL_REASON_HEADER } from "@/lib/paywall/article-gate";
 import { siteTerms } from "@/lib/paywall/site-terms";
 import { FAILURE_TEXT } from "@/lib/protocol/terms";
@@ -47,7 +48,8 @@ function paywallReason(value: string | null): {
 }
 
 /**
- * The paywall of an article: its teaser and key facts, free and indexable, and the paywall island.
+ * The paywall of an article: its teaser, key facts and section headings, free and indexable, and
+ * the paywall island.
  * Shown only through proxy.ts's rewrite of `/articles/:slug` (status 402 for a document, 200 for
  * the client router); the paid body is never part of it.
  */
@@ -69,7 +71,8 @@ export default async function PaywallPage({ params }: Props) {
       ? "Pay from your wallet to read the rest: no account, no subscription, and the unspent deposit is always yours to take back."
       : reason;
   return (
-    <ArticleView article={article} unit={unit}>
+    // The headings come from the body on the server; no other part of it is in this page.
+    <ArticleView article={article} unit={unit} contents={sectionHeadings(article.body)}>
       <PaywallSection price={article.price} unit={unit} reason={lead} terms={rdn}>
         <PaywallIsland
           terms={terms}

@@ -148,6 +148,35 @@ describe("article pages", () => {
     expect(html).not.toContain("<h2>Geography</h2>");
   });
 
+  it("the 402 page lists the body's section headings, and nothing under them", async () => {
+    const res = await call(
+      article,
+      "/articles/france",
+      { slug: "france" },
+      { accept: "text/html" },
+    );
+    expect(res.status).toBe(402);
+    const html = await res.text();
+    expect(html).toContain('data-testid="article-contents"');
+    expect(html).toContain(">In this article</h2>");
+    expect(html).toContain(
+      "<ol><li>Introduction</li><li>Geography</li><li>People and Society</li><li>Government</li>",
+    );
+    expect(html).toContain("<li>Transnational Issues</li></ol>");
+    // Field labels and values of the sections stay in the paid body.
+    expect(html).not.toContain("Location:");
+    expect(html).not.toContain("Natural hazards");
+    // An article without headings lists none.
+    const plain = await call(
+      article,
+      "/articles/closing-a-channel",
+      { slug: "closing-a-channel" },
+      { accept: "text/html" },
+    );
+    expect(plain.status).toBe(402);
+    expect(await plain.text()).not.toContain("article-contents");
+  });
+
   it("the paid page renders the Markdown body inside .paywalled", async () => {
     const fr = (await findArticle("france"))!;
     const html = renderArticle(fr);
