@@ -24,7 +24,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             Paychan Press
           </Link>
           <span className="tagline">pay per article, one signature at a time</span>
-          <nav>
+          <nav aria-label="Site">
+            {/* A plain link: the client router would prefetch it, and each visit is a new draw. */}
+            <a href="/random" rel="nofollow" data-testid="random-article">
+              Random article
+            </a>
             <Link href="/about">How paying works</Link>
             <Link href="/wallet">Your wallet</Link>
           </nav>

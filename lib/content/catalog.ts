@@ -1,4 +1,5 @@
 /** The home page's lists: newest, most read (by accepted payments), categories. Drafts never show. */
+import { randomInt } from "node:crypto";
 import { db } from "@/lib/db/client";
 import type { Article } from "@/lib/db/generated/client";
 
@@ -88,4 +89,26 @@ export async function typicalArticlePrice(): Promise<bigint> {
   const rows = await db().article.findMany({ where: PUBLISHED, select: { price: true } });
   const prices = rows.map((r) => BigInt(r.price)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return prices[Math.floor(prices.length / 2)] ?? 0n;
+}
+
+/**
+ * The slug of a published article drawn at random (each equally likely), or undefined when there
+ * is none. `random` picks an index below its argument (tests pass their own).
+ */
+export async function randomArticleSlug(
+  random: (below: number) => number = (below) => randomInt(below),
+): Promise<string | undefined> {
+  // An article unpublished between the count and the read leaves the index past the end: draw again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const count = await db().article.count({ where: PUBLISHED });
+    if (count === 0) return undefined;
+    const row = await db().article.findFirst({
+      where: PUBLISHED,
+      orderBy: { id: "asc" },
+      skip: random(count),
+      select: { slug: true },
+    });
+    if (row) return row.slug;
+  }
+  return undefined;
 }

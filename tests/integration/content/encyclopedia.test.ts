@@ -9,6 +9,7 @@ import {
   allArticles,
   editorialArticles,
   mostReadArticles,
+  randomArticleSlug,
 } from "@/lib/content/catalog";
 import { searchArticles } from "@/lib/content/search";
 import { db } from "@/lib/db/client";
@@ -244,5 +245,34 @@ describe("home page lists", () => {
       ["chile", 1],
     ]);
     await db().channel.delete({ where: { id: channel.id } });
+  });
+
+  it("draws a random article among the published ones only", async () => {
+    const published = await db().article.findMany({
+      where: { published: true },
+      orderBy: { id: "asc" },
+      select: { slug: true },
+    });
+    const asked: number[] = [];
+    const pick = (index: (below: number) => number) => (below: number) => {
+      asked.push(below);
+      return index(below);
+    };
+    expect(await randomArticleSlug(pick(() => 0))).toBe(published[0]!.slug);
+    expect(await randomArticleSlug(pick((n) => n - 1))).toBe(published.at(-1)!.slug);
+    expect(asked).toEqual([published.length, published.length]);
+    // A draft is never drawn.
+    const first = published[0]!.slug;
+    await db().article.update({ where: { slug: first }, data: { published: false } });
+    try {
+      expect(await randomArticleSlug(() => 0)).toBe(published[1]!.slug);
+      // The default draw is always a published article.
+      for (let i = 0; i < 20; i++) {
+        const slug = await randomArticleSlug();
+        expect(published.some((a) => a.slug === slug) && slug !== first).toBe(true);
+      }
+    } finally {
+      await db().article.update({ where: { slug: first }, data: { published: true } });
+    }
   });
 });
