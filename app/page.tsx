@@ -5,7 +5,6 @@ import {
   ALL_ARTICLES_PAGE_SIZE,
   allArticles,
   articleCategories,
-  articlesInCategory,
   categoryLabel,
   editorialArticles,
   mostReadArticles,
@@ -28,7 +27,8 @@ const paramsSchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 
-// GET /?q=&category= — search, a category, or the front page (featured, most read, newest)
+// GET /?q=&category=&page= — search, a category or all articles (50 a page, by title), or the front
+// page (featured, most read, newest)
 export default async function HomePage({
   searchParams,
 }: {
@@ -79,10 +79,8 @@ export default async function HomePage({
         <div className="index-main">
           {query ? (
             <SearchResults query={query} unit={unit} />
-          ) : category ? (
-            <CategoryList category={category} unit={unit} />
-          ) : page ? (
-            <AllArticles page={page} unit={unit} />
+          ) : category || page ? (
+            <PagedList page={page ?? 1} category={category} unit={unit} />
           ) : (
             <FrontPage unit={unit} />
           )}
@@ -112,57 +110,57 @@ async function SearchResults({ query, unit }: { query: string; unit: TokenUnit }
   );
 }
 
-async function CategoryList({ category, unit }: { category: string; unit: TokenUnit }) {
-  const articles = await articlesInCategory(category);
-  return (
-    <section>
-      {articles.length === 0 ? (
-        <p>No articles in this category.</p>
-      ) : (
-        <p className="muted">
-          {articles.length === 1 ? "1 article" : `${articles.length} articles`}, by title.
-        </p>
-      )}
-      <ul className="article-list">
-        {articles.map((a) => (
-          <ArticleEntry unit={unit} key={a.slug} article={a} />
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-async function AllArticles({ page, unit }: { page: number; unit: TokenUnit }) {
-  const { articles, total } = await allArticles(page);
+/**
+ * One page of articles by title (every published one, or a category's), with Previous/Next links
+ * that keep the category.
+ */
+async function PagedList({
+  page,
+  category,
+  unit,
+}: {
+  page: number;
+  category?: string;
+  unit: TokenUnit;
+}) {
+  const { articles, total } = await allArticles(page, category);
   const pages = Math.max(1, Math.ceil(total / ALL_ARTICLES_PAGE_SIZE));
   const first = (page - 1) * ALL_ARTICLES_PAGE_SIZE + 1;
+  const href = (n: number) =>
+    category ? `/?category=${encodeURIComponent(category)}&page=${n}` : `/?page=${n}`;
   return (
     <section>
       <p className="muted" data-testid="all-articles-range">
-        {articles.length === 0
-          ? `No articles on page ${page}: there ${pages === 1 ? "is 1 page" : `are ${pages} pages`}.`
-          : `Articles ${first}–${first + articles.length - 1} of ${total}, by title.`}
+        {total === 0 && category
+          ? "No articles in this category."
+          : articles.length === 0
+            ? `No articles on page ${page}: there ${pages === 1 ? "is 1 page" : `are ${pages} pages`}.`
+            : pages === 1
+              ? `${total === 1 ? "1 article" : `${total} articles`}, by title.`
+              : `Articles ${first}–${first + articles.length - 1} of ${total}, by title.`}
       </p>
       <ul className="article-list">
         {articles.map((a) => (
           <ArticleEntry unit={unit} key={a.slug} article={a} />
         ))}
       </ul>
-      <nav className="pager" aria-label="Pages">
-        {page > 1 && (
-          <Link href={`/?page=${Math.min(page - 1, pages)}`} rel="prev">
-            ← Previous
-          </Link>
-        )}
-        <span>
-          Page {Math.min(page, pages)} of {pages}
-        </span>
-        {page < pages && (
-          <Link href={`/?page=${page + 1}`} rel="next">
-            Next →
-          </Link>
-        )}
-      </nav>
+      {pages > 1 && (
+        <nav className="pager" aria-label="Pages">
+          {page > 1 && (
+            <Link href={href(Math.min(page - 1, pages))} rel="prev">
+              ← Previous
+            </Link>
+          )}
+          <span>
+            Page {Math.min(page, pages)} of {pages}
+          </span>
+          {page < pages && (
+            <Link href={href(page + 1)} rel="next">
+              Next →
+            </Link>
+          )}
+        </nav>
+      )}
     </section>
   );
 }

@@ -20,16 +20,23 @@ export function newestArticles(take = 12): Promise<Article[]> {
 /** Articles per page of the "All articles" list. */
 export const ALL_ARTICLES_PAGE_SIZE = 50;
 
-/** One page (from 1) of every published article by title, and how many there are. */
-export async function allArticles(page: number): Promise<{ articles: Article[]; total: number }> {
+/**
+ * One page (from 1) of the published articles by title, of one category when `category` is
+ * given, and how many there are in all.
+ */
+export async function allArticles(
+  page: number,
+  category?: string,
+): Promise<{ articles: Article[]; total: number }> {
+  const where = category === undefined ? PUBLISHED : { ...PUBLISHED, category };
   const [articles, total] = await Promise.all([
     db().article.findMany({
-      where: PUBLISHED,
+      where,
       orderBy: [{ title: "asc" }, { id: "asc" }],
       skip: (page - 1) * ALL_ARTICLES_PAGE_SIZE,
       take: ALL_ARTICLES_PAGE_SIZE,
     }),
-    db().article.count({ where: PUBLISHED }),
+    db().article.count({ where }),
   ]);
   return { articles, total };
 }
@@ -69,11 +76,6 @@ export async function articleCategories(): Promise<{ name: string; count: number
     orderBy: { category: "asc" },
   });
   return groups.map((g) => ({ name: g.category, count: g._count.category }));
-}
-
-/** The articles of one category, by title. */
-export function articlesInCategory(category: string): Promise<Article[]> {
-  return db().article.findMany({ where: { ...PUBLISHED, category }, orderBy: { title: "asc" } });
 }
 
 /** A category name for display: "east-n-southeast-asia" → "East & Southeast Asia". */

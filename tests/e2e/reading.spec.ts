@@ -51,6 +51,25 @@ test("all articles can be paged through from the front page", async ({ page }) =
   await expect(range).toContainText("No articles on page 999");
   await page.goto("/?page=-3");
   await expect(page.getByRole("heading", { name: "Latest articles" })).toBeVisible();
+
+  // A region of more than 50 articles pages the same way, and its pages keep the region.
+  await page
+    .getByRole("navigation", { name: "Regions" })
+    .getByRole("link", { name: "Europe" })
+    .click();
+  await expect(page.getByRole("heading", { name: "Europe" })).toBeVisible();
+  await expect(range).toHaveText(/^Articles 1–50 of 5\d, by title\.$/);
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/\/\?category=europe&page=2$/);
+  await expect(range).toHaveText(/^Articles 51–5\d of 5\d, by title\.$/);
+  await expect(page.getByRole("link", { name: "Next →" })).toHaveCount(0);
+  // A smaller region is one page: no pager.
+  await page
+    .getByRole("navigation", { name: "Regions" })
+    .getByRole("link", { name: "Antarctica" })
+    .click();
+  await expect(range).toHaveText(/^\d articles, by title\.$/);
+  await expect(page.getByRole("navigation", { name: "Pages" })).toHaveCount(0);
 });
 
 test("an article shows its teaser and the paywall, never the body, until paid", async ({

@@ -3,7 +3,6 @@ import { articleRoute as article, renderArticle } from "../../helpers/article-ro
 import { findArticle } from "@/lib/content/articles";
 import {
   articleCategories,
-  articlesInCategory,
   categoryLabel,
   ALL_ARTICLES_PAGE_SIZE,
   allArticles,
@@ -74,6 +73,23 @@ describe("all articles", () => {
     if (dbKind() === "sqlite") {
       expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     }
+  });
+
+  it("pages through one category: more than a page in Europe, each article of it once", async () => {
+    const europe = await db().article.findMany({
+      where: { published: true, category: "europe" },
+      select: { slug: true },
+    });
+    expect(europe.length).toBeGreaterThan(ALL_ARTICLES_PAGE_SIZE);
+    const first = await allArticles(1, "europe");
+    const second = await allArticles(2, "europe");
+    expect(first.total).toBe(europe.length);
+    expect(first.articles).toHaveLength(ALL_ARTICLES_PAGE_SIZE);
+    expect(second.articles).toHaveLength(europe.length - ALL_ARTICLES_PAGE_SIZE);
+    expect([...first.articles, ...second.articles].map((a) => a.slug).sort()).toEqual(
+      europe.map((a) => a.slug).sort(),
+    );
+    expect((await allArticles(3, "europe")).articles).toEqual([]);
   });
 });
 
@@ -217,7 +233,7 @@ describe("home page lists", () => {
     expect(categories.find((c) => c.name === "europe")?.count).toBeGreaterThan(40);
     expect(categories.some((c) => c.name === "")).toBe(false);
     expect((await editorialArticles()).map((a) => a.slug)).toEqual(seedArticles.map((a) => a.slug));
-    expect((await articlesInCategory("europe")).map((a) => a.slug)).toContain("france");
+    expect((await allArticles(1, "europe")).articles.map((a) => a.slug)).toContain("france");
     expect(categoryLabel("east-n-southeast-asia")).toBe("East & Southeast Asia");
   });
 
