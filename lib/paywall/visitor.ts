@@ -53,12 +53,21 @@ function cookieId(cookieHeader: string | null): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Program ids already computed, by secret, address and User-Agent (bounded: cleared when full). */
+const programIds = new Map<string, string>();
+const MAX_PROGRAM_IDS = 10_000;
+
 /** The id of a program: a keyed hash of its address and User-Agent. */
 export function programVisitorId(secret: string, address: string, userAgent: string): string {
-  const tag = createHmac("sha256", visitorKey(secret))
-    .update(`${address}\n${userAgent}`)
-    .digest("base64url");
-  return `${PROGRAM_PREFIX}${tag.slice(0, 22)}`;
+  const input = `${address}\n${userAgent}`;
+  const key = `${secret}\n${input}`;
+  const known = programIds.get(key);
+  if (known) return known;
+  const tag = createHmac("sha256", visitorKey(secret)).update(input).digest("base64url");
+  const id = `${PROGRAM_PREFIX}${tag.slice(0, 22)}`;
+  if (programIds.size >= MAX_PROGRAM_IDS) programIds.clear();
+  programIds.set(key, id);
+  return id;
 }
 
 /** The `Set-Cookie` value giving a browser `id`. */
