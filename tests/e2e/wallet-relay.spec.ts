@@ -5,7 +5,7 @@
  * DemoDollar (EIP-3009), so the site offers its relay.
  */
 import { expect, test } from "@playwright/test";
-import { createWalletClient, erc20Abi, http, type Address } from "viem";
+import { createWalletClient, erc20Abi, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ANVIL_KEYS } from "../../scripts/lib/anvil-keys";
 import {
