@@ -5,7 +5,6 @@
  * run on DemoToken (18 decimals) and cover the same paths on a token that is not a dollar.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSiweMessage } from "viem/siwe";
 import { privateKeyToAccount } from "viem/accounts";
 import { createArticle } from "@/lib/admin/articles";
 import { resetChainConfig } from "@/lib/chain/config";
@@ -14,34 +13,15 @@ import { resetDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { BadRequestError } from "@/lib/errors";
 import type { PricesJson } from "@/lib/api/prices";
+import { signIn } from "../helpers/site-accounts";
 import { startSiteServer, type SiteServer } from "../helpers/site-server";
 import { ANVIL_KEY_0 } from "../../scripts/lib/prepare-site";
 
 let site: SiteServer;
 const saved = { ...process.env };
 
-async function operatorCookie(): Promise<string> {
-  const { nonce } = (await (await fetch(`${site.url}/api/1/auth/nonce`)).json()) as {
-    nonce: string;
-  };
-  const account = privateKeyToAccount(ANVIL_KEY_0);
-  const message = createSiweMessage({
-    domain: new URL(site.url).host,
-    address: account.address,
-    uri: site.url,
-    version: "1",
-    chainId: site.deployment.chainId,
-    nonce,
-    issuedAt: new Date(),
-  });
-  const res = await fetch(`${site.url}/api/1/auth/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: site.url },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
+/** The operator's session cookie (anvil account 0 is the receiver). */
+const operatorCookie = () => signIn(site, privateKeyToAccount(ANVIL_KEY_0));
 
 beforeAll(async () => {
   site = await startSiteServer({ demoToken: "DemoDollar", env: { INDEXER_ENABLED: "false" } });
