@@ -5,9 +5,11 @@
  */
 import { isAddressEqual, type Address, type LocalAccount } from "viem";
 import type { PayerChannel } from "@/lib/protocol/client";
-import { checkAutoPay, listAutoPay, remainingUnderCap, type AutoPaySettings } from "./autopay";
-import { indexedDbChannelStore } from "./channel-store";
-import { getSessionKey } from "./session-keys";
+import { checkAutoPay, filterAutoPay, remainingUnderCap, type AutoPaySettings } from "./autopay";
+import { channelsOf } from "./channel-store";
+import type { HistoryEntry } from "./history";
+import { readTogether, STORES, withoutKey, type StoreName } from "./idb";
+import { sessionAccount, type StoredSessionKey } from "./session-keys";
 
 /** Everything an automatic payment uses. */
 export interface AutoPayment {
@@ -60,25 +62,70 @@ export function siteChannels(
     .sort((a, b) => b.openBlock - a.openBlock);
 }
 
+/** What this browser holds for paying automatically, as one transaction read it. */
+export interface AutoPayState {
+  /** Every auto-pay setting. */
+  settings: AutoPaySettings[];
+  /** Every stored channel (the records that parse). */
+  channels: PayerChannel[];
+  sessionKeys: StoredSessionKey[];
+  /** The history appended after `historySince`, newest first (empty when not asked for). */
+  history: HistoryEntry[];
+}
+
 /**
- * What pays `price` automatically, if anything: for each enabled auto-mode setting on the site's
- * contract (only `sender`'s when given) that allows the price, the open channel of that sender
- * covering the price with the least room left whose session key this browser holds.
+ * Reads the auto-pay settings, channels and session keys (and, with `historySince`, the recent
+ * history) in one readonly transaction: one consistent view, one round trip to the database.
  */
-export async function findAutoPayment(
+export async function readAutoPayState(
+  options: { historySince?: number } = {},
+): Promise<AutoPayState> {
+  const { historySince } = options;
+  const stores: StoreName[] = [STORES.autopay, STORES.channels, STORES.sessionKeys];
+  if (historySince !== undefined) stores.push(STORES.history);
+  return readTogether(stores, async (read) => {
+    const [settings, channels, sessionKeys, history] = await Promise.all([
+      read.getAll<AutoPaySettings & { key: string }>(STORES.autopay),
+      read.getAll<unknown>(STORES.channels),
+      read.getAll<StoredSessionKey>(STORES.sessionKeys),
+      historySince === undefined
+        ? []
+        : read.newestWhile<HistoryEntry & { id: number }>(
+            STORES.history,
+            (entry) => entry.time > historySince,
+          ),
+    ]);
+    return {
+      settings: filterAutoPay(settings),
+      channels: channelsOf(channels),
+      sessionKeys,
+      history: history.map((entry) => withoutKey(entry, "id") as HistoryEntry),
+    };
+  });
+}
+
+/**
+ * What pays `price` automatically in `state`, if anything (pure but for deriving the key's
+ * account): for each enabled auto-mode setting on the site's contract (only `sender`'s when
+ * given) that allows the price, the open channel of that sender covering the price with the least
+ * room left whose session key this browser holds.
+ */
+export function pickAutoPayment(
+  state: Pick<AutoPayState, "settings" | "channels" | "sessionKeys">,
   site: AutoPaySite,
   price: bigint,
   sender?: Address,
-): Promise<AutoPayment | undefined> {
-  const settings = (
-    await listAutoPay({ chainId: site.chainId, contract: site.contract, enabledOnly: true })
-  ).filter(
-    (s) => (sender === undefined || isAddressEqual(s.sender, sender)) && checkAutoPay(s, price).ok,
+): AutoPayment | undefined {
+  const settings = state.settings.filter(
+    (s) =>
+      s.chainId === site.chainId &&
+      isAddressEqual(s.contract, site.contract) &&
+      s.enabled &&
+      (sender === undefined || isAddressEqual(s.sender, sender)) &&
+      checkAutoPay(s, price).ok,
   );
-  if (settings.length === 0) return undefined;
-  const channels = await indexedDbChannelStore().list();
   for (const s of settings) {
-    const candidates = siteChannels(channels, site, s.sender)
+    const candidates = siteChannels(state.channels, site, s.sender)
       .filter(
         (c) =>
           c.state === "open" &&
@@ -89,9 +136,18 @@ export async function findAutoPayment(
       )
       .sort((a, b) => (remaining(a) < remaining(b) ? -1 : remaining(a) > remaining(b) ? 1 : 0));
     for (const channel of candidates) {
-      const sessionKey = await getSessionKey(channel.signer);
-      if (sessionKey) return { settings: s, channel, sessionKey };
+      const key = state.sessionKeys.find((k) => isAddressEqual(k.address, channel.signer));
+      if (key) return { settings: s, channel, sessionKey: sessionAccount(key) };
     }
   }
   return undefined;
+}
+
+/** What pays `price` automatically, if anything (see {@link pickAutoPayment}). */
+export async function findAutoPayment(
+  site: AutoPaySite,
+  price: bigint,
+  sender?: Address,
+): Promise<AutoPayment | undefined> {
+  return pickAutoPayment(await readAutoPayState(), site, price, sender);
 }

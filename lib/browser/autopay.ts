@@ -69,12 +69,19 @@ export async function getAutoPay(owner: AutoPayOwner): Promise<AutoPaySettings |
   return stored && (withoutKey(stored) as AutoPaySettings);
 }
 
-/** Every setting on `contract` (all senders), optionally only the enabled ones. */
-export async function listAutoPay(
-  filter: { chainId?: number; contract?: Address; enabledOnly?: boolean } = {},
-): Promise<AutoPaySettings[]> {
-  const all = await getAll<AutoPaySettings & { key: string }>(STORES.autopay);
-  return all
+/** A filter of settings by chain, contract and whether they are enabled. */
+export interface AutoPayFilter {
+  chainId?: number;
+  contract?: Address;
+  enabledOnly?: boolean;
+}
+
+/** The stored settings that pass `filter`, without their record key (pure). */
+export function filterAutoPay(
+  stored: readonly (AutoPaySettings & { key?: string })[],
+  filter: AutoPayFilter = {},
+): AutoPaySettings[] {
+  return stored
     .filter(
       (s) =>
         (filter.chainId === undefined || s.chainId === filter.chainId) &&
@@ -83,6 +90,11 @@ export async function listAutoPay(
         (!filter.enabledOnly || s.enabled),
     )
     .map((s) => withoutKey(s) as AutoPaySettings);
+}
+
+/** Every setting on `contract` (all senders), optionally only the enabled ones. */
+export async function listAutoPay(filter: AutoPayFilter = {}): Promise<AutoPaySettings[]> {
+  return filterAutoPay(await getAll<AutoPaySettings & { key: string }>(STORES.autopay), filter);
 }
 
 /**

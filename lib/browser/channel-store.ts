@@ -28,6 +28,11 @@ function fromRecord(record: unknown): PayerChannel | undefined {
   return parsed.data as PayerChannel;
 }
 
+/** The channels of stored records, skipping those that do not parse. */
+export function channelsOf(records: readonly unknown[]): PayerChannel[] {
+  return records.map(fromRecord).filter((c): c is PayerChannel => c !== undefined);
+}
+
 const toRecord = (channel: PayerChannel) => ({
   ...channelToJson(channel),
   key: channelKey(channel),
@@ -41,6 +46,12 @@ export interface IndexedDbStoreOptions {
    * off, in confirm mode or the cap would be exceeded, whichever tab signs.
    */
   autopay?: AutoPayOwner;
+  /**
+   * The channels as the caller has just read them (with the auto-pay setting, in one
+   * transaction): `list()` answers them instead of reading again, until this store writes. The
+   * reservation still reads the stored record, so what another tab signed meanwhile counts.
+   */
+  channels?: readonly PayerChannel[];
 }
 
 /**
@@ -53,28 +64,39 @@ export interface IndexedDbStoreOptions {
  * const payer = createPayer({ account, walletClient, publicClient, store: indexedDbChannelStore() });
  */
 export function indexedDbChannelStore(options: IndexedDbStoreOptions = {}): PayerChannelStore {
+  let snapshot = options.channels && [...options.channels];
   return {
     async list() {
-      const records = await getAll<unknown>(STORES.channels);
-      return records.map(fromRecord).filter((c): c is PayerChannel => c !== undefined);
+      if (snapshot) return [...snapshot];
+      return channelsOf(await getAll<unknown>(STORES.channels));
     },
     async put(channel) {
+      snapshot = undefined;
       await inTransaction([STORES.channels], async (tx, get) => {
         const stored = fromRecord(await get(STORES.channels, channelKey(channel)));
         tx.objectStore(STORES.channels).put(toRecord(mergeSigned(stored, channel)));
       });
     },
     async remove(channel) {
+      snapshot = undefined;
       await deleteOne(STORES.channels, channelKey(channel));
     },
     async reserve(channel, balance, allow) {
+      snapshot = undefined;
       return inTransaction([STORES.channels, STORES.autopay], async (tx, get) => {
-        const current = fromRecord(await get(STORES.channels, channelKey(channel))) ?? channel;
+        // Both records are asked for at once (one round trip).
+        const [record, setting] = await Promise.all([
+          get(STORES.channels, channelKey(channel)),
+          options.autopay
+            ? get<AutoPaySettings & { key: string }>(STORES.autopay, autoPayKey(options.autopay))
+            : undefined,
+        ]);
+        const current = fromRecord(record) ?? channel;
         const charge = chargeOf(current, balance);
         const bySessionKey = !isAddressEqual(current.signer, current.sender);
         let settings: (AutoPaySettings & { key: string }) | undefined;
         if (options.autopay && bySessionKey) {
-          settings = await get(STORES.autopay, autoPayKey(options.autopay));
+          settings = setting;
           const refusal = autoPayRefusal(settings, charge);
           if (refusal) throw refusal;
         }

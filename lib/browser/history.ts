@@ -2,7 +2,7 @@
  * The local payment history: one entry per paid article, appended after the site's 2xx, kept in
  * this browser only (the site keeps its own record of accepted proofs).
  */
-import { getAll, newestWhile, putOne, STORES, withoutKey } from "./idb";
+import { getAll, putOne, STORES, withoutKey } from "./idb";
 
 /** One payment as remembered by this browser. */
 export interface HistoryEntry {
@@ -32,16 +32,4 @@ export async function listHistory(): Promise<HistoryEntry[]> {
   return all
     .sort((a, b) => b.time - a.time || b.id - a.id)
     .map((entry) => withoutKey(entry, "id") as HistoryEntry);
-}
-
-/**
- * The entries appended since `since` (ms since the epoch), newest first, reading only those: the
- * store's keys grow with each append, so the walk stops at the first older entry.
- */
-export async function historySince(since: number): Promise<HistoryEntry[]> {
-  const recent = await newestWhile<HistoryEntry & { id: number }>(
-    STORES.history,
-    (entry) => entry.time > since,
-  );
-  return recent.map((entry) => withoutKey(entry, "id") as HistoryEntry);
 }

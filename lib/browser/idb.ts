@@ -72,36 +72,55 @@ export async function countAll(store: StoreName): Promise<number> {
 
 /** Every record of `store`. */
 export async function getAll<T>(store: StoreName): Promise<T[]> {
-  const db = await openDb();
-  return promised(db.transaction(store, "readonly").objectStore(store).getAll()) as Promise<T[]>;
-}
-
-/**
- * The records of `store` from the highest key down, as long as `keep` holds (the first record it
- * refuses ends the walk): the newest entries of a store whose keys grow with time, without reading
- * the rest.
- */
-export async function newestWhile<T>(store: StoreName, keep: (value: T) => boolean): Promise<T[]> {
-  const db = await openDb();
-  const request = db.transaction(store, "readonly").objectStore(store).openCursor(null, "prev");
-  return new Promise<T[]>((resolve, reject) => {
-    const found: T[] = [];
-    request.onerror = () => reject(request.error ?? new Error(`reading ${store} failed`));
-    request.onsuccess = () => {
-      const cursor = request.result;
-      if (!cursor || !keep(cursor.value as T)) return resolve(found);
-      found.push(cursor.value as T);
-      cursor.continue();
-    };
-  });
+  return readTogether([store], (read) => read.getAll<T>(store));
 }
 
 /** The record of `store` under `key`, if any. */
 export async function getOne<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {
+  return readTogether([store], (read) => read.get<T>(store, key));
+}
+
+/** The reads of one readonly transaction (see {@link readTogether}). */
+export interface StoreReader {
+  getAll<T>(store: StoreName): Promise<T[]>;
+  get<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined>;
+  /**
+   * The records of `store` from the highest key down, as long as `keep` holds (the first record
+   * it refuses ends the walk): the newest entries of a store whose keys grow with time, without
+   * reading the rest.
+   */
+  newestWhile<T>(store: StoreName, keep: (value: T) => boolean): Promise<T[]>;
+}
+
+/**
+ * Reads several stores in one readonly transaction: one snapshot of them, and one round trip to
+ * the database for requests issued together (start them all, then await them). `read` may await
+ * only requests of this transaction.
+ */
+export async function readTogether<T>(
+  stores: StoreName[],
+  read: (reader: StoreReader) => Promise<T>,
+): Promise<T> {
   const db = await openDb();
-  return promised(db.transaction(store, "readonly").objectStore(store).get(key)) as Promise<
-    T | undefined
-  >;
+  const tx = db.transaction(stores, "readonly");
+  return read({
+    getAll: <R>(store: StoreName) => promised(tx.objectStore(store).getAll()) as Promise<R[]>,
+    get: <R>(store: StoreName, key: IDBValidKey) =>
+      promised(tx.objectStore(store).get(key)) as Promise<R | undefined>,
+    newestWhile: <R>(store: StoreName, keep: (value: R) => boolean) => {
+      const request = tx.objectStore(store).openCursor(null, "prev");
+      return new Promise<R[]>((resolve, reject) => {
+        const found: R[] = [];
+        request.onerror = () => reject(request.error ?? new Error(`reading ${store} failed`));
+        request.onsuccess = () => {
+          const cursor = request.result;
+          if (!cursor || !keep(cursor.value as R)) return resolve(found);
+          found.push(cursor.value as R);
+          cursor.continue();
+        };
+      });
+    },
+  });
 }
 
 /** Writes `value` (replacing the record with the same key) and waits for the commit. */

@@ -40,13 +40,16 @@ export {
   type AutoPaySettings,
   type PayMode,
 } from "./autopay";
-export { appendHistory, historySince, listHistory, type HistoryEntry } from "./history";
+export { appendHistory, listHistory, type HistoryEntry } from "./history";
 export {
   findAutoPayment,
+  pickAutoPayment,
+  readAutoPayState,
   remaining,
   siteChannels,
   type AutoPayment,
   type AutoPaySite,
+  type AutoPayState,
 } from "./auto-pay";
 export {
   PAY_START_MARK,

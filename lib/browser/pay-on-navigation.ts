@@ -18,9 +18,9 @@
  */
 import { isAddress, isAddressEqual, type Address, type PublicClient } from "viem";
 import { decodePaymentTerms, encodePaymentHeaders } from "@/lib/protocol/terms";
-import { autoPayerOptions, findAutoPayment } from "./auto-pay";
+import { autoPayerOptions, pickAutoPayment, readAutoPayState } from "./auto-pay";
 import { channelKey } from "./channel-store";
-import { appendHistory, historySince } from "./history";
+import { appendHistory } from "./history";
 import { createBrowserPayer } from "./pay";
 import type { Authorization } from "@/lib/protocol/client";
 
@@ -117,12 +117,12 @@ export async function payOnNavigation(
   const article = prices?.articles.get(path);
   if (!prices || !article || article.price === 0n) return undefined;
   const site = { chainId: prices.chainId, contract: prices.contract, receiver: prices.receiver };
-  const [recent, auto] = await Promise.all([
-    paidRecently(path, prices.receiptSeconds),
-    findAutoPayment(site, article.price),
-  ]);
+  // One read of everything the decision needs; the payer below starts from the same channels.
+  const state = await readAutoPayState({ historySince: receiptSince(prices.receiptSeconds) });
   // Paid here recently: its receipt cookie serves it, and a proof would be signed for nothing.
-  if (recent || !auto) return undefined;
+  if (state.history.some((h) => h.path === path)) return undefined;
+  const auto = pickAutoPayment(state, site, article.price);
+  if (!auto) return undefined;
 
   const { payer } = createBrowserPayer({
     chainId: prices.chainId,
@@ -130,6 +130,7 @@ export async function payOnNavigation(
     publicClient: deps.publicClient,
     contract: prices.contract,
     token: prices.token,
+    channels: state.channels,
     ...autoPayerOptions(auto),
   });
   let auth;
@@ -203,11 +204,13 @@ export async function payOnNavigation(
 /** A margin under the receipt's lifetime: the history's time is a little after the cookie's. */
 const RECEIPT_MARGIN_MS = 60_000;
 
-/** Whether this browser's history has a payment of `path` whose receipt should still be valid. */
-async function paidRecently(path: string, receiptSeconds: number): Promise<boolean> {
-  if (receiptSeconds <= 0) return false;
-  const since = Date.now() - receiptSeconds * 1000 + RECEIPT_MARGIN_MS;
-  return (await historySince(since)).some((h) => h.path === path);
+/**
+ * Since when a payment's receipt should still be valid (ms since the epoch), or undefined when the
+ * site gives no receipts.
+ */
+function receiptSince(receiptSeconds: number): number | undefined {
+  if (receiptSeconds <= 0) return undefined;
+  return Date.now() - receiptSeconds * 1000 + RECEIPT_MARGIN_MS;
 }
 
 /** Reads `GET <origin>/api/1/prices` into {@link SitePrices}; undefined when unusable. */

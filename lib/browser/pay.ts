@@ -44,6 +44,11 @@ export interface BrowserPayerOptions {
   pollingIntervalMs?: number;
   /** Where recovery looks for the reader's channels (the contract's deployment block). */
   fromBlock?: bigint;
+  /**
+   * The channels as just read from this browser's database: the payer starts from them instead
+   * of reading them again (see `IndexedDbStoreOptions.channels`).
+   */
+  channels?: readonly PayerChannel[];
 }
 
 /** What a payment of one article did. */
@@ -77,8 +82,9 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     walletClient: options.walletClient,
     sessionSigner: options.sessionKey,
     publicClient: options.publicClient ?? sitePublicClient(options),
-    store: indexedDbChannelStore(
-      options.autoPay && options.sessionKey
+    store: indexedDbChannelStore({
+      channels: options.channels,
+      ...(options.autoPay && options.sessionKey
         ? {
             autopay: {
               chainId: options.chainId,
@@ -86,8 +92,8 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
               sender: options.sender,
             },
           }
-        : {},
-    ),
+        : {}),
+    }),
     contract: options.contract,
     token: options.token,
     chainId: options.chainId,

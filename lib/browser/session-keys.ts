@@ -45,7 +45,11 @@ const accounts = new Map<Hex, LocalAccount>();
 /** The session key with this address as an account, or undefined when this browser lacks it. */
 export async function getSessionKey(address: Address): Promise<LocalAccount | undefined> {
   const stored = await getOne<StoredSessionKey>(STORES.sessionKeys, getAddress(address));
-  if (!stored) return undefined;
+  return stored && sessionAccount(stored);
+}
+
+/** A stored session key as a viem account (made once per key). */
+export function sessionAccount(stored: StoredSessionKey): LocalAccount {
   let account = accounts.get(stored.privateKey);
   if (!account) {
     account = privateKeyToAccount(stored.privateKey);

@@ -12,7 +12,7 @@ import { checkSite } from "./pay-request";
 import type { PayerContext } from "./payer-context";
 import { signProof, signsLocally } from "./signing";
 import { highestSigned, sameChannel, type PayerChannel } from "./types";
-import { waitBlocks } from "./waiting";
+import { nextTask, waitBlocks } from "./waiting";
 
 /** A signed payment: the BalanceProof of `channel` at `balance`. */
 export interface Authorization {
@@ -67,13 +67,17 @@ export async function authorizePayment(
   }
   const balance = channel.balance + terms.price;
   const requestCharged = options.requestCharged ?? 0n;
-  // A key held in memory signs while the reservation's transaction runs; the signature leaves
-  // this function only once the reservation succeeded. A wallet is asked only after it.
-  const early = signsLocally(ctx, channel) ? signProof(ctx, channel, balance) : undefined;
-  early?.catch(() => undefined);
-  const charged = await ctx.reserve(channel, balance, (charge) =>
+  // The reservation's requests go out first; a key held in memory then signs while they are
+  // answered (signing holds the thread, so it waits a task). The signature leaves this function
+  // only once the reservation succeeded. A wallet is asked only after it.
+  const reservation = ctx.reserve(channel, balance, (charge) =>
     checkCharge(charge, { request: requestCharged, spent: ctx.spent }, ctx.policy),
   );
+  const early = signsLocally(ctx, channel)
+    ? nextTask().then(() => signProof(ctx, channel, balance))
+    : undefined;
+  early?.catch(() => undefined);
+  const charged = await reservation;
   ctx.spent += charged;
   const signature = await (early ?? signProof(ctx, channel, balance));
   ctx.emit({ type: "signed", url: origin, channel, balance, charged });

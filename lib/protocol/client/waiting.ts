@@ -60,3 +60,13 @@ export const confirmationsTimeout = (ctx: PayerContext, channel?: PayerChannel) 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Resolves in a later task of the event loop, after every pending microtask (Node's
+ * `setImmediate`, a zero timeout elsewhere): what was started before has issued its requests.
+ */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+}

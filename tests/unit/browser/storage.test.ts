@@ -14,9 +14,9 @@ import {
   closeDb,
   createSessionKey,
   findAutoPayment,
+  readAutoPayState,
   getAutoPay,
   getSessionKey,
-  historySince,
   indexedDbChannelStore,
   listAutoPay,
   listHistory,
@@ -218,11 +218,14 @@ describe("history", () => {
         time: time * 1000,
       });
     }
-    const recent = await historySince(3000);
+    const since = async (time: number) => (await readAutoPayState({ historySince: time })).history;
+    const recent = await since(3000);
     expect(recent.map((r) => r.path)).toEqual(["/p5", "/p4"]);
     expect(recent[0]).not.toHaveProperty("id");
-    expect(await historySince(5000)).toEqual([]);
-    expect((await historySince(0)).map((r) => r.path)).toEqual(["/p5", "/p4", "/p3", "/p2", "/p1"]);
+    expect(await since(5000)).toEqual([]);
+    expect((await since(0)).map((r) => r.path)).toEqual(["/p5", "/p4", "/p3", "/p2", "/p1"]);
+    // Without a time, the history is not read.
+    expect((await readAutoPayState()).history).toEqual([]);
   });
 });
 
