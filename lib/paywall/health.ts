@@ -15,8 +15,14 @@ interface Health {
   checkedAt: number;
 }
 
-/** A healthy result is trusted this long; a failure is re-checked sooner so recovery shows fast. */
+/**
+ * A healthy result is checked again once it is this old, in the background: requests go on with
+ * it meanwhile, so a paid request does not wait for the chain's round trips.
+ */
 const HEALTHY_TTL_MS = 5_000;
+/** Older than this, a healthy result no longer counts: the request waits for a new check. */
+const HEALTHY_MAX_AGE_MS = 30_000;
+/** A failure is checked again this soon (the request waits), so recovery shows fast. */
 const UNHEALTHY_TTL_MS = 1_000;
 
 interface ProbeState {
@@ -107,22 +113,32 @@ async function probe(chain: ChainConfig, s: ProbeState): Promise<Health> {
 /**
  * Throws {@link ChainUnavailableError} (502) when the chain RPC is unreachable or slower than
  * RPC_PROBE_TIMEOUT_MS, the receiver could not pay for a dispute, or the indexer lags the head by
- * more than INDEXER_MAX_LAG_BLOCKS (a close request might not be seen in time). Cached: at most
- * one probe in flight, a few per second at most.
+ * more than INDEXER_MAX_LAG_BLOCKS (a close request might not be seen in time). Cached, with at
+ * most one probe in flight: a healthy result serves for up to {@link HEALTHY_MAX_AGE_MS} and is
+ * checked again in the background after {@link HEALTHY_TTL_MS}; a failure is checked again, with
+ * the request waiting, after {@link UNHEALTHY_TTL_MS}.
  */
 export async function assertChainHealthy(chain: ChainConfig): Promise<void> {
   let s = state.get(chain);
   if (!s) state.set(chain, (s = {}));
   const last = s.last;
-  const fresh = last && Date.now() - last.checkedAt < (last.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
-  let health = fresh ? last : undefined;
-  if (!health) {
-    const current = s;
-    current.inflight ??= probe(chain, current).finally(() => {
-      current.inflight = undefined;
-    });
-    health = await current.inflight;
-    current.last = health;
+  const age = last ? Date.now() - last.checkedAt : Infinity;
+  const current = s;
+  const check = () =>
+    (current.inflight ??= probe(chain, current)
+      .then((health) => (current.last = health))
+      .finally(() => {
+        current.inflight = undefined;
+      }));
+  let health: Health;
+  if (last?.ok && age < HEALTHY_MAX_AGE_MS) {
+    // Still usable: checked again in the background once it is due.
+    if (age >= HEALTHY_TTL_MS) void check().catch(() => undefined);
+    health = last;
+  } else if (last && !last.ok && age < UNHEALTHY_TTL_MS) {
+    health = last;
+  } else {
+    health = await check();
   }
   if (!health.ok) throw new ChainUnavailableError(health.message);
 }

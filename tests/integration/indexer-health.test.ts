@@ -3,7 +3,7 @@
  * head by more than INDEXER_MAX_LAG_BLOCKS, or the RPC accepts connections but never answers
  * (502 within RPC_PROBE_TIMEOUT_MS, not after the client's long default timeout).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { articleRoute as article } from "../helpers/article-route";
 import { resetChainConfig } from "@/lib/chain/config";
 import { resetEnv } from "@/lib/env";
@@ -27,6 +27,7 @@ beforeAll(async () => {
   await seed();
 });
 afterEach(() => {
+  vi.restoreAllMocks();
   rpc.hang = false;
   resetChainHealth();
 });
@@ -78,5 +79,40 @@ describe("an RPC that never answers", () => {
     rpc.hang = false;
     resetChainHealth();
     expect((await read()).status).toBe(402);
+  });
+});
+
+describe("checking the chain in the background", () => {
+  /** Moves the clock `ms` ahead (only `Date.now`, which the health cache reads). */
+  function later(ms: number): void {
+    const now = Date.now();
+    vi.spyOn(Date, "now").mockImplementation(() => now + ms);
+  }
+
+  it("a result due for a check serves at once while the check runs; its failure counts next", async () => {
+    await syncOnce();
+    expect((await read()).status).toBe(402); // checked: healthy
+
+    rpc.hang = true;
+    later(6_000);
+    const started = performance.now();
+    expect((await read()).status).toBe(402); // not waiting for the hanging RPC
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // The background check times out (RPC_PROBE_TIMEOUT_MS = 1500): the next request is refused.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const refused = await read();
+    expect(refused.status).toBe(502);
+    expect((await refused.json()).error).toMatch(/did not answer within 1500 ms/);
+  });
+
+  it("a healthy result older than 30 s no longer counts: the request waits for the check", async () => {
+    await syncOnce();
+    expect((await read()).status).toBe(402);
+
+    rpc.hang = true;
+    later(31_000);
+    const started = performance.now();
+    expect((await read()).status).toBe(502);
+    expect(performance.now() - started).toBeGreaterThan(1_000);
   });
 });
