@@ -168,7 +168,7 @@ export default function PaywallIsland(props: PaywallProps) {
           rpcUrl: terms.rpcUrl,
           contract: terms.contract,
           token: terms.token,
-          ...autoPayerOptions(auto),
+          ...autoPayerOptions(auto, props.path),
         });
         const { response } = await payArticle(props.path, {
           title: props.title,

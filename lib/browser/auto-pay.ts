@@ -19,15 +19,17 @@ export interface AutoPayment {
 }
 
 /**
- * The browser payer options of an automatic payment (`createBrowserPayer`): the session key signs
- * for the channel's sender, each signature is charged to the cap when it is signed, within the
- * setting's per-article maximum and what is left under its cap.
+ * The browser payer options of an automatic payment of `path` (`createBrowserPayer`): the session
+ * key signs for the channel's sender, each signature is charged to the cap when it is signed,
+ * within the setting's per-article maximum and what is left under its cap, as stored when it is
+ * reserved (and, with `receiptSince`, only when `path` was not paid since).
  */
-export function autoPayerOptions(auto: AutoPayment) {
+export function autoPayerOptions(auto: AutoPayment, path: string, receiptSince?: number) {
   return {
     sender: auto.channel.sender,
     sessionKey: auto.sessionKey,
     autoPay: true,
+    automatic: { path, ...(receiptSince === undefined ? {} : { receiptSince }) },
     policy: {
       maxPrice: BigInt(auto.settings.maxPerArticle),
       budget: remainingUnderCap(auto.settings),

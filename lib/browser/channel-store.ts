@@ -12,7 +12,8 @@ import {
   type PayerChannelStore,
 } from "@/lib/protocol/client/types";
 import { autoPayKey, checkAutoPay, type AutoPayOwner, type AutoPaySettings } from "./autopay";
-import { deleteOne, getAll, inTransaction, STORES } from "./idb";
+import type { HistoryEntry } from "./history";
+import { deleteOne, getAll, inTransaction, newestIn, STORES, type StoreName } from "./idb";
 
 /** The record key of a channel: `chainId:contract:sender:receiver:openBlock` in lower case. */
 export function channelKey(
@@ -47,12 +48,38 @@ export interface IndexedDbStoreOptions {
    */
   autopay?: AutoPayOwner;
   /**
-   * The channels as the caller has just read them (with the auto-pay setting, in one
-   * transaction): `list()` answers them instead of reading again, until this store writes. The
-   * reservation still reads the stored record, so what another tab signed meanwhile counts.
+   * The channels as the caller read them (with the auto-pay setting, in one transaction):
+   * `list()` answers them instead of reading again, until this store writes. The reservation
+   * still reads the stored record: what another tab signed meanwhile counts, and a channel whose
+   * balance, deposit or state changed since is refused with {@link StaleRead}.
    */
   channels?: readonly PayerChannel[];
+  /**
+   * A payment nobody confirmed (the auto-pay worker's): checked in the reservation's transaction
+   * against what is stored then, so that a read made a moment earlier never passes a limit
+   * changed since. The charge must be within the auto-pay setting's per-article maximum, and
+   * `path` must not have been paid since `receiptSince` (its receipt serves it; else
+   * {@link PaidRecently}).
+   */
+  automatic?: { path: string; receiptSince?: number };
 }
+
+/** The reservation found the channel changed since the caller's read (another tab paid). */
+export class StaleRead extends Error {
+  override name = "StaleRead";
+}
+
+/** The reservation found the path paid after the given time: its receipt serves it. */
+export class PaidRecently extends Error {
+  override name = "PaidRecently";
+}
+
+/** Whether `stored` still has the balance, deposit and state `read` had. */
+const unchanged = (stored: PayerChannel | undefined, read: PayerChannel) =>
+  stored !== undefined &&
+  stored.balance === read.balance &&
+  stored.deposit === read.deposit &&
+  stored.state === read.state;
 
 /**
  * The channels of this browser, kept in IndexedDB (they survive reloads and are shared by the
@@ -82,23 +109,42 @@ export function indexedDbChannelStore(options: IndexedDbStoreOptions = {}): Paye
       await deleteOne(STORES.channels, channelKey(channel));
     },
     async reserve(channel, balance, allow) {
+      const checkRead = snapshot !== undefined;
       snapshot = undefined;
-      return inTransaction([STORES.channels, STORES.autopay], async (tx, get) => {
-        // Both records are asked for at once (one round trip).
-        const [record, setting] = await Promise.all([
+      const { automatic } = options;
+      const since = automatic?.receiptSince;
+      const stores: StoreName[] = [STORES.channels, STORES.autopay];
+      if (since !== undefined) stores.push(STORES.history);
+      return inTransaction(stores, async (tx, get) => {
+        // Everything is asked for at once (one round trip).
+        const [record, setting, recent] = await Promise.all([
           get(STORES.channels, channelKey(channel)),
           options.autopay
             ? get<AutoPaySettings & { key: string }>(STORES.autopay, autoPayKey(options.autopay))
             : undefined,
+          since === undefined
+            ? []
+            : newestIn<HistoryEntry>(tx.objectStore(STORES.history), (h) => h.time > since),
         ]);
-        const current = fromRecord(record) ?? channel;
+        const stored = fromRecord(record);
+        if (checkRead && !unchanged(stored, channel)) {
+          throw new StaleRead(`Channel ${channelKey(channel)} changed since it was read.`);
+        }
+        if (automatic && recent.some((h) => h.path === automatic.path)) {
+          throw new PaidRecently(`${automatic.path} was paid in this browser a moment ago.`);
+        }
+        const current = stored ?? channel;
         const charge = chargeOf(current, balance);
         const bySessionKey = !isAddressEqual(current.signer, current.sender);
         let settings: (AutoPaySettings & { key: string }) | undefined;
         if (options.autopay && bySessionKey) {
           settings = setting;
-          const refusal = autoPayRefusal(settings, charge);
+          const refusal = autoPayRefusal(settings, charge, automatic !== undefined);
           if (refusal) throw refusal;
+        } else if (automatic) {
+          throw new PayerError("over-policy", "Only a session key pays automatically.", {
+            details: { autopay: "not-session-key" },
+          });
         }
         const error = allow(charge);
         if (error) throw error;
@@ -118,10 +164,14 @@ export function indexedDbChannelStore(options: IndexedDbStoreOptions = {}): Paye
   };
 }
 
-/** Why the auto-pay setting does not allow signing `charge` more now, as the payer's error. */
+/**
+ * Why the auto-pay setting does not allow signing `charge` more now, as the payer's error; an
+ * `automatic` charge must also be within the per-article maximum.
+ */
 function autoPayRefusal(
   settings: AutoPaySettings | undefined,
   charge: bigint,
+  automatic: boolean,
 ): PayerError | undefined {
   const check = checkAutoPay(settings, 0n);
   if (!check.ok) {
@@ -131,6 +181,14 @@ function autoPayRefusal(
         ? "This channel's payments are confirmed one by one: nothing was paid automatically."
         : "Auto-pay is off in this browser: nothing was paid automatically.",
       { details: { autopay: check.reason } },
+    );
+  }
+  const max = BigInt(settings!.maxPerArticle);
+  if (automatic && charge > max) {
+    return new PayerError(
+      "over-policy",
+      `Paying ${charge} automatically is above the auto-pay maximum of ${max} an article; nothing was paid.`,
+      { details: { autopay: "over-max", charge, max } },
     );
   }
   const left = BigInt(settings!.cap) - BigInt(settings!.spent);

@@ -107,19 +107,26 @@ export async function readTogether<T>(
     getAll: <R>(store: StoreName) => promised(tx.objectStore(store).getAll()) as Promise<R[]>,
     get: <R>(store: StoreName, key: IDBValidKey) =>
       promised(tx.objectStore(store).get(key)) as Promise<R | undefined>,
-    newestWhile: <R>(store: StoreName, keep: (value: R) => boolean) => {
-      const request = tx.objectStore(store).openCursor(null, "prev");
-      return new Promise<R[]>((resolve, reject) => {
-        const found: R[] = [];
-        request.onerror = () => reject(request.error ?? new Error(`reading ${store} failed`));
-        request.onsuccess = () => {
-          const cursor = request.result;
-          if (!cursor || !keep(cursor.value as R)) return resolve(found);
-          found.push(cursor.value as R);
-          cursor.continue();
-        };
-      });
-    },
+    newestWhile: <R>(store: StoreName, keep: (value: R) => boolean) =>
+      newestIn<R>(tx.objectStore(store), keep),
+  });
+}
+
+/**
+ * The records of an object store of an open transaction from the highest key down, as long as
+ * `keep` holds (see {@link StoreReader.newestWhile}).
+ */
+export function newestIn<T>(store: IDBObjectStore, keep: (value: T) => boolean): Promise<T[]> {
+  const request = store.openCursor(null, "prev");
+  return new Promise<T[]>((resolve, reject) => {
+    const found: T[] = [];
+    request.onerror = () => reject(request.error ?? new Error(`reading ${store.name} failed`));
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || !keep(cursor.value as T)) return resolve(found);
+      found.push(cursor.value as T);
+      cursor.continue();
+    };
   });
 }
 

@@ -6,9 +6,11 @@
  *
  * Only what the paywall island would pay by itself is paid here, with the same code and limits:
  * an enabled auto-pay setting that allows the price, an open channel of its sender with room and
- * its session key in this browser's IndexedDB (read again for every request, so revoking or
- * turning auto-pay off stops it at once), the sender's cap reserved at signing whichever tab or
- * worker signs. It pays only:
+ * its session key in this browser's IndexedDB. The worker may have read these a moment before the
+ * click; the reservation of every payment reads the setting, the channel and the history again in
+ * one transaction (so revoking or turning auto-pay off stops it at once, a lowered maximum counts,
+ * and an article paid meanwhile is not paid twice), and the sender's cap is reserved at signing
+ * whichever tab or worker signs. It pays only:
  * - the client router's own fetch of an article (`RSC: 1`, never a prefetch), or
  * - a document navigation to an article that a page of this site started (its referrer is this
  *   origin): a link clicked in the site, opened in a new tab or not. A navigation another site
@@ -18,11 +20,11 @@
  */
 import { isAddress, isAddressEqual, type Address, type PublicClient } from "viem";
 import { decodePaymentTerms, encodePaymentHeaders } from "@/lib/protocol/terms";
-import { autoPayerOptions, pickAutoPayment, readAutoPayState } from "./auto-pay";
-import { channelKey } from "./channel-store";
+import { autoPayerOptions, pickAutoPayment, readAutoPayState, type AutoPayState } from "./auto-pay";
+import { channelKey, StaleRead } from "./channel-store";
 import { appendHistory } from "./history";
 import { createBrowserPayer } from "./pay";
-import type { Authorization } from "@/lib/protocol/client";
+import type { Authorization, Payer } from "@/lib/protocol/client";
 
 /** The site's deployment and article prices, as `GET /api/1/prices` lists them. */
 export interface SitePrices {
@@ -98,6 +100,11 @@ export interface PayOnNavigationDeps {
    * worker keeps alive with `waitUntil`. The next payment starts after it.
    */
   settle?(work: Promise<unknown>): void;
+  /**
+   * What this browser held for auto-pay as read a moment ago (ahead of the reader's click), or
+   * undefined: the payment then reads it itself.
+   */
+  recentState?(): Promise<AutoPayState | undefined> | undefined;
   /** The chain client payments use (one per worker: the chain id is read once). */
   publicClient?: PublicClient;
   fetch?: typeof fetch;
@@ -117,35 +124,42 @@ export async function payOnNavigation(
   const article = prices?.articles.get(path);
   if (!prices || !article || article.price === 0n) return undefined;
   const site = { chainId: prices.chainId, contract: prices.contract, receiver: prices.receiver };
-  // One read of everything the decision needs; the payer below starts from the same channels.
-  const state = await readAutoPayState({ historySince: receiptSince(prices.receiptSeconds) });
-  // Paid here recently: its receipt cookie serves it, and a proof would be signed for nothing.
-  if (state.history.some((h) => h.path === path)) return undefined;
-  const auto = pickAutoPayment(state, site, article.price);
-  if (!auto) return undefined;
-
-  const { payer } = createBrowserPayer({
-    chainId: prices.chainId,
-    rpcUrl: deps.rpcUrl,
-    publicClient: deps.publicClient,
+  const terms = {
+    gatewayPath: prices.gatewayPath,
+    receiver: prices.receiver,
     contract: prices.contract,
     token: prices.token,
-    channels: state.channels,
-    ...autoPayerOptions(auto),
-  });
-  let auth;
-  try {
-    auth = await payer.authorize(deps.origin, {
-      gatewayPath: prices.gatewayPath,
-      receiver: prices.receiver,
+    chainId: prices.chainId,
+    price: article.price,
+  };
+  const since = receiptSince(prices.receiptSeconds);
+  // What the worker read ahead of the click when it has it, else one read now. Either way the
+  // reservation checks every limit, the receipt and the channel against what is stored when it
+  // runs; a channel changed since the read ahead is read again, once.
+  let paying: { payer: Payer; auth: Authorization } | undefined;
+  for (const read of [deps.recentState, () => readAutoPayState()]) {
+    const state = await read?.();
+    const auto = state && pickAutoPayment(state, site, article.price);
+    if (!state || !auto) continue;
+    const { payer } = createBrowserPayer({
+      chainId: prices.chainId,
+      rpcUrl: deps.rpcUrl,
+      publicClient: deps.publicClient,
       contract: prices.contract,
       token: prices.token,
-      chainId: prices.chainId,
-      price: article.price,
+      channels: state.channels,
+      ...autoPayerOptions(auto, path, since),
     });
-  } catch {
-    return undefined; // over a limit, another channel state: the paywall says why
+    try {
+      paying = { payer, auth: await payer.authorize(deps.origin, terms) };
+      break;
+    } catch (err) {
+      // Over a limit, paid a moment ago, another channel state: the paywall says why.
+      if (!(err instanceof StaleRead)) return undefined;
+    }
   }
+  if (!paying) return undefined;
+  const { payer, auth } = paying;
   const headers = new Headers(request.headers);
   for (const [name, value] of Object.entries(
     encodePaymentHeaders({

@@ -7,6 +7,7 @@
  * (`?rpc=`).
  */
 import { createPublicClient, custom, http, type PublicClient } from "viem";
+import { readAutoPayState, type AutoPayState } from "./auto-pay";
 import { siteChain } from "./site-chain";
 import {
   fetchSitePrices,
@@ -77,15 +78,56 @@ scope.addEventListener("install", (event: ExtendableEventLike) => {
 });
 
 scope.addEventListener("activate", (event: ExtendableEventLike) => {
-  event.waitUntil(scope.clients.claim().then(() => sitePrices()));
+  event.waitUntil(
+    scope.clients.claim().then(() => {
+      readAhead();
+      return sitePrices();
+    }),
+  );
 });
 
 /** The last payment's bookkeeping (accepting its proof): the next payment starts after it. */
 let recording: Promise<unknown> = Promise.resolve();
 
+/**
+ * This browser's auto-pay state read ahead of the reader's click (when the router prefetches an
+ * article, and after each payment), so that the click's payment starts at its reservation. It is
+ * used for {@link AHEAD_TTL_MS} at most; the reservation checks it against what is stored.
+ */
+let ahead: { at: number; state: Promise<AutoPayState | undefined> } | undefined;
+const AHEAD_TTL_MS = 10_000;
+/** Prefetches read again at most this often. */
+const AHEAD_EVERY_MS = 1_000;
+
+function readAhead(): void {
+  const at = Date.now();
+  if (ahead && at - ahead.at < AHEAD_EVERY_MS) return;
+  // After the last payment's bookkeeping, so that the read includes it.
+  const state = recording.then(() => readAutoPayState()).catch(() => undefined);
+  ahead = { at, state };
+}
+
+function recentState(): Promise<AutoPayState | undefined> | undefined {
+  if (!ahead || Date.now() - ahead.at > AHEAD_TTL_MS) return undefined;
+  return ahead.state;
+}
+
+/** A router prefetch of an article of this site (paid for by nobody, but a click may follow). */
+function articlePrefetch(request: Request): boolean {
+  const { headers } = request;
+  if (request.method !== "GET") return false;
+  if (!headers.has("next-router-prefetch") && !headers.has("next-router-segment-prefetch"))
+    return false;
+  const url = new URL(request.url);
+  return url.origin === origin && /^\/articles\/[^/]+\/?$/.test(url.pathname);
+}
+
 scope.addEventListener("fetch", (event: FetchEventLike) => {
   const { request } = event;
-  if (!payablePath(request, origin)) return;
+  if (!payablePath(request, origin)) {
+    if (articlePrefetch(request)) readAhead();
+    return;
+  }
   event.respondWith(
     (async () => {
       try {
@@ -95,9 +137,13 @@ scope.addEventListener("fetch", (event: FetchEventLike) => {
           rpcUrl,
           prices: async () => p,
           publicClient: p ? publicClient(p.chainId) : undefined,
+          recentState,
           settle: (work) => {
             recording = work;
             event.waitUntil(work);
+            // What this payment wrote is read again for the next click.
+            ahead = undefined;
+            readAhead();
           },
         });
         if (paid) return paid;

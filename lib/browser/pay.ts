@@ -11,7 +11,7 @@ import {
   type PayerEvent,
   type SpendingPolicy,
 } from "@/lib/protocol/client";
-import { channelKey, indexedDbChannelStore } from "./channel-store";
+import { channelKey, indexedDbChannelStore, type IndexedDbStoreOptions } from "./channel-store";
 import { appendHistory } from "./history";
 import { sitePublicClient } from "./site-chain";
 
@@ -49,6 +49,8 @@ export interface BrowserPayerOptions {
    * of reading them again (see `IndexedDbStoreOptions.channels`).
    */
   channels?: readonly PayerChannel[];
+  /** A payment nobody confirmed: see `IndexedDbStoreOptions.automatic`. */
+  automatic?: IndexedDbStoreOptions["automatic"];
 }
 
 /** What a payment of one article did. */
@@ -84,6 +86,7 @@ export function createBrowserPayer(options: BrowserPayerOptions): BrowserPayer {
     publicClient: options.publicClient ?? sitePublicClient(options),
     store: indexedDbChannelStore({
       channels: options.channels,
+      automatic: options.automatic,
       ...(options.autoPay && options.sessionKey
         ? {
             autopay: {

@@ -23,8 +23,10 @@ import {
   getAutoPay,
   indexedDbChannelStore,
   putAutoPay,
+  readAutoPayState,
   recordAutoPaySpend,
   revokeAutoPay,
+  type AutoPayState,
 } from "@/lib/browser";
 import { payOnNavigation, type SitePrices } from "@/lib/browser/pay-on-navigation";
 import { recoverBalanceProofSigner } from "@/lib/protocol/proofs";
@@ -96,7 +98,7 @@ beforeEach(async () => {
 
 afterEach(() => vi.restoreAllMocks());
 
-async function pay(meanwhile?: () => Promise<unknown>) {
+async function pay(meanwhile?: () => Promise<unknown>, ahead?: AutoPayState) {
   const target = site();
   const res = await payOnNavigation(click(), {
     origin: ORIGIN,
@@ -104,23 +106,34 @@ async function pay(meanwhile?: () => Promise<unknown>) {
     prices: async () => prices,
     publicClient: chainClient(meanwhile),
     fetch: target.fetch,
+    ...(ahead ? { recentState: async () => ahead } : {}),
   });
   return { res, requests: target.requests };
 }
 
+/** Records the mode of every transaction opened from now on. */
+async function transactionModes(): Promise<string[]> {
+  const modes: string[] = [];
+  const { openDb } = await import("@/lib/browser/idb");
+  const proto = Object.getPrototypeOf(await openDb()) as IDBDatabase;
+  const transaction = proto.transaction;
+  vi.spyOn(proto, "transaction").mockImplementation(function (
+    this: IDBDatabase,
+    ...args: Parameters<IDBDatabase["transaction"]>
+  ) {
+    modes.push(args[1] ?? "readonly");
+    return transaction.apply(this, args);
+  });
+  return modes;
+}
+
+const sentBalance = (requests: Request[]) =>
+  BigInt(requests[0]!.headers.get("rdn-sender-balance")!);
+
 describe("payOnNavigation", () => {
   it("reads once and reserves once before the paid request leaves", async () => {
-    const modes: string[] = [];
-    const proto = Object.getPrototypeOf(await openedDb()) as IDBDatabase;
-    const transaction = proto.transaction;
+    const modes = await transactionModes();
     let sent = -1;
-    vi.spyOn(proto, "transaction").mockImplementation(function (
-      this: IDBDatabase,
-      ...args: Parameters<IDBDatabase["transaction"]>
-    ) {
-      modes.push(args[1] ?? "readonly");
-      return transaction.apply(this, args);
-    });
     const target = site();
     const fetchFn = target.fetch;
     const res = await payOnNavigation(click(), {
@@ -137,7 +150,7 @@ describe("payOnNavigation", () => {
     expect(modes.slice(0, sent)).toEqual(["readonly", "readwrite"]);
 
     const request = target.requests[0]!;
-    const balance = BigInt(request.headers.get("rdn-sender-balance")!);
+    const balance = sentBalance(target.requests);
     expect(balance).toBe(30n + PRICE);
     const signer = await recoverBalanceProofSigner(
       domainOf(channel()),
@@ -191,7 +204,66 @@ describe("payOnNavigation", () => {
   });
 });
 
-async function openedDb(): Promise<IDBDatabase> {
-  const { openDb } = await import("@/lib/browser/idb");
-  return openDb();
-}
+describe("payOnNavigation with the state read ahead of the click", () => {
+  it("only reserves before the paid request leaves", async () => {
+    const ahead = await readAutoPayState();
+    const modes = await transactionModes();
+    const { requests } = await pay(undefined, ahead);
+    expect(sentBalance(requests)).toBe(40n);
+    expect(modes).toEqual(["readwrite"]);
+    expect((await getAutoPay(owner))?.spent).toBe("10");
+  });
+
+  it("a maximum lowered since the read counts: nothing is paid", async () => {
+    const ahead = await readAutoPayState();
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "5", cap: "25" });
+    const { res, requests } = await pay(undefined, ahead);
+    expect(res).toBeUndefined();
+    expect(requests).toHaveLength(0);
+    expect((await getAutoPay(owner))?.spent).toBe("0");
+  });
+
+  it("auto-pay turned off since the read: nothing is paid", async () => {
+    const ahead = await readAutoPayState();
+    await revokeAutoPay(owner);
+    const { res, requests } = await pay(undefined, ahead);
+    expect(res).toBeUndefined();
+    expect(requests).toHaveLength(0);
+  });
+
+  it("the article paid in another tab since the read is not paid twice", async () => {
+    const ahead = await readAutoPayState();
+    await appendHistory({
+      path: PATH,
+      title: "Norway",
+      amount: "10",
+      balance: "40",
+      channel: channelKey(channel()),
+      mode: "auto",
+      time: Date.now(),
+    });
+    const { res, requests } = await pay(undefined, ahead);
+    expect(res).toBeUndefined();
+    expect(requests).toHaveLength(0);
+    expect((await getAutoPay(owner))?.spent).toBe("0");
+  });
+
+  it("a channel another tab paid on since the read is read again, and pays from its new balance", async () => {
+    const ahead = await readAutoPayState();
+    // Another tab paid 5 and the site accepted it.
+    await indexedDbChannelStore().put({ ...channel(), balance: 35n, signed: 35n });
+    await recordAutoPaySpend(owner, 5n);
+    const { requests } = await pay(undefined, ahead);
+    expect(sentBalance(requests)).toBe(45n);
+    expect((await getAutoPay(owner))?.spent).toBe("15");
+    expect((await indexedDbChannelStore().list())[0]?.signed).toBe(45n);
+  });
+
+  it("a read from before auto-pay was on is read again", async () => {
+    await revokeAutoPay(owner);
+    const ahead = await readAutoPayState();
+    await putAutoPay({ ...owner, mode: "auto", maxPerArticle: "20", cap: "25", enabled: true });
+    const { requests } = await pay(undefined, ahead);
+    expect(sentBalance(requests)).toBe(40n);
+  });
+});
