@@ -22,6 +22,7 @@ import {
   createSessionKey,
   getAutoPay,
   indexedDbChannelStore,
+  listSessionKeys,
   putAutoPay,
   readAutoPayState,
   recordAutoPaySpend,
@@ -29,6 +30,7 @@ import {
   type AutoPayState,
 } from "@/lib/browser";
 import { payOnNavigation, type SitePrices } from "@/lib/browser/pay-on-navigation";
+import { sessionAccount } from "@/lib/browser/session-keys";
 import { recoverBalanceProofSigner } from "@/lib/protocol/proofs";
 import { domainOf, messageOf } from "@/lib/protocol/client/signing";
 import {
@@ -160,6 +162,20 @@ describe("payOnNavigation", () => {
     expect(signer).toBe(key.address);
     expect((await getAutoPay(owner))?.spent).toBe("10");
     expect((await indexedDbChannelStore().list())[0]?.signed).toBe(40n);
+  });
+
+  it("sends the reservation's requests before the session key signs (signing holds the thread)", async () => {
+    const modes = await transactionModes();
+    const account = sessionAccount((await listSessionKeys())[0]!);
+    const sign = account.signTypedData;
+    let reservedBeforeSigning: boolean | undefined;
+    vi.spyOn(account, "signTypedData").mockImplementation((...args) => {
+      reservedBeforeSigning = modes.includes("readwrite");
+      return sign(...args);
+    });
+    const { requests } = await pay();
+    expect(requests).toHaveLength(1);
+    expect(reservedBeforeSigning).toBe(true);
   });
 
   it("counts what another tab spent between the read and the reservation: over the cap, nothing is paid", async () => {
