@@ -51,7 +51,8 @@ export interface IndexedDbStoreOptions {
    * The channels as the caller read them (with the auto-pay setting, in one transaction):
    * `list()` answers them instead of reading again, until this store writes. The reservation
    * still reads the stored record: what another tab signed meanwhile counts, and a channel whose
-   * balance, deposit or state changed since is refused with {@link StaleRead}.
+   * balance, deposit or state changed since (or that was marked refused by the site, or without
+   * its key) is refused with {@link StaleRead}.
    */
   channels?: readonly PayerChannel[];
   /**
@@ -74,12 +75,17 @@ export class PaidRecently extends Error {
   override name = "PaidRecently";
 }
 
-/** Whether `stored` still has the balance, deposit and state `read` had. */
+/**
+ * Whether `stored` still has the balance, deposit and state `read` had (and is no more refused by
+ * the site or lacking its key than it was).
+ */
 const unchanged = (stored: PayerChannel | undefined, read: PayerChannel) =>
   stored !== undefined &&
   stored.balance === read.balance &&
   stored.deposit === read.deposit &&
-  stored.state === read.state;
+  stored.state === read.state &&
+  !!stored.siteRefused === !!read.siteRefused &&
+  !!stored.signerUnavailable === !!read.signerUnavailable;
 
 /**
  * The channels of this browser, kept in IndexedDB (they survive reloads and are shared by the

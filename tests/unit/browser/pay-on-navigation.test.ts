@@ -275,6 +275,15 @@ describe("payOnNavigation with the state read ahead of the click", () => {
     expect((await indexedDbChannelStore().list())[0]?.signed).toBe(45n);
   });
 
+  it("a channel the site refused since the read is not paid from", async () => {
+    const ahead = await readAutoPayState();
+    await indexedDbChannelStore().put({ ...channel(), siteRefused: true });
+    const { res, requests } = await pay(undefined, ahead);
+    expect(res).toBeUndefined();
+    expect(requests).toHaveLength(0);
+    expect((await getAutoPay(owner))?.spent).toBe("0");
+  });
+
   it("a read from before auto-pay was on is read again", async () => {
     await revokeAutoPay(owner);
     const ahead = await readAutoPayState();
