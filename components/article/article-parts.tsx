@@ -2,6 +2,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { categoryLabel } from "@/lib/content/catalog";
+import { opensWithTeaser } from "@/lib/content/headings";
 import type { ArticleRecord } from "@/lib/content/articles";
 import { formatToken, jsonForScript, type TokenUnit } from "@/lib/format";
 
@@ -138,7 +139,10 @@ export function ArticleView({
       <ArticleHeader article={article} unit={unit} />
       <div className={layout.filter(Boolean).join(" ")}>
         <div className="article-lead">
-          <ArticleTeaser article={article} />
+          {/* The paid text already opens with the teaser's words (a Factbook profile): once. */}
+          {bodyHtml === undefined || !opensWithTeaser(article.body, article.teaser) ? (
+            <ArticleTeaser article={article} />
+          ) : null}
         </div>
         <Infobox article={article} />
         <div className="article-main">

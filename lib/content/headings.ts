@@ -73,3 +73,27 @@ export function sectionHeadings(body: string): readonly string[] {
   }
   return headings;
 }
+
+/** How much of a body is read for its first paragraph (a teaser is far shorter). */
+const OPENING_CHARS = 4_000;
+
+/**
+ * The plain text of the first top-level paragraph in the opening of `source` (pure), or "" when
+ * there is none.
+ */
+export function firstParagraph(source: string): string {
+  const paragraph = markdown
+    .lexer(source.slice(0, OPENING_CHARS))
+    .find((t): t is Tokens.Paragraph => t.type === "paragraph");
+  return paragraph ? plainText(paragraph.tokens).replace(/\s+/g, " ").trim() : "";
+}
+
+/**
+ * Whether the body's first paragraph opens with the teaser's words (a World Factbook profile's
+ * teaser is the first sentences of its background), so that the paid article shows them once. A
+ * teaser cut with "…" counts by its words before the cut.
+ */
+export function opensWithTeaser(body: string, teaser: string): boolean {
+  const lead = teaser.replace(/…$/, "").replace(/\s+/g, " ").trim();
+  return lead !== "" && firstParagraph(body).startsWith(lead);
+}

@@ -40,7 +40,9 @@ async function box(locator: Locator) {
 async function expectFactsPlaced(page: Page, wide: boolean, paywall: boolean): Promise<void> {
   const facts = await box(page.getByTestId("infobox"));
   const main = await box(page.locator(".article-main"));
-  const lead = await box(page.getByTestId("article-teaser"));
+  // The teaser, or the header when the paid text opens with the teaser's words (shown once).
+  const teaser = page.getByTestId("article-teaser");
+  const lead = await box((await teaser.count()) > 0 ? teaser : page.locator(".article-header"));
   if (wide) {
     expect(facts.x).toBeGreaterThanOrEqual(main.x + main.width);
     expect(main.width).toBeGreaterThanOrEqual(600);
@@ -92,6 +94,8 @@ for (const screen of SCREENS) {
       "People and Society",
     ]);
     await expect(page.getByTestId("infobox")).toContainText("Paris");
+    // Before payment the teaser is what the reader reads of the text.
+    await expect(page.getByTestId("article-teaser")).toBeVisible();
     await expect(page.getByTestId("paywall")).toBeVisible();
     await expect(page.getByTestId("article-body")).toHaveCount(0);
     // The island has rendered its first step.
@@ -121,6 +125,10 @@ test("a paid article fits a wide and a phone-sized screen", async ({ browser, ba
   await page.goto(ARTICLES.france.path);
   await expect(page.getByTestId("article-body")).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("heading", { name: "Geography", level: 2 })).toBeVisible();
+  // The text opens with the teaser's words: the paid page shows them once, in the text.
+  await expect(page.getByTestId("article-teaser")).toHaveCount(0);
+  const opening = await page.getByTestId("article-body").locator("p").first().innerText();
+  expect(opening).toMatch(/^France/);
   for (const screen of SCREENS) {
     await page.setViewportSize({ width: screen.width, height: screen.height });
     // Read again with the receipt: the paid page as it renders at this width.

@@ -3,8 +3,8 @@
  * headings, never anything else of the body.
  */
 import { describe, expect, it } from "vitest";
-import { markdownHeadings, sectionHeadings } from "@/lib/content/headings";
-import { factbookArticles } from "@/prisma/seed-data";
+import { markdownHeadings, opensWithTeaser, sectionHeadings } from "@/lib/content/headings";
+import { factbookArticles, seedArticles } from "@/prisma/seed-data";
 
 describe("markdownHeadings", () => {
   it.each([
@@ -68,5 +68,44 @@ describe("sectionHeadings", () => {
     expect(sectionHeadings(body)).toEqual(["One", "Two"]);
     expect(sectionHeadings(body)).toBe(sectionHeadings(body));
     expect(sectionHeadings(`${body}\n\n## Three`)).toEqual(["One", "Two", "Three"]);
+  });
+});
+
+describe("opensWithTeaser: the paid article shows its opening words once", () => {
+  it.each([
+    [
+      "the first paragraph repeats the teaser",
+      "## Introduction\n\nOne. Two. Three.",
+      "One. Two.",
+      true,
+    ],
+    [
+      "escapes and entities read as text",
+      "## Intro\n\nA \\*star\\* &amp; co. Next.",
+      "A *star* & co.",
+      true,
+    ],
+    [
+      "a teaser cut with an ellipsis",
+      "## Intro\n\nA very long opening sentence.",
+      "A very long…",
+      true,
+    ],
+    ["the text says something else", "## Intro\n\nSomething else. One.", "One.", false],
+    ["the teaser is in a later paragraph", "First.\n\nOne. Two.", "One.", false],
+    ["an empty teaser", "## Intro\n\nOne.", "", false],
+    ["a body without a paragraph", "## Only a heading", "Only", false],
+  ])("%s", (_name, body, teaser, expected) => {
+    expect(opensWithTeaser(body, teaser)).toBe(expected);
+  });
+
+  it("holds for every World Factbook profile with a background, and for none of the site's own articles", () => {
+    const profiles = factbookArticles();
+    const withBackground = profiles.filter((a) => !a.teaser.endsWith("a World Factbook profile."));
+    expect(withBackground.length).toBeGreaterThan(250);
+    for (const a of withBackground) expect(opensWithTeaser(a.body, a.teaser), a.slug).toBe(true);
+    for (const a of seedArticles) {
+      expect(opensWithTeaser(a.body, a.teaser), a.slug).toBe(false);
+    }
   });
 });
