@@ -45,6 +45,8 @@ export function explainError(err: unknown): string {
       case "over-policy":
         if (err.details.autopay === "over-cap")
           return "Auto-pay stopped: this payment would pass your spending cap. Raise the cap or pay it yourself.";
+        if (err.details.autopay === "over-max")
+          return "Auto-pay stopped: this payment is above your auto-pay maximum for one article. Raise the maximum or pay it yourself.";
         if (err.details.autopay !== undefined)
           return "Auto-pay is off in this browser: nothing was paid automatically.";
         if (err.details.charge !== undefined)
