@@ -35,19 +35,22 @@ async function box(locator: Locator) {
 /**
  * Wide: the key facts are a column right of the text (or paywall), the text at least 600 px wide.
  * Narrow: the facts span the page's width after the lead, before the paid text or after the
- * paywall, and the text keeps the page's width.
+ * paywall, and the text keeps the page's width. The lead is the teaser, or the header when the
+ * paid text opens with the teaser's words (they are shown once, in the text).
  */
 async function expectFactsPlaced(page: Page, wide: boolean, paywall: boolean): Promise<void> {
   const facts = await box(page.getByTestId("infobox"));
   const main = await box(page.locator(".article-main"));
-  // The teaser, or the header when the paid text opens with the teaser's words (shown once).
   const teaser = page.getByTestId("article-teaser");
-  const lead = await box((await teaser.count()) > 0 ? teaser : page.locator(".article-header"));
+  const hasTeaser = (await teaser.count()) > 0;
+  const lead = await box(hasTeaser ? teaser : page.locator(".article-header"));
   if (wide) {
     expect(facts.x).toBeGreaterThanOrEqual(main.x + main.width);
     expect(main.width).toBeGreaterThanOrEqual(600);
-    // Beside the lead, and the text follows the lead without waiting for the facts to end.
-    expect(facts.y).toBeLessThan(lead.y + lead.height);
+    // Beside the lead (or level with the text's start), and the text follows without waiting
+    // for the facts to end.
+    if (hasTeaser) expect(facts.y).toBeLessThan(lead.y + lead.height);
+    else expect(Math.abs(facts.y - main.y)).toBeLessThanOrEqual(2);
     expect(main.y).toBeLessThan(facts.y + facts.height);
   } else {
     expect(Math.abs(facts.width - main.width)).toBeLessThanOrEqual(2);
