@@ -10,11 +10,6 @@ export function isUserRejection(err: unknown): boolean {
   return false;
 }
 
-/** Whether `err` is the reader stopping a payment. */
-export function isAbort(err: unknown): boolean {
-  return (err as { name?: unknown } | undefined)?.name === "AbortError";
-}
-
 /** One or two sentences saying what went wrong and what the reader can do. */
 export function explainError(err: unknown): string {
   if (isUserRejection(err)) return "You declined the request in your wallet. Nothing was sent.";

@@ -17,7 +17,6 @@ import type { Address } from "viem";
 import { countAll, STORES } from "@/lib/browser/idb";
 import { ensurePayWorker } from "@/lib/browser/pay-worker-client";
 import { ChannelState } from "./channel-state";
-import { explainError, isAbort } from "./explain-error";
 import { tokens } from "./format";
 import type { LocalState } from "./local-state";
 import { rememberedAccount, walletButtonLabel } from "./remembered-wallet";
@@ -31,6 +30,16 @@ const AutoPayPanel = dynamic(() => import("./autopay-panel").then((m) => m.AutoP
 
 /** The room left on a channel. */
 const remaining = (c: { deposit: bigint; balance: bigint }) => c.deposit - c.balance;
+
+/**
+ * `err` in words; the explanations load with the first error, not with the paywall (its own
+ * message when they cannot load).
+ */
+const explained = (err: unknown) =>
+  import("./explain-error").then(
+    (m) => m.explainError(err),
+    () => (err instanceof Error ? err.message : String(err)),
+  );
 
 /** A browser that never stored a channel has nothing to read: `island-local` is not loaded. */
 const NOTHING_STORED = { auto: undefined, state: { lost: [] } as LocalState, reason: "" };
@@ -114,7 +123,7 @@ export default function PaywallIsland(props: PaywallProps) {
               : { type, url: URL.createObjectURL(blob) },
           ),
         )
-        .catch((err: unknown) => setError(explainError(err)));
+        .catch(async (err: unknown) => setError(await explained(err)));
     },
     [router, props.kind, reload],
   );
@@ -135,7 +144,7 @@ export default function PaywallIsland(props: PaywallProps) {
       } catch (err) {
         setPhase("idle");
         setStatus("");
-        setError(`This browser's storage cannot be read: ${explainError(err)}`);
+        setError(`This browser's storage cannot be read: ${await explained(err)}`);
         return;
       }
       if (!auto) {
@@ -180,10 +189,10 @@ export default function PaywallIsland(props: PaywallProps) {
         }
         setError(`The site answered ${response.status}: the automatic payment did not go through.`);
       } catch (err) {
-        if (isAbort(err) || stop.signal.aborted) {
+        if (stop.signal.aborted || (err as { name?: unknown } | undefined)?.name === "AbortError") {
           setError(undefined);
         } else {
-          setError(explainError(err));
+          setError(await explained(err));
         }
       }
       stopRef.current = undefined;
