@@ -44,7 +44,8 @@ export function buildProgram(): Command {
       "after",
       `
 The key is never taken from the command line: use --key-file (readable by you only) or the
-PAYER_PRIVATE_KEY environment variable. Amounts are in TKN with up to 18 decimals (e.g. 0.5).
+PAYER_PRIVATE_KEY environment variable. Amounts are in the site token's own units, with up to
+its decimals (e.g. 0.5; the demo's dUSD has 6).
 
 ${EXIT_CODE_HELP}`,
     )
